@@ -1,0 +1,98 @@
+//! Command-line flags (clap) and their typed form.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::backend::Format;
+
+/// quire: Markdown manuscript in; EPUB, print PDF and plain text out.
+#[derive(Debug, Parser)]
+#[command(name = "quire", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build editions of manuscripts (default: every *.md in manuscript/ into dist/).
+    Build(BuildArgs),
+    /// Read and validate manuscripts, print diagnostics, write nothing.
+    Check(CheckArgs),
+    /// Scaffold a new manuscript project in DIR.
+    New {
+        /// The folder to create.
+        dir: PathBuf,
+    },
+    /// Rebuild on every save.
+    Watch(BuildArgs),
+}
+
+/// Flags of `quire build`.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Manuscript files or folders (default: manuscript/).
+    pub paths: Vec<PathBuf>,
+    /// Output folder.
+    #[arg(short = 'o', long = "out", value_name = "DIR", default_value = "dist")]
+    pub out: PathBuf,
+    /// Editions to build, comma-separated (default: all that this version builds).
+    #[arg(long, value_delimiter = ',', value_enum)]
+    pub format: Vec<FormatArg>,
+    /// Wrap width of the text edition in columns (0: one paragraph per line);
+    /// overrides the manuscript's `text: {width: N}`.
+    #[arg(long, value_name = "N")]
+    pub text_width: Option<usize>,
+    /// How diagnostics are printed.
+    #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
+    pub message_format: MessageFormat,
+}
+
+/// Flags of `quire check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Manuscript files or folders (default: manuscript/).
+    pub paths: Vec<PathBuf>,
+    /// How diagnostics are printed.
+    #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
+    pub message_format: MessageFormat,
+    /// Exit 1 on warnings too.
+    #[arg(long)]
+    pub deny_warnings: bool,
+}
+
+/// `--format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// The EPUB 3 e-reader edition.
+    Epub,
+    /// The print PDF.
+    Pdf,
+    /// The imposed saddle-stitch booklet PDF.
+    Booklet,
+    /// The plain-text edition.
+    Txt,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Epub => Format::Epub,
+            FormatArg::Pdf => Format::Pdf,
+            FormatArg::Booklet => Format::Booklet,
+            FormatArg::Txt => Format::Txt,
+        }
+    }
+}
+
+/// `--message-format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MessageFormat {
+    /// `file:line:col: severity[code]: message`, the source line and a caret.
+    Human,
+    /// One JSON object per line.
+    Json,
+}

@@ -1,0 +1,277 @@
+//! The command line: reads manuscripts, runs the pipeline, prints diagnostics, writes
+//! editions, and sets the exit code. The only module that touches the file system.
+//!
+//! Exit codes: 0 success (warnings allowed), 1 a manuscript has errors, 2 a usage or
+//! I/O error. A manuscript with errors gets no output at all; its earlier outputs are
+//! left untouched. Every output is written whole: to a temporary file in the output
+//! folder, then renamed over the old one.
+
+pub mod args;
+
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::Parser as _;
+
+use crate::backend::{Format, text};
+use crate::diag::{self, Diagnostics, Source};
+use args::{BuildArgs, CheckArgs, Cli, Command, MessageFormat};
+
+/// Where manuscripts are looked for when no path is given.
+pub const DEFAULT_MANUSCRIPTS: &str = "manuscript";
+
+/// A failure that is not the manuscript's fault: exit code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Bad arguments.
+    #[error("{0}")]
+    Usage(String),
+    /// Reading or writing a file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file concerned.
+        path: PathBuf,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> CliError + '_ {
+    move |source| CliError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Parses `std::env::args` and runs; the binary's whole `main`.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("quire: error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
+    match cli.command {
+        Command::Build(a) => build(&a),
+        Command::Check(a) => check(&a),
+        Command::New { .. } => Err(CliError::Usage(
+            "`quire new` is not available in this version yet".into(),
+        )),
+        Command::Watch(_) => Err(CliError::Usage(
+            "`quire watch` is not available in this version yet".into(),
+        )),
+    }
+}
+
+/// Expands files and folders into manuscript files, sorted within each folder.
+pub fn manuscripts(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
+    let default = [PathBuf::from(DEFAULT_MANUSCRIPTS)];
+    let paths = if paths.is_empty() {
+        &default[..]
+    } else {
+        paths
+    };
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut found: Vec<PathBuf> = fs::read_dir(p)
+                .map_err(io_err(p))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.is_file() && f.extension().is_some_and(|x| x == "md"))
+                .collect();
+            if found.is_empty() {
+                return Err(CliError::Usage(format!(
+                    "no *.md manuscripts in {}",
+                    p.display()
+                )));
+            }
+            found.sort();
+            out.extend(found);
+        } else if p.is_file() {
+            out.push(p.clone());
+        } else {
+            return Err(CliError::Usage(format!(
+                "{}: no such file or folder",
+                p.display()
+            )));
+        }
+    }
+    Ok(out)
+}
+
+/// Reads one manuscript and runs the pipeline up to the model.
+fn load(
+    path: &Path,
+) -> Result<(Source, Option<crate::model::Document>, Diagnostics), CliError> {
+    let bytes = fs::read(path).map_err(io_err(path))?;
+    let name = path.display().to_string();
+    match Source::from_bytes(name, &bytes) {
+        (src, None) => {
+            let (doc, diags) = crate::load(&src);
+            Ok((src, Some(doc), diags))
+        }
+        (src, Some(d)) => {
+            let mut diags = Diagnostics::new();
+            diags.push(d);
+            Ok((src, None, diags))
+        }
+    }
+}
+
+fn print_diags(src: &Source, diags: &Diagnostics, fmt: MessageFormat) {
+    let mut err = std::io::stderr().lock();
+    for d in diags.sorted() {
+        let s = match fmt {
+            MessageFormat::Human => diag::render_human(src, d),
+            MessageFormat::Json => diag::render_json(src, d) + "\n",
+        };
+        let _ = err.write_all(s.as_bytes());
+    }
+}
+
+fn formats(args: &BuildArgs) -> Result<Vec<Format>, CliError> {
+    if args.format.is_empty() {
+        let missing: Vec<&str> = Format::ALL
+            .iter()
+            .filter(|f| !f.is_available())
+            .map(|f| f.name())
+            .collect();
+        if !missing.is_empty() {
+            eprintln!(
+                "quire: note: this version does not build the {} editions yet",
+                missing.join(", ")
+            );
+        }
+        return Ok(Format::ALL
+            .into_iter()
+            .filter(|f| f.is_available())
+            .collect());
+    }
+    let mut v: Vec<Format> = args.format.iter().map(|&f| f.into()).collect();
+    v.sort();
+    v.dedup();
+    if let Some(f) = v.iter().find(|f| !f.is_available()) {
+        return Err(CliError::Usage(format!(
+            "this version does not build the {} edition yet",
+            f.name()
+        )));
+    }
+    Ok(v)
+}
+
+fn build(args: &BuildArgs) -> Result<ExitCode, CliError> {
+    let formats = formats(args)?;
+    let files = manuscripts(&args.paths)?;
+    let mut failed = false;
+    for path in &files {
+        let t0 = Instant::now();
+        let (src, doc, diags) = load(path)?;
+        print_diags(&src, &diags, args.message_format);
+        let Some(doc) = doc.filter(|_| !diags.has_errors()) else {
+            eprintln!(
+                "quire: {}: not built ({} errors)",
+                path.display(),
+                diags.error_count()
+            );
+            failed = true;
+            continue;
+        };
+        let stem = path
+            .file_stem()
+            .map_or("book".into(), |s| s.to_string_lossy().into_owned());
+        // Render everything first: nothing is written unless every edition rendered.
+        let mut outputs = Vec::new();
+        for f in &formats {
+            let bytes = match f {
+                Format::Txt => {
+                    let width = args
+                        .text_width
+                        .or(doc.meta.text.width)
+                        .unwrap_or(text::DEFAULT_WIDTH);
+                    text::render(&doc, &text::TextOptions { width }).into_bytes()
+                }
+                other => unreachable!("{} is filtered out by formats()", other.name()),
+            };
+            outputs.push((args.out.join(f.file_name(&stem)), bytes));
+        }
+        fs::create_dir_all(&args.out).map_err(io_err(&args.out))?;
+        let mut summary = Vec::new();
+        for (out, bytes) in &outputs {
+            write_atomically(out, bytes)?;
+            summary.push(format!("{} ({})", out.display(), human_size(bytes.len())));
+        }
+        eprintln!(
+            "quire: built {} in {} ms",
+            summary.join(", "),
+            t0.elapsed().as_millis()
+        );
+    }
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn check(args: &CheckArgs) -> Result<ExitCode, CliError> {
+    let files = manuscripts(&args.paths)?;
+    let mut failed = false;
+    for path in &files {
+        let (src, _, diags) = load(path)?;
+        print_diags(&src, &diags, args.message_format);
+        if diags.has_errors() || (args.deny_warnings && diags.warning_count() > 0) {
+            failed = true;
+        }
+    }
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn human_size(n: usize) -> String {
+    if n < 1024 {
+        format!("{n} B")
+    } else if n < 1024 * 1024 {
+        format!("{:.1} KiB", n as f64 / 1024.0)
+    } else {
+        format!("{:.1} MiB", n as f64 / (1024.0 * 1024.0))
+    }
+}
+
+/// Writes `bytes` to a temporary file beside `path`, then renames it over `path`, so
+/// that readers see the old file or the new one, never a part.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map_or("out".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if let Err(e) = result {
+        let _ = fs::remove_file(&tmp);
+        return Err(CliError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        });
+    }
+    Ok(())
+}

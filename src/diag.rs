@@ -1,0 +1,363 @@
+//! Diagnostics: what the user did wrong, where, and how to say it.
+//!
+//! Input: byte [`Span`]s into a [`Source`]. Output: human-readable reports in the
+//! `file:line:col: severity[code]: message` form followed by the source line and a
+//! caret, or one JSON object per diagnostic for CI. Nothing here reads files or
+//! decides exit codes; the CLI does both.
+
+use std::fmt::Write as _;
+
+/// A byte range into a manuscript's full text (front matter included).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Span {
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+}
+
+impl Span {
+    /// A span from a byte range.
+    pub fn new(start: usize, end: usize) -> Self {
+        Span {
+            start,
+            end: end.max(start),
+        }
+    }
+
+    /// The smallest span covering both.
+    pub fn join(self, other: Span) -> Span {
+        Span::new(self.start.min(other.start), self.end.max(other.end))
+    }
+}
+
+impl From<std::ops::Range<usize>> for Span {
+    fn from(r: std::ops::Range<usize>) -> Self {
+        Span::new(r.start, r.end)
+    }
+}
+
+/// How bad a finding is. Errors make the build fail and write nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// Reported; the build goes on and exits 0.
+    Warning,
+    /// Reported; nothing is written and the exit code is 1.
+    Error,
+}
+
+impl Severity {
+    /// The word printed before the code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// One finding, located in the manuscript.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Warning or error.
+    pub severity: Severity,
+    /// A stable kebab-case code (`undefined-note`), for `check: {allow: [...]}` and CI.
+    pub code: &'static str,
+    /// Where in the manuscript.
+    pub span: Span,
+    /// One line, lower case, no final full stop (the rustc convention).
+    pub message: String,
+    /// Extra lines printed as `= help: ...`.
+    pub hints: Vec<String>,
+}
+
+impl Diagnostic {
+    /// An error at `span`.
+    pub fn error(code: &'static str, span: Span, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            code,
+            span,
+            message: message.into(),
+            hints: Vec::new(),
+        }
+    }
+
+    /// A warning at `span`.
+    pub fn warning(code: &'static str, span: Span, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, span, message)
+        }
+    }
+
+    /// Adds a `help:` line.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hints.push(hint.into());
+        self
+    }
+}
+
+/// The findings of one manuscript, in the order they were made.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    /// No findings.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records one finding.
+    pub fn push(&mut self, d: Diagnostic) {
+        self.items.push(d);
+    }
+
+    /// Records an error.
+    pub fn error(&mut self, code: &'static str, span: Span, message: impl Into<String>) {
+        self.push(Diagnostic::error(code, span, message));
+    }
+
+    /// Records a warning.
+    pub fn warning(
+        &mut self,
+        code: &'static str,
+        span: Span,
+        message: impl Into<String>,
+    ) {
+        self.push(Diagnostic::warning(code, span, message));
+    }
+
+    /// Appends another sink's findings.
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.items.extend(other.items);
+    }
+
+    /// True when any finding is an error.
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(|d| d.severity == Severity::Error)
+    }
+
+    /// Number of errors.
+    pub fn error_count(&self) -> usize {
+        self.items
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
+    }
+
+    /// Number of warnings.
+    pub fn warning_count(&self) -> usize {
+        self.items
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .count()
+    }
+
+    /// True when there are no findings.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The findings sorted by position (stable for equal positions), as printed.
+    pub fn sorted(&self) -> Vec<&Diagnostic> {
+        let mut v: Vec<&Diagnostic> = self.items.iter().collect();
+        v.sort_by_key(|d| d.span.start);
+        v
+    }
+
+    /// Iterates in insertion order.
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter()
+    }
+
+    /// Drops findings whose code the manuscript allows.
+    pub fn retain(&mut self, keep: impl FnMut(&Diagnostic) -> bool) {
+        self.items.retain(keep);
+    }
+}
+
+/// A manuscript's text with its display name and line index.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// The path as the user gave it (used in diagnostics).
+    pub name: String,
+    /// The whole file, front matter included.
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+impl Source {
+    /// A source from text already known to be UTF-8.
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
+        let text = text.into();
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Source {
+            name: name.into(),
+            text,
+            line_starts,
+        }
+    }
+
+    /// A source from raw bytes. Bytes that are not UTF-8 are an error located at the
+    /// first bad byte, never silently replaced: the returned source then holds a lossy
+    /// copy of the text only so that the offending line can be shown.
+    pub fn from_bytes(
+        name: impl Into<String>,
+        bytes: &[u8],
+    ) -> (Source, Option<Diagnostic>) {
+        match std::str::from_utf8(bytes) {
+            Ok(s) => (Source::new(name, s), None),
+            Err(e) => {
+                // The prefix up to `valid_up_to` is byte-identical in the lossy copy, so
+                // the offset still points at the first bad byte.
+                let at = e.valid_up_to();
+                let src = Source::new(name, String::from_utf8_lossy(bytes).into_owned());
+                let d = Diagnostic::error(
+                    "not-utf8",
+                    Span::new(at, at + 1),
+                    format!(
+                        "the manuscript is not valid UTF-8: byte 0x{:02X} at offset {at}",
+                        bytes[at]
+                    ),
+                )
+                .with_hint("save the file as UTF-8");
+                (src, Some(d))
+            }
+        }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, byte: usize) -> (usize, usize) {
+        let byte = byte.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s <= byte) - 1;
+        let start = self.line_starts[line];
+        let col = self
+            .text
+            .get(start..byte)
+            .map_or(byte - start, |s| s.chars().count());
+        (line + 1, col + 1)
+    }
+
+    /// The text of a 1-based line, without its line ending.
+    pub fn line_text(&self, line: usize) -> &str {
+        let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else {
+            return "";
+        };
+        let end = self.line_starts.get(line).map_or(self.text.len(), |&e| e);
+        self.text[start..end].trim_end_matches(['\n', '\r'])
+    }
+}
+
+/// Renders one diagnostic as rustc-style text: a located headline, the source line
+/// and a caret under the span.
+pub fn render_human(src: &Source, d: &Diagnostic) -> String {
+    let (line, col) = src.line_col(d.span.start);
+    let mut out = format!(
+        "{}:{line}:{col}: {}[{}]: {}\n",
+        src.name,
+        d.severity.as_str(),
+        d.code,
+        d.message
+    );
+    let text = src.line_text(line);
+    let num = line.to_string();
+    let pad = " ".repeat(num.len());
+    let _ = writeln!(out, "{num} | {text}");
+    // The caret runs to the end of the span or of the line, whichever comes first.
+    let (end_line, end_col) = src.line_col(d.span.end);
+    let width = if end_line == line {
+        end_col.saturating_sub(col).max(1)
+    } else {
+        (text.chars().count() + 1).saturating_sub(col).max(1)
+    };
+    let _ = writeln!(out, "{pad} | {}{}", " ".repeat(col - 1), "^".repeat(width));
+    for h in &d.hints {
+        let _ = writeln!(out, "{pad} = help: {h}");
+    }
+    out
+}
+
+/// Renders one diagnostic as a single-line JSON object (`--message-format json`).
+pub fn render_json(src: &Source, d: &Diagnostic) -> String {
+    let (line, col) = src.line_col(d.span.start);
+    let (end_line, end_col) = src.line_col(d.span.end);
+    let hints: Vec<String> = d.hints.iter().map(|h| json_string(h)).collect();
+    format!(
+        "{{\"file\":{},\"line\":{line},\"column\":{col},\"end_line\":{end_line},\
+         \"end_column\":{end_col},\"severity\":\"{}\",\"code\":\"{}\",\"message\":{},\
+         \"hints\":[{}]}}",
+        json_string(&src.name),
+        d.severity.as_str(),
+        d.code,
+        json_string(&d.message),
+        hints.join(",")
+    )
+}
+
+/// A JSON string literal (RFC 8259 §7).
+pub fn json_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters() {
+        let s = Source::new("a.md", "ab\nçd[^x]\n");
+        assert_eq!(s.line_col(0), (1, 1));
+        assert_eq!(s.line_col(3), (2, 1));
+        // 'ç' is two bytes: "[^x]" starts at byte 6, the third character.
+        assert_eq!(s.line_col(6), (2, 3));
+        assert_eq!(s.line_text(2), "çd[^x]");
+    }
+
+    #[test]
+    fn human_rendering_has_location_source_line_and_caret() {
+        let s = Source::new("m.md", "one\ntwo [^x] three\n");
+        let d = Diagnostic::error("undefined-note", Span::new(8, 12), "no note [^x]");
+        assert_eq!(
+            render_human(&s, &d),
+            "m.md:2:5: error[undefined-note]: no note [^x]\n2 | two [^x] three\n  |     ^^^^\n"
+        );
+    }
+
+    #[test]
+    fn bad_utf8_is_located_at_the_first_bad_byte() {
+        let (src, d) = Source::from_bytes("b.md", b"ok\nfine\nbad \xff here\n");
+        let d = d.unwrap();
+        assert_eq!(src.line_col(d.span.start), (3, 5));
+        assert!(d.message.contains("0xFF"));
+    }
+
+    #[test]
+    fn json_is_one_escaped_line() {
+        let s = Source::new("q\"m.md", "x\n");
+        let d = Diagnostic::warning("c", Span::new(0, 1), "a \"b\"\nc");
+        let j = render_json(&s, &d);
+        assert!(!j.contains('\n'));
+        assert!(j.contains(r#""message":"a \"b\"\nc""#));
+        assert!(j.contains(r#""file":"q\"m.md""#));
+    }
+}

@@ -1,0 +1,32 @@
+//! quire: one Markdown manuscript in; an EPUB 3 e-reader edition, a print-ready PDF
+//! pamphlet (and the same pamphlet imposed for saddle stitching) and a plain-text
+//! edition out, all set with the same typographic decisions.
+//!
+//! ```text
+//! manuscript/NAME.md ─► manuscript::parse ─► model passes ─► Document ─┬─► backend::epub ─► .epub
+//!                                                                      ├─► backend::text ─► .txt
+//!                                                                      └─► layout ─► pages ─► backend::pdf ─► .pdf
+//! ```
+//!
+//! Only [`cli`] touches the file system; everything else is a pure function from
+//! text to text or bytes.
+
+pub mod backend;
+pub mod cli;
+pub mod diag;
+pub mod manuscript;
+pub mod model;
+
+use diag::{Diagnostics, Severity, Source};
+use model::Document;
+
+/// Reads a manuscript and runs the model passes: the document every backend takes,
+/// and the diagnostics (warnings the manuscript allows with `check: {allow: […]}` are
+/// dropped; errors cannot be allowed).
+pub fn load(src: &Source) -> (Document, Diagnostics) {
+    let (mut doc, mut diags) = manuscript::parse(src);
+    model::run_passes(&mut doc, &mut diags);
+    let allow = doc.meta.check.allow.clone();
+    diags.retain(|d| d.severity == Severity::Error || !allow.iter().any(|a| a == d.code));
+    (doc, diags)
+}

@@ -1,0 +1,151 @@
+//! Hyphenation points, by the manuscript's language, from the TeX (Liang) patterns the
+//! hyphenation crate embeds.
+//!
+//! Input: a smartened [`Document`]. Output: `hyphens` filled on every text inline —
+//! byte offsets where the layout may break a word and add a hyphen. Rules beyond the
+//! patterns, after TeX's `\lefthyphenmin`/`\righthyphenmin` and common house style:
+//! at least 2 letters before and 3 after a break; never in words with digits, in
+//! ALL-CAPS words (acronyms), or in URL-like tokens. Code has no text inlines, so it is
+//! never hyphenated. The text edition ignores these points (plain text stays
+//! searchable); the PDF layout uses them.
+
+use hyphenation::{Hyphenator, Load, Standard};
+use unicode_segmentation::UnicodeSegmentation;
+
+use super::{Document, Inline};
+
+/// Letters kept before the first break (TeX `\lefthyphenmin`).
+pub const LEFT_MIN: usize = 2;
+/// Letters kept after the last break (TeX `\righthyphenmin`, raised from 2 to 3 as
+/// in plain TeX's English setting).
+pub const RIGHT_MIN: usize = 3;
+
+/// Fills `hyphens` on every text inline of the body and the notes.
+pub fn apply(doc: &mut Document) {
+    let Some(dict) = doc
+        .meta
+        .lang
+        .hyphenation()
+        .and_then(|l| Standard::from_embedded(l).ok())
+    else {
+        return;
+    };
+    let mut f = |inl: &mut Vec<Inline>| hyphenate_inlines(inl, &dict);
+    super::for_each_inlines_mut(&mut doc.blocks, &mut f);
+    for note in &mut doc.notes {
+        super::for_each_inlines_mut(&mut note.blocks, &mut f);
+    }
+}
+
+fn hyphenate_inlines(inlines: &mut [Inline], dict: &Standard) {
+    for i in inlines {
+        match i {
+            Inline::Text { text, hyphens, .. } => *hyphens = points(text, dict),
+            Inline::Emphasis { content, .. }
+            | Inline::Strong { content, .. }
+            | Inline::Strikethrough { content, .. }
+            | Inline::Link { content, .. } => hyphenate_inlines(content, dict),
+            _ => {}
+        }
+    }
+}
+
+/// The hyphenation points of a run of text, as byte offsets into it.
+pub fn points(text: &str, dict: &Standard) -> Vec<u32> {
+    let mut out = Vec::new();
+    // Tokens between spaces, to leave URL-like ones alone.
+    let mut offset = 0;
+    for token in text.split_inclusive(char::is_whitespace) {
+        let url =
+            token.contains("://") || token.contains('@') || token.starts_with("www.");
+        if !url {
+            for (at, word) in token.split_word_bound_indices() {
+                word_points(word, dict, |b| out.push((offset + at + b) as u32));
+            }
+        }
+        offset += token.len();
+    }
+    out
+}
+
+fn word_points(word: &str, dict: &Standard, mut push: impl FnMut(usize)) {
+    let n = word.chars().count();
+    if n < LEFT_MIN + RIGHT_MIN || !word.chars().all(char::is_alphabetic) {
+        return;
+    }
+    if word
+        .chars()
+        .filter(|c| c.is_alphabetic())
+        .all(char::is_uppercase)
+    {
+        return;
+    }
+    let h = dict.hyphenate(word);
+    for b in h.breaks {
+        let before = word[..b].chars().count();
+        if before >= LEFT_MIN && n - before >= RIGHT_MIN {
+            push(b);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hyphenation::Language;
+
+    fn show(text: &str, lang: Language) -> String {
+        let dict = Standard::from_embedded(lang).unwrap();
+        let pts = points(text, &dict);
+        let mut s = String::new();
+        for (i, c) in text.char_indices() {
+            if pts.contains(&(i as u32)) {
+                s.push('-');
+            }
+            s.push(c);
+        }
+        s
+    }
+
+    #[test]
+    fn english_words() {
+        assert_eq!(
+            show("revolutionary", Language::EnglishUS),
+            "rev-o-lu-tion-ary"
+        );
+        assert_eq!(
+            show("the proletariat", Language::EnglishUS),
+            "the pro-le-tariat"
+        );
+    }
+
+    #[test]
+    fn never_in_caps_numbers_or_urls() {
+        assert_eq!(show("UNESCO 1871st", Language::EnglishUS), "UNESCO 1871st");
+        assert_eq!(
+            show("see https://revolutionary.example/ok", Language::EnglishUS),
+            "see https://revolutionary.example/ok"
+        );
+    }
+
+    #[test]
+    fn keeps_three_letters_after_the_last_break() {
+        // en-us patterns allow "hap-py"? Whatever they allow, never fewer than 3 at the end.
+        let dict = Standard::from_embedded(Language::EnglishUS).unwrap();
+        for w in ["happy", "sacrifice", "masses", "continually"] {
+            for p in points(w, &dict) {
+                assert!(w[p as usize..].chars().count() >= RIGHT_MIN, "{w} at {p}");
+                assert!(w[..p as usize].chars().count() >= LEFT_MIN, "{w} at {p}");
+            }
+        }
+    }
+
+    #[test]
+    fn other_languages() {
+        assert_eq!(
+            show("révolutionnaire", Language::French),
+            "ré-vo-lu-tion-naire"
+        );
+        assert!(show("революционный", Language::Russian).contains('-'));
+    }
+}

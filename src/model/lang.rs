@@ -1,0 +1,339 @@
+//! Languages: the manuscript's BCP 47 tag and what depends on it — quotation marks,
+//! French spacing, hyphenation patterns and a few localised strings.
+//!
+//! Input: the `lang` front-matter value. Output: tables the model passes read. Nothing
+//! here changes text.
+
+/// A BCP 47 language tag, as given (`en`, `en-GB`, `fr`, `de-CH`, `grc`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lang {
+    tag: String,
+}
+
+impl Default for Lang {
+    fn default() -> Self {
+        Lang {
+            tag: "en".to_string(),
+        }
+    }
+}
+
+/// The quotation marks and spacing of one language (Unicode CLDR delimiters, with
+/// French spacing after the Imprimerie nationale's *Lexique des règles typographiques*).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuoteStyle {
+    /// Outer (primary) quotes, what a straight `"` becomes.
+    pub primary: (char, char),
+    /// Inner (secondary) quotes, what a straight `'` used as a quote becomes.
+    pub secondary: (char, char),
+    /// A space set inside guillemets (U+202F NARROW NO-BREAK SPACE in French).
+    pub guillemet_space: Option<char>,
+    /// A narrow no-break space before `; : ! ?` (French).
+    pub space_before_high_punct: bool,
+}
+
+const NNBSP: char = '\u{202F}';
+
+impl Lang {
+    /// A language from a BCP 47 tag; `None` when the tag is not well-formed (letters,
+    /// digits and hyphens, starting with a 2–3 letter primary subtag).
+    pub fn parse(tag: &str) -> Option<Lang> {
+        let tag = tag.trim();
+        let mut parts = tag.split(['-', '_']);
+        let primary = parts.next()?;
+        if !(2..=3).contains(&primary.len())
+            || !primary.chars().all(|c| c.is_ascii_alphabetic())
+        {
+            return None;
+        }
+        if !parts.all(|p| {
+            (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric())
+        }) {
+            return None;
+        }
+        Some(Lang {
+            tag: tag.replace('_', "-"),
+        })
+    }
+
+    /// The tag as written (normalised `_` to `-`).
+    pub fn tag(&self) -> &str {
+        &self.tag
+    }
+
+    /// The primary language subtag, lower case (`en` for `en-GB`).
+    pub fn primary(&self) -> String {
+        self.tag
+            .split('-')
+            .next()
+            .unwrap_or("en")
+            .to_ascii_lowercase()
+    }
+
+    /// The region subtag, upper case, if any (`GB` for `en-GB`).
+    pub fn region(&self) -> Option<String> {
+        self.tag
+            .split('-')
+            .skip(1)
+            .find(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_alphabetic()))
+            .map(|p| p.to_ascii_uppercase())
+    }
+
+    /// Quotation marks and punctuation spacing for this language.
+    pub fn quotes(&self) -> QuoteStyle {
+        let en = QuoteStyle {
+            primary: ('“', '”'),
+            secondary: ('‘', '’'),
+            guillemet_space: None,
+            space_before_high_punct: false,
+        };
+        let guillemets = QuoteStyle {
+            primary: ('«', '»'),
+            secondary: ('„', '“'),
+            ..en
+        };
+        match (self.primary().as_str(), self.region().as_deref()) {
+            // British usage: single quotes outside, double inside (New Hart's Rules 9.2).
+            ("en", Some("GB" | "IE" | "AU" | "NZ" | "ZA" | "IN")) => QuoteStyle {
+                primary: ('‘', '’'),
+                secondary: ('“', '”'),
+                ..en
+            },
+            // Swiss French uses no space inside guillemets nor before high punctuation.
+            ("fr", Some("CH")) => QuoteStyle {
+                secondary: ('‹', '›'),
+                ..guillemets
+            },
+            ("fr", _) => QuoteStyle {
+                primary: ('«', '»'),
+                secondary: ('“', '”'),
+                guillemet_space: Some(NNBSP),
+                space_before_high_punct: true,
+            },
+            ("de", Some("CH" | "LI")) => QuoteStyle {
+                secondary: ('‹', '›'),
+                ..guillemets
+            },
+            ("de", _) => QuoteStyle {
+                primary: ('„', '“'),
+                secondary: ('‚', '‘'),
+                ..en
+            },
+            ("ru" | "uk" | "be", _) => guillemets,
+            ("es" | "it" | "pt" | "el" | "grc" | "no" | "nb" | "nn", _) => QuoteStyle {
+                secondary: ('“', '”'),
+                ..guillemets
+            },
+            ("pl" | "ro" | "hu" | "hr" | "nl", _) => QuoteStyle {
+                primary: ('„', '”'),
+                secondary: ('«', '»'),
+                ..en
+            },
+            ("cs" | "sk" | "sl" | "bg" | "lt" | "et" | "is", _) => QuoteStyle {
+                primary: ('„', '“'),
+                secondary: ('‚', '‘'),
+                ..en
+            },
+            ("sv" | "fi", _) => QuoteStyle {
+                primary: ('”', '”'),
+                secondary: ('’', '’'),
+                ..en
+            },
+            _ => en,
+        }
+    }
+
+    /// The TeX hyphenation patterns for this language, if the hyphenation crate has
+    /// them.
+    pub fn hyphenation(&self) -> Option<hyphenation::Language> {
+        use hyphenation::Language as L;
+        let primary = self.primary();
+        let region = self.region();
+        Some(match (primary.as_str(), region.as_deref()) {
+            ("en", Some("US") | None) => L::EnglishUS,
+            ("en", _) => L::EnglishGB,
+            ("de", Some("CH")) => L::GermanSwiss,
+            ("de", _) => L::German1996,
+            ("el", _) => {
+                if self.tag.to_ascii_lowercase().contains("polyton") {
+                    L::GreekPoly
+                } else {
+                    L::GreekMono
+                }
+            }
+            ("grc", _) => L::GreekAncient,
+            ("la", _) => L::Latin,
+            ("no" | "nb", _) => L::NorwegianBokmal,
+            ("sr", _) => L::SerbianCyrillic,
+            ("mn", _) => L::Mongolian,
+            (p, _) => return hyphenation::Language::try_from_code(p),
+        })
+    }
+
+    /// "Notes", as a heading over a chapter's notes in the text edition.
+    pub fn notes_heading(&self) -> &'static str {
+        match self.primary().as_str() {
+            "fr" => "Notes",
+            "de" => "Anmerkungen",
+            "ru" => "Примечания",
+            "uk" => "Примітки",
+            "es" => "Notas",
+            "it" => "Note",
+            "pt" => "Notas",
+            "el" | "grc" => "Σημειώσεις",
+            _ => "Notes",
+        }
+    }
+
+    /// "Contents", as the title of a table of contents.
+    pub fn contents_heading(&self) -> &'static str {
+        match self.primary().as_str() {
+            "fr" => "Table des matières",
+            "de" => "Inhalt",
+            "ru" => "Содержание",
+            "uk" => "Зміст",
+            "es" => "Índice",
+            "it" => "Indice",
+            "pt" => "Sumário",
+            "el" | "grc" => "Περιεχόμενα",
+            _ => "Contents",
+        }
+    }
+
+    /// A date written out in this language's usual form, or ISO 8601 where quire
+    /// has no month names for the language.
+    pub fn format_date(&self, d: &crate::model::Date) -> String {
+        const EN: [&str; 12] = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
+        const FR: [&str; 12] = [
+            "janvier",
+            "février",
+            "mars",
+            "avril",
+            "mai",
+            "juin",
+            "juillet",
+            "août",
+            "septembre",
+            "octobre",
+            "novembre",
+            "décembre",
+        ];
+        const DE: [&str; 12] = [
+            "Januar",
+            "Februar",
+            "März",
+            "April",
+            "Mai",
+            "Juni",
+            "Juli",
+            "August",
+            "September",
+            "Oktober",
+            "November",
+            "Dezember",
+        ];
+        // Russian dates use the genitive month name ("4 февраля 1921 г.").
+        const RU: [&str; 12] = [
+            "января",
+            "февраля",
+            "марта",
+            "апреля",
+            "мая",
+            "июня",
+            "июля",
+            "августа",
+            "сентября",
+            "октября",
+            "ноября",
+            "декабря",
+        ];
+        let y = d.year;
+        let Some(m) = d.month.filter(|m| (1..=12).contains(m)) else {
+            return format!("{y}");
+        };
+        let i = usize::from(m - 1);
+        let us = self.region().is_none_or(|r| r == "US");
+        match (self.primary().as_str(), d.day) {
+            ("en", Some(day)) if us => format!("{} {day}, {y}", EN[i]),
+            ("en", Some(day)) => format!("{day} {} {y}", EN[i]),
+            ("en", None) => format!("{} {y}", EN[i]),
+            ("fr", Some(1)) => format!("1er {} {y}", FR[i]),
+            ("fr", Some(day)) => format!("{day} {} {y}", FR[i]),
+            ("fr", None) => format!("{} {y}", FR[i]),
+            ("de", Some(day)) => format!("{day}. {} {y}", DE[i]),
+            ("de", None) => format!("{} {y}", DE[i]),
+            ("ru", Some(day)) => format!("{day} {} {y}\u{a0}г.", RU[i]),
+            _ => d.iso(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Date;
+
+    #[test]
+    fn parses_and_rejects_tags() {
+        assert_eq!(
+            Lang::parse("en-GB").unwrap().region().as_deref(),
+            Some("GB")
+        );
+        assert_eq!(Lang::parse("fr").unwrap().primary(), "fr");
+        assert!(Lang::parse("english please").is_none());
+        assert!(Lang::parse("").is_none());
+        assert!(Lang::parse("e").is_none());
+    }
+
+    #[test]
+    fn quote_tables() {
+        assert_eq!(Lang::parse("de").unwrap().quotes().primary, ('„', '“'));
+        assert_eq!(Lang::parse("en-GB").unwrap().quotes().primary, ('‘', '’'));
+        let fr = Lang::parse("fr").unwrap().quotes();
+        assert_eq!(fr.guillemet_space, Some('\u{202F}'));
+        assert!(fr.space_before_high_punct);
+        assert_eq!(Lang::parse("ru").unwrap().quotes().secondary, ('„', '“'));
+    }
+
+    #[test]
+    fn hyphenation_languages() {
+        use hyphenation::Language as L;
+        assert_eq!(Lang::parse("en").unwrap().hyphenation(), Some(L::EnglishUS));
+        assert_eq!(
+            Lang::parse("en-GB").unwrap().hyphenation(),
+            Some(L::EnglishGB)
+        );
+        assert_eq!(Lang::parse("ru").unwrap().hyphenation(), Some(L::Russian));
+        assert_eq!(Lang::parse("fr").unwrap().hyphenation(), Some(L::French));
+        assert_eq!(Lang::parse("zz").unwrap().hyphenation(), None);
+    }
+
+    #[test]
+    fn dates() {
+        let d = Date {
+            year: 1921,
+            month: Some(2),
+            day: Some(4),
+        };
+        assert_eq!(Lang::default().format_date(&d), "February 4, 1921");
+        assert_eq!(
+            Lang::parse("en-GB").unwrap().format_date(&d),
+            "4 February 1921"
+        );
+        assert_eq!(Lang::parse("fr").unwrap().format_date(&d), "4 février 1921");
+        assert_eq!(Lang::parse("ja").unwrap().format_date(&d), "1921-02-04");
+    }
+}

@@ -1,0 +1,151 @@
+//! Sections: heading ids, chapters, and first-line indents.
+//!
+//! Input: a raw [`Document`]. Output: every heading with a unique id (its `{#id}` or
+//! a slug of its text), [`Document::chapters`] split at level-1 headings (text before
+//! the first `#` is a chapter without a heading; a manuscript with no `#` is a single
+//! article, one chapter), and each paragraph's `indent` decided once: indented only
+//! when it follows another paragraph, as in book typography (Bringhurst 2.3.2: no
+//! indent after headings, breaks or set-off material).
+
+use std::collections::BTreeSet;
+
+use super::{Block, Chapter, Document, plain_text};
+
+/// Resolves ids, chapters and indents; see the module docs.
+pub fn resolve(doc: &mut Document) {
+    assign_ids(&mut doc.blocks);
+    doc.chapters = chapters(&doc.blocks);
+    set_indents(&mut doc.blocks);
+    for n in &mut doc.notes {
+        set_indents(&mut n.blocks);
+    }
+}
+
+fn chapters(blocks: &[Block]) -> Vec<Chapter> {
+    let mut out: Vec<Chapter> = Vec::new();
+    for (i, b) in blocks.iter().enumerate() {
+        let opens = matches!(b, Block::Heading { level: 1, .. });
+        if opens || out.is_empty() {
+            if let Some(last) = out.last_mut() {
+                last.end = i;
+            }
+            out.push(Chapter {
+                start: i,
+                end: blocks.len(),
+                has_heading: opens,
+            });
+        }
+    }
+    if out.is_empty() {
+        out.push(Chapter {
+            start: 0,
+            end: 0,
+            has_heading: false,
+        });
+    }
+    out
+}
+
+/// A slug usable as an XML id (XML 1.0 Name): letters and digits kept (any script),
+/// lower-cased, runs of anything else folded to one `-`; a leading digit gets `h-`.
+pub fn slug(text: &str) -> String {
+    let mut s = String::new();
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            s.extend(c.to_lowercase());
+        } else if !s.is_empty() && !s.ends_with('-') {
+            s.push('-');
+        }
+    }
+    let s = s.trim_end_matches('-').to_string();
+    match s.chars().next() {
+        None => "section".to_string(),
+        Some(c) if c.is_ascii_digit() => format!("h-{s}"),
+        _ => s,
+    }
+}
+
+fn assign_ids(blocks: &mut [Block]) {
+    // Explicit ids are taken first so that derived ones never steal them.
+    let mut taken = BTreeSet::new();
+    super::walk_blocks(blocks, &mut |b| {
+        if let Block::Heading { id, .. } = b
+            && !id.is_empty()
+        {
+            taken.insert(id.clone());
+        }
+    });
+    let mut seen_explicit = BTreeSet::new();
+    for_each_heading_mut(blocks, &mut |id, content| {
+        if !id.is_empty() && seen_explicit.insert(id.clone()) {
+            return;
+        }
+        // A derived id, or an explicit one used twice: make it unique.
+        let base = if id.is_empty() {
+            slug(&plain_text(content))
+        } else {
+            id.clone()
+        };
+        let mut candidate = base.clone();
+        let mut n = 2;
+        while taken.contains(&candidate) {
+            candidate = format!("{base}-{n}");
+            n += 1;
+        }
+        taken.insert(candidate.clone());
+        *id = candidate;
+    });
+}
+
+fn for_each_heading_mut(
+    blocks: &mut [Block],
+    f: &mut impl FnMut(&mut String, &[super::Inline]),
+) {
+    for b in blocks {
+        match b {
+            Block::Heading { id, content, .. } => f(id, content),
+            Block::BlockQuote { blocks, .. } | Block::Div { blocks, .. } => {
+                for_each_heading_mut(blocks, f)
+            }
+            Block::List { items, .. } => {
+                items.iter_mut().for_each(|it| for_each_heading_mut(it, f))
+            }
+            _ => {}
+        }
+    }
+}
+
+fn set_indents(blocks: &mut [Block]) {
+    let mut prev_is_para = false;
+    for b in blocks {
+        match b {
+            Block::Paragraph { indent, .. } => {
+                *indent = prev_is_para;
+                prev_is_para = true;
+                continue;
+            }
+            Block::BlockQuote { blocks, .. } | Block::Div { blocks, .. } => {
+                set_indents(blocks)
+            }
+            Block::List { items, .. } => items.iter_mut().for_each(|it| set_indents(it)),
+            _ => {}
+        }
+        prev_is_para = false;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(
+            slug("The Commune came too late!"),
+            "the-commune-came-too-late"
+        );
+        assert_eq!(slug("1871: Paris"), "h-1871-paris");
+        assert_eq!(slug("Парижская коммуна"), "парижская-коммуна");
+        assert_eq!(slug("***"), "section");
+    }
+}
