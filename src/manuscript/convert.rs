@@ -57,10 +57,62 @@ pub fn convert(body: &str, offset: usize, diags: &mut Diagnostics) -> Converted 
         diags,
         depth: 0,
     };
-    let blocks = c.blocks(None);
-    Converted {
-        blocks,
-        notes: c.notes,
+    let mut blocks = c.blocks(None);
+    let mut notes = c.notes;
+    // GFM footnotes leave a reference to an undefined label as literal text, so the
+    // parser never reports it: find `[^label]` left in text and say so.
+    let mut f = |inl: &mut Vec<Inline>| undefined_refs(inl, body, offset, diags);
+    crate::model::for_each_inlines_mut(&mut blocks, &mut f);
+    for n in &mut notes {
+        crate::model::for_each_inlines_mut(&mut n.blocks, &mut f);
+    }
+    Converted { blocks, notes }
+}
+
+fn undefined_refs(
+    inlines: &mut [Inline],
+    body: &str,
+    offset: usize,
+    diags: &mut Diagnostics,
+) {
+    for i in inlines {
+        match i {
+            Inline::Text { span, .. } => {
+                let Some(src) = body.get(span.start - offset..span.end - offset) else {
+                    continue;
+                };
+                let mut from = 0;
+                while let Some(k) = src[from..].find("[^") {
+                    let at = from + k;
+                    from = at + 2;
+                    let Some(close) = src[at..].find(']') else {
+                        break;
+                    };
+                    let label = &src[at + 2..at + close];
+                    let escaped = src[..at].ends_with('\\');
+                    if label.is_empty() || label.contains(char::is_whitespace) || escaped
+                    {
+                        continue;
+                    }
+                    let start = span.start + at;
+                    diags.push(
+                        Diagnostic::error(
+                            "undefined-note",
+                            Span::new(start, start + close + 1),
+                            format!("note reference [^{label}] has no definition"),
+                        )
+                        .with_hint(format!("add a line `[^{label}]: text of the note`")),
+                    );
+                }
+            }
+            Inline::Emphasis { content, .. }
+            | Inline::Strong { content, .. }
+            | Inline::Strikethrough { content, .. }
+            | Inline::Link { content, .. } => {
+                undefined_refs(content, body, offset, diags)
+            }
+            _ => {}
+        }
     }
 }
 

@@ -364,12 +364,14 @@ pub fn read(text: &str, diags: &mut Diagnostics) -> (Metadata, usize) {
                 .location()
                 .map_or(0, |l| yaml_offset(block.yaml, l.line(), l.column()));
             let msg = e.to_string();
-            // serde-saphyr appends its own location; the diagnostic already has one.
-            let msg = msg
-                .lines()
-                .next()
-                .unwrap_or("malformed front matter")
-                .to_string();
+            // serde-saphyr prefixes its own "error: line L column C:"; the diagnostic
+            // already has the location, in file coordinates.
+            let msg = msg.lines().next().unwrap_or("malformed front matter");
+            let msg = msg.strip_prefix("error: ").unwrap_or(msg);
+            let msg = match msg.strip_prefix("line ").and_then(|m| m.split_once(": ")) {
+                Some((_, rest)) => rest,
+                None => msg,
+            };
             let start = block.yaml_start + at;
             diags.push(Diagnostic::error(
                 "front-matter",

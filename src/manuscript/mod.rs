@@ -20,13 +20,18 @@ pub fn parse(src: &Source) -> (Document, Diagnostics) {
             Span::new(0, 0),
             "the manuscript is empty",
         );
+        let doc = Document {
+            meta: Default::default(),
+            blocks: Vec::new(),
+            notes: Vec::new(),
+            chapters: Vec::new(),
+        };
+        return (doc, diags);
     }
     let (meta, body_start) = front_matter::read(&src.text, &mut diags);
     let body = &src.text[body_start.min(src.text.len())..];
     let conv = convert::convert(body, body_start, &mut diags);
-    if !src.text.trim().is_empty()
-        && conv.blocks.iter().all(|b| matches!(b, Block::Html { .. }))
-        && !diags.has_errors()
+    if conv.blocks.iter().all(|b| matches!(b, Block::Html { .. })) && !diags.has_errors()
     {
         diags.warning(
             "empty-body",

@@ -173,3 +173,58 @@ impl Numbering<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::diag::{Diagnostics, Source};
+    use crate::model::{Inline, walk_blocks};
+
+    fn numbers(md: &str) -> (Vec<u32>, Vec<(String, usize)>, Diagnostics) {
+        let src = Source::new("n.md", format!("---\ntitle: T\n---\n{md}"));
+        let (mut doc, mut diags) = crate::manuscript::parse(&src);
+        crate::model::sections::resolve(&mut doc);
+        super::resolve(&mut doc, &mut diags);
+        let mut refs = Vec::new();
+        walk_blocks(&doc.blocks, &mut |b| {
+            if let crate::model::Block::Paragraph { content, .. } = b {
+                for i in content {
+                    if let Inline::NoteRef { number, .. } = i {
+                        refs.push(*number);
+                    }
+                }
+            }
+        });
+        let notes = doc
+            .notes
+            .iter()
+            .map(|n| (n.label.clone(), n.chapter))
+            .collect();
+        (refs, notes, diags)
+    }
+
+    #[test]
+    fn numbers_by_first_reference_not_by_label_or_definition() {
+        let (refs, notes, d) = numbers("a[^z] b[^1] c[^z]\n\n[^1]: one\n[^z]: zed\n");
+        assert!(d.is_empty());
+        assert_eq!(refs, [1, 2, 1]);
+        assert_eq!(notes, [("z".to_string(), 0), ("1".to_string(), 0)]);
+    }
+
+    #[test]
+    fn notes_belong_to_the_chapter_of_their_first_reference() {
+        let (_, notes, _) =
+            numbers("# A\n\nx[^a]\n\n# B\n\ny[^b] z[^a]\n\n[^a]: A\n[^b]: B\n");
+        assert_eq!(notes, [("a".to_string(), 0), ("b".to_string(), 1)]);
+    }
+
+    #[test]
+    fn labels_match_case_insensitively_and_unused_ones_warn() {
+        let (refs, notes, d) = numbers("x[^Note]\n\n[^note]: n\n[^spare]: s\n");
+        assert_eq!(refs, [1]);
+        assert_eq!(notes.len(), 1);
+        assert_eq!(
+            d.iter().map(|d| d.code).collect::<Vec<_>>(),
+            ["unused-note"]
+        );
+    }
+}

@@ -149,3 +149,73 @@ mod tests {
         assert_eq!(slug("***"), "section");
     }
 }
+
+#[cfg(test)]
+mod pass_tests {
+    use crate::diag::Source;
+    use crate::model::{Block, Chapter};
+
+    fn doc(md: &str) -> crate::model::Document {
+        let (mut d, _) = crate::manuscript::parse(&Source::new(
+            "s.md",
+            format!("---\ntitle: T\n---\n{md}"),
+        ));
+        super::resolve(&mut d);
+        d
+    }
+
+    #[test]
+    fn chapters_split_at_level_one_headings() {
+        let d = doc("Intro.\n\n# One\n\nA.\n\n## Sub\n\n# Two\n\nB.\n");
+        assert_eq!(
+            d.chapters,
+            [
+                Chapter {
+                    start: 0,
+                    end: 1,
+                    has_heading: false
+                },
+                Chapter {
+                    start: 1,
+                    end: 4,
+                    has_heading: true
+                },
+                Chapter {
+                    start: 4,
+                    end: 6,
+                    has_heading: true
+                },
+            ]
+        );
+        let single = doc("Just an article.\n\n* * *\n\nMore.\n");
+        assert_eq!(single.chapters.len(), 1);
+    }
+
+    #[test]
+    fn ids_are_unique_and_explicit_ones_win() {
+        let d = doc("# Same\n\n# Same\n\n# Other {#same}\n");
+        let ids: Vec<&str> = d
+            .blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Heading { id, .. } => Some(id.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(ids, ["same-2", "same-3", "same"]);
+    }
+
+    #[test]
+    fn indents_only_after_paragraphs() {
+        let d = doc("# H\n\nA.\n\nB.\n\n* * *\n\nC.\n\n> D.\n\nE.\n");
+        let indents: Vec<bool> = d
+            .blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Paragraph { indent, .. } => Some(*indent),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(indents, [false, true, false, false]);
+    }
+}

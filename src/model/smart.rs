@@ -209,13 +209,13 @@ impl<'s> Smartener<'s> {
                     }
                 }
                 '»' | '›' if self.style.guillemet_space.is_some() => {
-                    self.space_before(&mut out, prev, self.style.guillemet_space);
+                    self.space_before(&mut out, prev, self.style.guillemet_space, true);
                     out.push(c);
                 }
                 ';' | ':' | '!' | '?'
                     if self.style.space_before_high_punct && !next.is_alphanumeric() =>
                 {
-                    self.space_before(&mut out, prev, Some(NNBSP));
+                    self.space_before(&mut out, prev, Some(NNBSP), false);
                     out.push(c);
                 }
                 _ => out.push(c),
@@ -227,8 +227,16 @@ impl<'s> Smartener<'s> {
     }
 
     /// Puts `space` before the next character: a typed space is replaced; after a
-    /// letter, digit or closing mark one is inserted; after another mark, none.
-    fn space_before(&self, out: &mut String, prev: char, space: Option<char>) {
+    /// letter, digit or closing mark one is inserted. Before high punctuation, none is
+    /// put after another mark (`?!` stays together); before a closing guillemet
+    /// (`always`), one is put after anything.
+    fn space_before(
+        &self,
+        out: &mut String,
+        prev: char,
+        space: Option<char>,
+        always: bool,
+    ) {
         let Some(sp) = space else { return };
         match prev {
             NNBSP | NBSP => {}
@@ -238,7 +246,8 @@ impl<'s> Smartener<'s> {
                 }
                 out.push(sp);
             }
-            c if c.is_alphanumeric()
+            c if always
+                || c.is_alphanumeric()
                 || matches!(c, ')' | ']' | '’' | '”' | '»' | '…' | '.') =>
             {
                 out.push(sp)
@@ -261,7 +270,7 @@ impl<'s> Smartener<'s> {
             }
         } else {
             if open == '«' {
-                self.space_before(out, prev, self.style.guillemet_space);
+                self.space_before(out, prev, self.style.guillemet_space, true);
             }
             out.push(close);
         }
@@ -375,6 +384,7 @@ mod tests {
         assert_eq!(sm("fr", "« Déjà »"), format!("«{n}Déjà{n}»"));
         assert_eq!(sm("fr", "à 10:30"), "à 10:30");
         assert_eq!(sm("fr", "Quoi ?!"), format!("Quoi{n}?!"));
+        assert_eq!(sm("fr", "\"Vive !\""), format!("«{n}Vive{n}!{n}»"));
     }
 
     #[test]

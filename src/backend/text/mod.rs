@@ -58,7 +58,12 @@ pub fn render(doc: &Document, opts: &TextOptions) -> String {
             for n in notes {
                 w.blank();
                 let marker = format!("[{}] ", n.number);
-                w.blocks_with_marker(&n.blocks, &marker, &" ".repeat(marker.width()));
+                w.blocks_with_marker(
+                    &n.blocks,
+                    &marker,
+                    &" ".repeat(marker.width()),
+                    false,
+                );
             }
         }
     }
@@ -97,6 +102,7 @@ fn join_names(names: &[String]) -> String {
     match names {
         [] => String::new(),
         [a] => a.clone(),
+        [a, b] => format!("{a} and {b}"),
         [rest @ .., last] => format!("{}, and {last}", rest.join(", ")),
     }
 }
@@ -195,13 +201,21 @@ impl Writer {
         }
     }
 
-    fn blocks_with_marker(&mut self, blocks: &[Block], marker: &str, indent: &str) {
+    /// Writes blocks after a marker (`[1] `, `- `), continuing under `indent`;
+    /// `tight` blocks follow each other with no blank line (a tight list item).
+    fn blocks_with_marker(
+        &mut self,
+        blocks: &[Block],
+        marker: &str,
+        indent: &str,
+        tight: bool,
+    ) {
         let mut prefix = Prefix {
             first: marker.to_string(),
             rest: indent.to_string(),
         };
         for (i, b) in blocks.iter().enumerate() {
-            if i > 0 {
+            if i > 0 && !tight {
                 self.blank();
             }
             self.block(b, &prefix);
@@ -259,7 +273,7 @@ impl Writer {
                         if i == 0 { &prefix.first } else { &prefix.rest }
                     );
                     let indent = format!("{}{}", prefix.rest, " ".repeat(widest));
-                    self.blocks_with_marker(item, &marker, &indent);
+                    self.blocks_with_marker(item, &marker, &indent, *tight);
                 }
             }
             Block::Verse { stanzas, .. } => {

@@ -1,0 +1,111 @@
+//! Golden files: every `tests/golden/<area>/<case>.md` is built in-process and each
+//! output is compared with the file beside it — `<case>.txt` (the text edition) and
+//! `<case>.diag` (the diagnostics, as printed). A missing golden file for an output
+//! that exists, or a golden file for an output that no longer exists, is a failure.
+//! `UPDATE_GOLDEN=1 cargo test --test golden` rewrites them; review the diff.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use quire::backend::text;
+use quire::diag::{Source, render_human};
+
+fn cases(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            cases(&p, out);
+        } else if p.extension().is_some_and(|e| e == "md") {
+            out.push(p);
+        }
+    }
+}
+
+/// The outputs of one case, by extension.
+fn outputs(path: &Path, root: &Path) -> Vec<(&'static str, Option<String>)> {
+    let bytes = fs::read(path).unwrap();
+    let name = path.strip_prefix(root).unwrap().display().to_string();
+    let (src, bad) = Source::from_bytes(name, &bytes);
+    let (doc, diags) = match bad {
+        Some(d) => {
+            let mut ds = quire::diag::Diagnostics::new();
+            ds.push(d);
+            (None, ds)
+        }
+        None => {
+            let (doc, diags) = quire::load(&src);
+            (Some(doc), diags)
+        }
+    };
+    let diag_text: String = diags
+        .sorted()
+        .into_iter()
+        .map(|d| render_human(&src, d))
+        .collect();
+    let txt = doc.filter(|_| !diags.has_errors()).map(|doc| {
+        let width = doc.meta.text.width.unwrap_or(text::DEFAULT_WIDTH);
+        text::render(&doc, &text::TextOptions { width })
+    });
+    vec![
+        ("txt", txt),
+        ("diag", Some(diag_text).filter(|s| !s.is_empty())),
+    ]
+}
+
+fn first_difference(expected: &str, actual: &str) -> String {
+    for (i, (e, a)) in expected.lines().zip(actual.lines()).enumerate() {
+        if e != a {
+            return format!("line {}:\n  expected: {e:?}\n  actual:   {a:?}", i + 1);
+        }
+    }
+    format!(
+        "lengths differ: expected {} lines, got {}",
+        expected.lines().count(),
+        actual.lines().count()
+    )
+}
+
+#[test]
+fn golden_files() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    let update = std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1");
+    let mut all = Vec::new();
+    cases(&root, &mut all);
+    assert!(all.len() >= 15, "golden cases went missing: {}", all.len());
+    let mut failures = Vec::new();
+    for case in &all {
+        for (ext, actual) in outputs(case, &root) {
+            let golden = case.with_extension(ext);
+            let expected = fs::read_to_string(&golden).ok();
+            if expected == actual {
+                continue;
+            }
+            if update {
+                match &actual {
+                    Some(a) => fs::write(&golden, a).unwrap(),
+                    None => fs::remove_file(&golden).unwrap(),
+                }
+                continue;
+            }
+            let what = match (&expected, &actual) {
+                (None, Some(_)) => "no golden file for an output that exists".to_string(),
+                (Some(_), None) => {
+                    "golden file for an output that no longer exists".to_string()
+                }
+                (Some(e), Some(a)) => first_difference(e, a),
+                (None, None) => unreachable!(),
+            };
+            failures.push(format!("{}: {what}", golden.display()));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} golden mismatches (UPDATE_GOLDEN=1 rewrites them):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
