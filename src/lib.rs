@@ -14,6 +14,7 @@
 pub mod backend;
 pub mod cli;
 pub mod diag;
+pub mod fonts;
 pub mod manuscript;
 pub mod model;
 
