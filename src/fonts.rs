@@ -29,11 +29,8 @@ macro_rules! font {
 }
 
 /// EB Garamond Regular.
-pub const SERIF_REGULAR: FontFile = font!(
-    "EB Garamond",
-    "Regular",
-    "EBGaramond/EBGaramond-Regular.ttf"
-);
+pub const SERIF_REGULAR: FontFile =
+    font!("EB Garamond", "Regular", "EBGaramond/EBGaramond-Regular.ttf");
 /// EB Garamond Italic.
 pub const SERIF_ITALIC: FontFile =
     font!("EB Garamond", "Italic", "EBGaramond/EBGaramond-Italic.ttf");
@@ -41,26 +38,17 @@ pub const SERIF_ITALIC: FontFile =
 pub const SERIF_BOLD: FontFile =
     font!("EB Garamond", "Bold", "EBGaramond/EBGaramond-Bold.ttf");
 /// EB Garamond Bold Italic.
-pub const SERIF_BOLD_ITALIC: FontFile = font!(
-    "EB Garamond",
-    "Bold Italic",
-    "EBGaramond/EBGaramond-BoldItalic.ttf"
-);
+pub const SERIF_BOLD_ITALIC: FontFile =
+    font!("EB Garamond", "Bold Italic", "EBGaramond/EBGaramond-BoldItalic.ttf");
 /// Source Sans 3 Regular.
-pub const SANS_REGULAR: FontFile = font!(
-    "Source Sans 3",
-    "Regular",
-    "SourceSans3/SourceSans3-Regular.ttf"
-);
+pub const SANS_REGULAR: FontFile =
+    font!("Source Sans 3", "Regular", "SourceSans3/SourceSans3-Regular.ttf");
 /// Source Sans 3 Italic.
 pub const SANS_ITALIC: FontFile =
     font!("Source Sans 3", "Italic", "SourceSans3/SourceSans3-It.ttf");
 /// Source Sans 3 Semibold.
-pub const SANS_SEMIBOLD: FontFile = font!(
-    "Source Sans 3",
-    "Semibold",
-    "SourceSans3/SourceSans3-Semibold.ttf"
-);
+pub const SANS_SEMIBOLD: FontFile =
+    font!("Source Sans 3", "Semibold", "SourceSans3/SourceSans3-Semibold.ttf");
 /// Source Sans 3 Bold.
 pub const SANS_BOLD: FontFile =
     font!("Source Sans 3", "Bold", "SourceSans3/SourceSans3-Bold.ttf");

@@ -17,6 +17,7 @@ pub mod diag;
 pub mod fonts;
 pub mod manuscript;
 pub mod model;
+pub mod resources;
 
 use diag::{Diagnostics, Severity, Source};
 use model::Document;
@@ -27,6 +28,7 @@ use model::Document;
 pub fn load(src: &Source) -> (Document, Diagnostics) {
     let (mut doc, mut diags) = manuscript::parse(src);
     model::run_passes(&mut doc, &mut diags);
+    resources::collect(&doc, &mut diags);
     let allow = doc.meta.check.allow.clone();
     diags.retain(|d| d.severity == Severity::Error || !allow.iter().any(|a| a == d.code));
     (doc, diags)

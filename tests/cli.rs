@@ -17,19 +17,14 @@ fn project(files: &[(&str, &[u8])]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     fs::create_dir(dir.path().join("manuscript")).unwrap();
     for (name, bytes) in files {
-        fs::write(
-            dir.path().join("manuscript").join(format!("{name}.md")),
-            bytes,
-        )
-        .unwrap();
+        fs::write(dir.path().join("manuscript").join(format!("{name}.md")), bytes)
+            .unwrap();
     }
     dir
 }
 
 fn golden_case(rel: &str) -> Vec<u8> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden")
-        .join(rel);
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(rel);
     fs::read(p).unwrap()
 }
 
@@ -39,39 +34,26 @@ const GOOD: &[u8] = b"---\ntitle: Good\n---\n\nA \"quoted\" word.[^1]\n\n[^1]: A
 fn build_writes_the_text_edition_to_dist() {
     let p = project(&[("good", GOOD)]);
     let out = quire(p.path()).arg("build").output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let txt = fs::read_to_string(p.path().join("dist/good.txt")).unwrap();
     assert!(txt.contains("A “quoted” word.[1]"), "{txt}");
     assert!(txt.contains("[1] A note."), "{txt}");
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("does not build the epub, pdf, booklet editions yet"),
-        "{err}"
-    );
-    // Nothing but the edition is left in dist/ (no temporary files).
-    let names: Vec<_> = fs::read_dir(p.path().join("dist"))
+    assert!(err.contains("does not build the"), "{err}");
+    // Nothing but the editions is left in dist/ (no temporary files).
+    let mut names: Vec<_> = fs::read_dir(p.path().join("dist"))
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
-    assert_eq!(names, ["good.txt"]);
+    names.sort();
+    assert_eq!(names, ["good.epub", "good.txt"]);
 }
 
 #[test]
 fn build_takes_paths_and_an_output_folder() {
     let p = project(&[("good", GOOD)]);
     quire(p.path())
-        .args([
-            "build",
-            "manuscript/good.md",
-            "-o",
-            "out",
-            "--format",
-            "txt",
-        ])
+        .args(["build", "manuscript/good.md", "-o", "out", "--format", "txt"])
         .assert()
         .success();
     assert!(p.path().join("out/good.txt").is_file());
@@ -81,31 +63,11 @@ fn build_takes_paths_and_an_output_folder() {
 #[test]
 fn each_bad_input_gives_a_located_error_exit_1_and_writes_nothing() {
     let cases: &[(&str, &str, &str)] = &[
-        (
-            "undefined-note",
-            "diag/undefined-note.md",
-            ":5:31: error[undefined-note]: ",
-        ),
-        (
-            "unused-note",
-            "diag/unused-note.md",
-            ":7:1: warning[unused-note]: ",
-        ),
-        (
-            "duplicate-note",
-            "diag/duplicate-note.md",
-            ":8:1: error[duplicate-note]: ",
-        ),
-        (
-            "malformed",
-            "diag/malformed-front-matter.md",
-            ":3:9: error[front-matter]: ",
-        ),
-        (
-            "missing-title",
-            "diag/missing-title.md",
-            ":1:1: error[missing-title]: ",
-        ),
+        ("undefined-note", "diag/undefined-note.md", ":5:31: error[undefined-note]: "),
+        ("unused-note", "diag/unused-note.md", ":7:1: warning[unused-note]: "),
+        ("duplicate-note", "diag/duplicate-note.md", ":8:1: error[duplicate-note]: "),
+        ("malformed", "diag/malformed-front-matter.md", ":3:9: error[front-matter]: "),
+        ("missing-title", "diag/missing-title.md", ":1:1: error[missing-title]: "),
         ("not-utf8", "diag/not-utf8.md", ":6:5: error[not-utf8]: "),
         ("empty", "diag/empty.md", ":1:1: error[empty-manuscript]: "),
     ];
@@ -118,27 +80,17 @@ fn each_bad_input_gives_a_located_error_exit_1_and_writes_nothing() {
         let out = quire(p.path()).arg("build").output().unwrap();
         let err = String::from_utf8_lossy(&out.stderr);
         let headline = format!("manuscript/{name}.md{expected}");
-        assert!(
-            err.contains(&headline),
-            "{name}: expected {headline:?} in:\n{err}"
-        );
+        assert!(err.contains(&headline), "{name}: expected {headline:?} in:\n{err}");
         let is_warning = expected.contains("warning");
         if is_warning {
-            assert_eq!(
-                out.status.code(),
-                Some(0),
-                "{name}: warnings do not fail: {err}"
-            );
+            assert_eq!(out.status.code(), Some(0), "{name}: warnings do not fail: {err}");
             assert_ne!(fs::read_to_string(&old).unwrap(), "OLD EDITION\n");
             continue;
         }
         assert_eq!(out.status.code(), Some(1), "{name}: {err}");
         // The source line follows the headline.
         let after = err.split(&headline).nth(1).unwrap();
-        assert!(
-            after.lines().nth(1).is_some_and(|l| l.contains(" | ")),
-            "{name}: {err}"
-        );
+        assert!(after.lines().nth(1).is_some_and(|l| l.contains(" | ")), "{name}: {err}");
         assert_eq!(
             fs::read_to_string(&old).unwrap(),
             "OLD EDITION\n",
@@ -154,10 +106,8 @@ fn each_bad_input_gives_a_located_error_exit_1_and_writes_nothing() {
 
 #[test]
 fn a_bad_manuscript_does_not_stop_the_good_ones() {
-    let p = project(&[
-        ("a-good", GOOD),
-        ("b-bad", b"---\ntitle: T\n---\n\nx[^missing]\n"),
-    ]);
+    let p =
+        project(&[("a-good", GOOD), ("b-bad", b"---\ntitle: T\n---\n\nx[^missing]\n")]);
     let out = quire(p.path()).arg("build").output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(p.path().join("dist/a-good.txt").is_file());
@@ -167,25 +117,16 @@ fn a_bad_manuscript_does_not_stop_the_good_ones() {
 #[test]
 fn usage_and_io_errors_exit_2() {
     let p = project(&[("good", GOOD)]);
-    let out = quire(p.path())
-        .args(["build", "--format", "epub"])
-        .output()
-        .unwrap();
+    let out = quire(p.path()).args(["build", "--format", "booklet"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&out.stderr)
-            .contains("does not build the epub edition yet")
+            .contains("does not build the booklet edition yet")
     );
     assert!(!p.path().join("dist").exists());
 
-    quire(p.path())
-        .args(["build", "nowhere.md"])
-        .assert()
-        .code(2);
-    quire(p.path())
-        .args(["build", "--format", "docx"])
-        .assert()
-        .code(2);
+    quire(p.path()).args(["build", "nowhere.md"]).assert().code(2);
+    quire(p.path()).args(["build", "--format", "docx"]).assert().code(2);
     quire(p.path()).args(["frobnicate"]).assert().code(2);
     let empty = tempfile::tempdir().unwrap();
     fs::create_dir(empty.path().join("manuscript")).unwrap();
@@ -199,14 +140,8 @@ fn text_width_flag_overrides_front_matter() {
     let p = project(&[("w", md.as_bytes())]);
     quire(p.path()).arg("build").assert().success();
     let t = fs::read_to_string(p.path().join("dist/w.txt")).unwrap();
-    assert!(
-        t.lines().all(|l| l.chars().count() <= 30) && t.lines().count() > 8,
-        "{t}"
-    );
-    quire(p.path())
-        .args(["build", "--text-width", "0"])
-        .assert()
-        .success();
+    assert!(t.lines().all(|l| l.chars().count() <= 30) && t.lines().count() > 8, "{t}");
+    quire(p.path()).args(["build", "--text-width", "0"]).assert().success();
     let t = fs::read_to_string(p.path().join("dist/w.txt")).unwrap();
     assert!(t.lines().any(|l| l.trim() == long.trim()), "{t}");
 }
@@ -215,17 +150,13 @@ fn text_width_flag_overrides_front_matter() {
 fn check_writes_nothing_and_reports_json() {
     let bad = b"---\ntitle: T\ncolour: red\n---\n\nx[^missing]\n";
     let p = project(&[("bad", bad)]);
-    let out = quire(p.path())
-        .args(["check", "--message-format", "json"])
-        .output()
-        .unwrap();
+    let out =
+        quire(p.path()).args(["check", "--message-format", "json"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(!p.path().join("dist").exists());
     let err = String::from_utf8(out.stderr).unwrap();
-    let objs: Vec<serde_json::Value> = err
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let objs: Vec<serde_json::Value> =
+        err.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(objs.len(), 2, "{err}");
     assert_eq!(objs[0]["code"], "unknown-key");
     assert_eq!(objs[0]["severity"], "warning");
@@ -240,10 +171,7 @@ fn check_writes_nothing_and_reports_json() {
     let warn = b"---\ntitle: T\ncolour: red\n---\n\nText.\n";
     let p = project(&[("warn", warn)]);
     quire(p.path()).arg("check").assert().success();
-    quire(p.path())
-        .args(["check", "--deny-warnings"])
-        .assert()
-        .code(1);
+    quire(p.path()).args(["check", "--deny-warnings"]).assert().code(1);
 }
 
 #[test]
@@ -251,14 +179,7 @@ fn allowed_warnings_are_silenced() {
     let md =
         b"---\ntitle: T\ncolour: red\ncheck:\n  allow: [unknown-key]\n---\n\nText.\n";
     let p = project(&[("quiet", md)]);
-    let out = quire(p.path())
-        .args(["check", "--deny-warnings"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = quire(p.path()).args(["check", "--deny-warnings"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(out.stderr.is_empty());
 }

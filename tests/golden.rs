@@ -11,10 +11,8 @@ use quire::backend::text;
 use quire::diag::{Source, render_human};
 
 fn cases(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
+    let mut entries: Vec<PathBuf> =
+        fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {
@@ -41,19 +39,13 @@ fn outputs(path: &Path, root: &Path) -> Vec<(&'static str, Option<String>)> {
             (Some(doc), diags)
         }
     };
-    let diag_text: String = diags
-        .sorted()
-        .into_iter()
-        .map(|d| render_human(&src, d))
-        .collect();
+    let diag_text: String =
+        diags.sorted().into_iter().map(|d| render_human(&src, d)).collect();
     let txt = doc.filter(|_| !diags.has_errors()).map(|doc| {
         let width = doc.meta.text.width.unwrap_or(text::DEFAULT_WIDTH);
         text::render(&doc, &text::TextOptions { width })
     });
-    vec![
-        ("txt", txt),
-        ("diag", Some(diag_text).filter(|s| !s.is_empty())),
-    ]
+    vec![("txt", txt), ("diag", Some(diag_text).filter(|s| !s.is_empty()))]
 }
 
 fn first_difference(expected: &str, actual: &str) -> String {

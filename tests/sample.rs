@@ -16,10 +16,7 @@ fn sample_text(width: usize) -> String {
     let path = root().join("manuscript/lessons-of-the-paris-commune.md");
     let src = Source::new("sample.md", std::fs::read_to_string(path).unwrap());
     let (doc, diags) = quire::load(&src);
-    assert!(
-        diags.is_empty(),
-        "the sample must build without findings: {diags:?}"
-    );
+    assert!(diags.is_empty(), "the sample must build without findings: {diags:?}");
     text::render(&doc, &text::TextOptions { width })
 }
 
@@ -36,17 +33,11 @@ fn sample_words_are_the_seeds_words_in_order() {
     let out_words: Vec<&str> = out.split_whitespace().collect();
     // The text edition opens with a title block (title, author, date); after it come
     // exactly the seed's words.
-    let title_block = [
-        "Lessons", "of", "the", "Paris", "Commune", "Leon", "Trotsky",
-    ];
+    let title_block = ["Lessons", "of", "the", "Paris", "Commune", "Leon", "Trotsky"];
     assert_eq!(&out_words[..title_block.len()], &title_block);
     let body = &out_words[out_words.len() - seed_words.len()..];
     if body != seed_words.as_slice() {
-        let i = body
-            .iter()
-            .zip(&seed_words)
-            .position(|(a, b)| a != b)
-            .unwrap();
+        let i = body.iter().zip(&seed_words).position(|(a, b)| a != b).unwrap();
         panic!(
             "word {i} differs: {:?} vs seed {:?}",
             &body[i..i + 5],
@@ -65,12 +56,7 @@ fn sample_words_are_the_seeds_words_in_order() {
 fn sample_lines_fit_72_columns() {
     let out = sample_text(72);
     for (i, l) in out.lines().enumerate() {
-        assert!(
-            l.width() <= 72,
-            "line {} is {} columns: {l:?}",
-            i + 1,
-            l.width()
-        );
+        assert!(l.width() <= 72, "line {} is {} columns: {l:?}", i + 1, l.width());
     }
     assert!(out.lines().count() > 300);
 }
@@ -87,14 +73,8 @@ fn sample_has_exactly_two_section_breaks() {
 #[test]
 fn sample_editor_note_and_signature_are_set_apart() {
     let out = sample_text(72);
-    let note = out
-        .lines()
-        .find(|l| l.contains("For our organization-wide"))
-        .unwrap();
-    assert!(
-        note.starts_with("    For our"),
-        "editor's note indented: {note:?}"
-    );
+    let note = out.lines().find(|l| l.contains("For our organization-wide")).unwrap();
+    assert!(note.starts_with("    For our"), "editor's note indented: {note:?}");
     let last = out.lines().last().unwrap();
     assert_eq!(last.trim(), "Leon Trotsky, February 4, 1921");
     assert_eq!(last.width(), 72, "signature flush right: {last:?}");

@@ -2,6 +2,7 @@
 //!
 //! No backend imports the Markdown parser or reads files; typography arrives decided.
 
+pub mod epub;
 pub mod text;
 
 /// An edition quire can write.
@@ -44,6 +45,6 @@ impl Format {
 
     /// Whether this version of quire can build the format yet.
     pub fn is_available(self) -> bool {
-        matches!(self, Format::Txt)
+        matches!(self, Format::Txt | Format::Epub)
     }
 }

@@ -16,8 +16,10 @@ use std::time::Instant;
 
 use clap::Parser as _;
 
+use crate::backend::epub::{self, Resources};
 use crate::backend::{Format, text};
-use crate::diag::{self, Diagnostics, Source};
+use crate::diag::{self, Diagnostic, Diagnostics, Source};
+use crate::resources;
 use args::{BuildArgs, CheckArgs, Cli, Command, MessageFormat};
 
 /// Where manuscripts are looked for when no path is given.
@@ -40,10 +42,7 @@ pub enum CliError {
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> CliError + '_ {
-    move |source| CliError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
+    move |source| CliError::Io { path: path.to_path_buf(), source }
 }
 
 /// Parses `std::env::args` and runs; the binary's whole `main`.
@@ -75,11 +74,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
 /// Expands files and folders into manuscript files, sorted within each folder.
 pub fn manuscripts(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
     let default = [PathBuf::from(DEFAULT_MANUSCRIPTS)];
-    let paths = if paths.is_empty() {
-        &default[..]
-    } else {
-        paths
-    };
+    let paths = if paths.is_empty() { &default[..] } else { paths };
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
@@ -108,22 +103,117 @@ pub fn manuscripts(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
     Ok(out)
 }
 
-/// Reads one manuscript and runs the pipeline up to the model.
-fn load(
-    path: &Path,
-) -> Result<(Source, Option<crate::model::Document>, Diagnostics), CliError> {
+/// Largest image file quire reads, in bytes.
+pub const MAX_IMAGE_FILE: u64 = 64 << 20;
+
+/// A manuscript read and resolved, with the images it names.
+struct Loaded {
+    src: Source,
+    doc: Option<crate::model::Document>,
+    diags: Diagnostics,
+    res: Resources,
+}
+
+/// Reads one manuscript and runs the pipeline up to the model, then reads and checks
+/// the images it refers to.
+fn load(path: &Path) -> Result<Loaded, CliError> {
     let bytes = fs::read(path).map_err(io_err(path))?;
     let name = path.display().to_string();
     match Source::from_bytes(name, &bytes) {
         (src, None) => {
-            let (doc, diags) = crate::load(&src);
-            Ok((src, Some(doc), diags))
+            let (doc, mut diags) = crate::load(&src);
+            let base = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            let res = read_resources(base, &doc, &mut diags);
+            Ok(Loaded { src, doc: Some(doc), diags, res })
         }
         (src, Some(d)) => {
             let mut diags = Diagnostics::new();
             diags.push(d);
-            Ok((src, None, diags))
+            Ok(Loaded { src, doc: None, diags, res: Resources::default() })
         }
+    }
+}
+
+/// Reads the cover and images the manuscript names, refusing any that do not exist,
+/// lead out of the manuscript's folder (through `..` or a symbolic link), are too
+/// large, or do not decode.
+fn read_resources(
+    base: &Path,
+    doc: &crate::model::Document,
+    diags: &mut Diagnostics,
+) -> Resources {
+    let mut res = Resources::default();
+    let refs = resources::collect(doc, &mut Diagnostics::new());
+    let Ok(root) = base.canonicalize() else {
+        return res;
+    };
+    for r in refs {
+        if r.kind == resources::Kind::Image && res.images.contains_key(&r.path) {
+            continue;
+        }
+        let p = base.join(&r.path);
+        let found = match p.canonicalize() {
+            Ok(c) if !c.starts_with(&root) => Err(Diagnostic::error(
+                "unsafe-path",
+                r.span,
+                format!("`{}` leads outside the manuscript's folder", r.path),
+            )),
+            Ok(c) => match fs::metadata(&c) {
+                Ok(m) if m.len() > MAX_IMAGE_FILE => Err(Diagnostic::error(
+                    "bad-image",
+                    r.span,
+                    format!("`{}` is larger than {} MiB", r.path, MAX_IMAGE_FILE >> 20),
+                )),
+                Ok(m) if m.is_file() => fs::read(&c).map_err(|e| {
+                    Diagnostic::error(
+                        "missing-image",
+                        r.span,
+                        format!("`{}` cannot be read: {e}", r.path),
+                    )
+                }),
+                _ => Err(Diagnostic::error(
+                    "missing-image",
+                    r.span,
+                    format!("`{}` is not a file", r.path),
+                )),
+            },
+            Err(_) => Err(Diagnostic::error(
+                "missing-image",
+                r.span,
+                format!("image `{}` not found (looked for {})", r.path, p.display()),
+            )),
+        };
+        let image = found.and_then(|bytes| match resources::inspect(&bytes) {
+            Ok(info) => Ok(epub::Image { bytes, info }),
+            Err(why) => Err(Diagnostic::error(
+                "bad-image",
+                r.span,
+                format!("`{}`: {why}", r.path),
+            )),
+        });
+        match (image, r.kind) {
+            (Ok(img), resources::Kind::Cover) => res.cover = Some(img),
+            (Ok(img), resources::Kind::Image) => {
+                res.images.insert(r.path, img);
+            }
+            (Err(d), _) => diags.push(d),
+        }
+    }
+    res
+}
+
+/// `SOURCE_DATE_EPOCH` (reproducible-builds.org): the time builds claim, if set.
+fn source_date_epoch() -> Result<Option<i64>, CliError> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) => v.trim().parse().map(Some).map_err(|_| {
+            CliError::Usage(format!(
+                "SOURCE_DATE_EPOCH is not a number of seconds: `{v}`"
+            ))
+        }),
+        Err(_) => Ok(None),
     }
 }
 
@@ -140,21 +230,15 @@ fn print_diags(src: &Source, diags: &Diagnostics, fmt: MessageFormat) {
 
 fn formats(args: &BuildArgs) -> Result<Vec<Format>, CliError> {
     if args.format.is_empty() {
-        let missing: Vec<&str> = Format::ALL
-            .iter()
-            .filter(|f| !f.is_available())
-            .map(|f| f.name())
-            .collect();
+        let missing: Vec<&str> =
+            Format::ALL.iter().filter(|f| !f.is_available()).map(|f| f.name()).collect();
         if !missing.is_empty() {
             eprintln!(
                 "quire: note: this version does not build the {} editions yet",
                 missing.join(", ")
             );
         }
-        return Ok(Format::ALL
-            .into_iter()
-            .filter(|f| f.is_available())
-            .collect());
+        return Ok(Format::ALL.into_iter().filter(|f| f.is_available()).collect());
     }
     let mut v: Vec<Format> = args.format.iter().map(|&f| f.into()).collect();
     v.sort();
@@ -168,39 +252,57 @@ fn formats(args: &BuildArgs) -> Result<Vec<Format>, CliError> {
     Ok(v)
 }
 
+/// Renders one edition of a resolved manuscript.
+fn render(
+    format: Format,
+    path: &Path,
+    l: &Loaded,
+    doc: &crate::model::Document,
+    args: &BuildArgs,
+    sde: Option<i64>,
+) -> Result<Vec<u8>, CliError> {
+    Ok(match format {
+        Format::Txt => {
+            let width =
+                args.text_width.or(doc.meta.text.width).unwrap_or(text::DEFAULT_WIDTH);
+            text::render(doc, &text::TextOptions { width }).into_bytes()
+        }
+        Format::Epub => {
+            let opts = epub::EpubOptions {
+                modified: epub::modified_time(doc.meta.date.as_ref(), sde),
+                embed_fonts: doc.meta.epub.embed_fonts,
+            };
+            epub::render(doc, &l.res, &opts)
+                .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?
+        }
+        other => unreachable!("{} is filtered out by formats()", other.name()),
+    })
+}
+
 fn build(args: &BuildArgs) -> Result<ExitCode, CliError> {
     let formats = formats(args)?;
     let files = manuscripts(&args.paths)?;
+    let sde = source_date_epoch()?;
     let mut failed = false;
     for path in &files {
         let t0 = Instant::now();
-        let (src, doc, diags) = load(path)?;
-        print_diags(&src, &diags, args.message_format);
-        let Some(doc) = doc.filter(|_| !diags.has_errors()) else {
+        let l = load(path)?;
+        print_diags(&l.src, &l.diags, args.message_format);
+        let Some(doc) = l.doc.as_ref().filter(|_| !l.diags.has_errors()) else {
             eprintln!(
                 "quire: {}: not built ({} errors)",
                 path.display(),
-                diags.error_count()
+                l.diags.error_count()
             );
             failed = true;
             continue;
         };
-        let stem = path
-            .file_stem()
-            .map_or("book".into(), |s| s.to_string_lossy().into_owned());
+        let stem =
+            path.file_stem().map_or("book".into(), |s| s.to_string_lossy().into_owned());
         // Render everything first: nothing is written unless every edition rendered.
         let mut outputs = Vec::new();
-        for f in &formats {
-            let bytes = match f {
-                Format::Txt => {
-                    let width = args
-                        .text_width
-                        .or(doc.meta.text.width)
-                        .unwrap_or(text::DEFAULT_WIDTH);
-                    text::render(&doc, &text::TextOptions { width }).into_bytes()
-                }
-                other => unreachable!("{} is filtered out by formats()", other.name()),
-            };
+        for &f in &formats {
+            let bytes = render(f, path, &l, doc, args, sde)?;
             outputs.push((args.out.join(f.file_name(&stem)), bytes));
         }
         fs::create_dir_all(&args.out).map_err(io_err(&args.out))?;
@@ -215,28 +317,20 @@ fn build(args: &BuildArgs) -> Result<ExitCode, CliError> {
             t0.elapsed().as_millis()
         );
     }
-    Ok(if failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 fn check(args: &CheckArgs) -> Result<ExitCode, CliError> {
     let files = manuscripts(&args.paths)?;
     let mut failed = false;
     for path in &files {
-        let (src, _, diags) = load(path)?;
-        print_diags(&src, &diags, args.message_format);
-        if diags.has_errors() || (args.deny_warnings && diags.warning_count() > 0) {
+        let l = load(path)?;
+        print_diags(&l.src, &l.diags, args.message_format);
+        if l.diags.has_errors() || (args.deny_warnings && l.diags.warning_count() > 0) {
             failed = true;
         }
     }
-    Ok(if failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 fn human_size(n: usize) -> String {
@@ -252,13 +346,10 @@ fn human_size(n: usize) -> String {
 /// Writes `bytes` to a temporary file beside `path`, then renames it over `path`, so
 /// that readers see the old file or the new one, never a part.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map_or("out".into(), |n| n.to_string_lossy().into_owned());
+    let dir =
+        path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name =
+        path.file_name().map_or("out".into(), |n| n.to_string_lossy().into_owned());
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut f = fs::File::create(&tmp)?;
@@ -268,10 +359,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
     })();
     if let Err(e) = result {
         let _ = fs::remove_file(&tmp);
-        return Err(CliError::Io {
-            path: path.to_path_buf(),
-            source: e,
-        });
+        return Err(CliError::Io { path: path.to_path_buf(), source: e });
     }
     Ok(())
 }

@@ -50,13 +50,7 @@ pub fn convert(body: &str, offset: usize, diags: &mut Diagnostics) -> Converted 
         .into_offset_iter()
         .map(|(e, r)| (e, Span::new(r.start + offset, r.end + offset)))
         .collect();
-    let mut c = Conv {
-        events,
-        pos: 0,
-        notes: Vec::new(),
-        diags,
-        depth: 0,
-    };
+    let mut c = Conv { events, pos: 0, notes: Vec::new(), diags, depth: 0 };
     let mut blocks = c.blocks(None);
     let mut notes = c.notes;
     // GFM footnotes leave a reference to an undefined label as literal text, so the
@@ -150,11 +144,7 @@ fn div_open_class(html: &str) -> Option<String> {
         return None;
     }
     let inner = inner.trim();
-    let v = inner
-        .strip_prefix("class")?
-        .trim_start()
-        .strip_prefix('=')?
-        .trim_start();
+    let v = inner.strip_prefix("class")?.trim_start().strip_prefix('=')?.trim_start();
     let q = v.chars().next().filter(|c| *c == '"' || *c == '\'')?;
     let rest = &v[1..];
     let end = rest.find(q)?;
@@ -221,9 +211,7 @@ impl<'a> Conv<'a, '_> {
                     let content = self.inlines(Some(TagEnd::Paragraph));
                     target.push(paragraph_or_figure(content, span));
                 }
-                Event::Start(Tag::Heading {
-                    level, id, classes, ..
-                }) => {
+                Event::Start(Tag::Heading { level, id, classes, .. }) => {
                     let content = self.inlines(Some(TagEnd::Heading(level)));
                     target.push(Block::Heading {
                         level: heading_level(level),
@@ -295,23 +283,12 @@ impl<'a> Conv<'a, '_> {
                         }
                     }
                     let target = divs.last_mut().map_or(&mut out, |f| &mut f.blocks);
-                    target.push(Block::List {
-                        start,
-                        tight,
-                        items,
-                        span,
-                    });
+                    target.push(Block::List { start, tight, items, span });
                 }
                 Event::Start(Tag::FootnoteDefinition(label)) => {
                     let label = label.to_string();
                     let blocks = self.blocks(Some(TagEnd::FootnoteDefinition));
-                    self.notes.push(Note {
-                        label,
-                        number: 0,
-                        chapter: 0,
-                        blocks,
-                        span,
-                    });
+                    self.notes.push(Note { label, number: 0, chapter: 0, blocks, span });
                 }
                 Event::Start(Tag::Table(aligns)) => {
                     let t = self.table(aligns, span);
@@ -402,11 +379,7 @@ impl<'a> Conv<'a, '_> {
                     .with_hint("known classes: editor-note, signature, epigraph, dedication, verse"),
                 );
             }
-            divs.push(DivFrame {
-                kind,
-                span,
-                blocks: Vec::new(),
-            });
+            divs.push(DivFrame { kind, span, blocks: Vec::new() });
         } else if is_div_close(&raw) && !divs.is_empty() {
             let mut f = divs.pop().expect("checked non-empty");
             f.span = f.span.join(span);
@@ -431,18 +404,13 @@ impl<'a> Conv<'a, '_> {
                 Event::End(e) if Some(e) == until => break,
                 Event::End(_) => {}
                 Event::Text(t) => push_text(&mut out, &t, span),
-                Event::Code(t) => out.push(Inline::Code {
-                    text: t.to_string(),
-                    span,
-                }),
-                Event::InlineMath(t) | Event::DisplayMath(t) => out.push(Inline::Code {
-                    text: t.to_string(),
-                    span,
-                }),
-                Event::Html(t) | Event::InlineHtml(t) => out.push(Inline::Html {
-                    raw: t.to_string(),
-                    span,
-                }),
+                Event::Code(t) => out.push(Inline::Code { text: t.to_string(), span }),
+                Event::InlineMath(t) | Event::DisplayMath(t) => {
+                    out.push(Inline::Code { text: t.to_string(), span })
+                }
+                Event::Html(t) | Event::InlineHtml(t) => {
+                    out.push(Inline::Html { raw: t.to_string(), span })
+                }
                 Event::FootnoteReference(label) => out.push(Inline::NoteRef {
                     label: label.to_string(),
                     number: 0,
@@ -463,9 +431,7 @@ impl<'a> Conv<'a, '_> {
                     let content = self.inlines(Some(TagEnd::Strikethrough));
                     out.push(Inline::Strikethrough { content, span });
                 }
-                Event::Start(Tag::Link {
-                    dest_url, title, ..
-                }) => {
+                Event::Start(Tag::Link { dest_url, title, .. }) => {
                     let content = self.inlines(Some(TagEnd::Link));
                     let title = Some(title.to_string()).filter(|t| !t.is_empty());
                     out.push(Inline::Link {
@@ -526,12 +492,7 @@ impl<'a> Conv<'a, '_> {
                 _ => {}
             }
         }
-        Block::Table {
-            align,
-            head,
-            rows,
-            span,
-        }
+        Block::Table { align, head, rows, span }
     }
 }
 
@@ -556,11 +517,7 @@ fn push_text(out: &mut Vec<Inline>, t: &str, span: Span) {
         *s = s.join(span);
         return;
     }
-    out.push(Inline::Text {
-        text: nfc(t),
-        hyphens: Vec::new(),
-        span,
-    });
+    out.push(Inline::Text { text: nfc(t), hyphens: Vec::new(), span });
 }
 
 fn paragraph_or_figure(content: Vec<Inline>, span: Span) -> Block {
@@ -570,28 +527,17 @@ fn paragraph_or_figure(content: Vec<Inline>, span: Span) -> Block {
         .filter(|i| !matches!(i, Inline::SoftBreak { .. }))
         .collect();
     if let [Inline::Image { src, alt, .. }] = meaningful.as_slice() {
-        return Block::Figure {
-            src: src.clone(),
-            alt: alt.clone(),
-            title: None,
-            span,
-        };
+        return Block::Figure { src: src.clone(), alt: alt.clone(), title: None, span };
     }
-    Block::Paragraph {
-        content,
-        indent: false,
-        span,
-    }
+    Block::Paragraph { content, indent: false, span }
 }
 
 fn close_div(f: DivFrame, target: &mut Vec<Block>, diags: &mut Diagnostics) {
     match f.kind {
         None => target.extend(f.blocks),
-        Some(DivKind::Role(role)) => target.push(Block::Div {
-            role,
-            blocks: f.blocks,
-            span: f.span,
-        }),
+        Some(DivKind::Role(role)) => {
+            target.push(Block::Div { role, blocks: f.blocks, span: f.span })
+        }
         Some(DivKind::Verse) => {
             let mut stanzas = Vec::new();
             let mut others = Vec::new();
@@ -610,10 +556,7 @@ fn close_div(f: DivFrame, target: &mut Vec<Block>, diags: &mut Diagnostics) {
                     }
                 }
             }
-            target.push(Block::Verse {
-                stanzas,
-                span: f.span,
-            });
+            target.push(Block::Verse { stanzas, span: f.span });
             target.extend(others);
         }
     }
@@ -655,13 +598,9 @@ mod tests {
         let mut d = Diagnostics::new();
         let body = "Some *text*[^a].\n\n[^a]: Note.\n";
         let c = convert(body, 100, &mut d);
-        let Block::Paragraph { content, span, .. } = &c.blocks[0] else {
-            panic!()
-        };
+        let Block::Paragraph { content, span, .. } = &c.blocks[0] else { panic!() };
         assert_eq!(span.start, 100);
-        let Inline::NoteRef { span, .. } = &content[2] else {
-            panic!("{content:?}")
-        };
+        let Inline::NoteRef { span, .. } = &content[2] else { panic!("{content:?}") };
         assert_eq!((span.start, span.end), (111, 115));
         assert_eq!(c.notes.len(), 1);
     }
@@ -675,9 +614,7 @@ mod tests {
         assert!(
             matches!(&c.blocks[0], Block::Div { role: DivRole::Signature, blocks, .. } if blocks.len() == 1)
         );
-        let Block::Verse { stanzas, .. } = &c.blocks[1] else {
-            panic!("{:?}", c.blocks)
-        };
+        let Block::Verse { stanzas, .. } = &c.blocks[1] else { panic!("{:?}", c.blocks) };
         assert_eq!(stanzas[0].len(), 2);
     }
 

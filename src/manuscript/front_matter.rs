@@ -35,14 +35,8 @@ const KEYS: &[&str] = &[
 ];
 const TEXT_KEYS: &[&str] = &["width"];
 const EPUB_KEYS: &[&str] = &["embed-fonts"];
-const PDF_KEYS: &[&str] = &[
-    "trim",
-    "layout",
-    "crop-marks",
-    "font-size",
-    "bleed",
-    "color",
-];
+const PDF_KEYS: &[&str] =
+    &["trim", "layout", "crop-marks", "font-size", "bleed", "color"];
 const CHECK_KEYS: &[&str] = &["allow"];
 
 /// A scalar as text, whatever YAML typed it as (`title: 1984` is a title too).
@@ -292,10 +286,7 @@ fn spanned_at<T>(b: &Block, s: &Spanned<T>) -> Span {
         .filter(|&o| o <= b.yaml.len())
         .unwrap_or_else(|| yaml_offset(b.yaml, loc.line(), loc.column()));
     let len = loc.span().len() as usize;
-    Span::new(
-        b.yaml_start + start,
-        b.yaml_start + (start + len.max(1)).min(b.yaml.len()),
-    )
+    Span::new(b.yaml_start + start, b.yaml_start + (start + len.max(1)).min(b.yaml.len()))
 }
 
 /// Locates `key:` in the YAML text: at the start of a line for top-level keys, or
@@ -360,9 +351,8 @@ pub fn read(text: &str, diags: &mut Diagnostics) -> (Metadata, usize) {
     let raw = match parsed {
         Ok(r) => r,
         Err(e) => {
-            let at = e
-                .location()
-                .map_or(0, |l| yaml_offset(block.yaml, l.line(), l.column()));
+            let at =
+                e.location().map_or(0, |l| yaml_offset(block.yaml, l.line(), l.column()));
             let msg = e.to_string();
             // serde-saphyr prefixes its own "error: line L column C:"; the diagnostic
             // already has the location, in file coordinates.
@@ -536,20 +526,8 @@ fn parse_date(s: &str) -> Option<Date> {
     }
     if let (Some(m), Some(d)) = (month, day) {
         let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-        let days = [
-            31,
-            if leap { 29 } else { 28 },
-            31,
-            30,
-            31,
-            30,
-            31,
-            31,
-            30,
-            31,
-            30,
-            31,
-        ];
+        let days =
+            [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
         if d == 0 || d > days[usize::from(m - 1)] {
             return None;
         }
@@ -625,14 +603,7 @@ mod tests {
 
     #[test]
     fn dates() {
-        assert_eq!(
-            parse_date("1921"),
-            Some(Date {
-                year: 1921,
-                month: None,
-                day: None
-            })
-        );
+        assert_eq!(parse_date("1921"), Some(Date { year: 1921, month: None, day: None }));
         assert!(parse_date("2024-02-29").is_some());
         assert!(parse_date("2023-02-29").is_none());
         assert!(parse_date("21-02-04").is_none());

@@ -15,11 +15,7 @@ use crate::model::{Block, Document};
 pub fn parse(src: &Source) -> (Document, Diagnostics) {
     let mut diags = Diagnostics::new();
     if src.text.trim().is_empty() {
-        diags.error(
-            "empty-manuscript",
-            Span::new(0, 0),
-            "the manuscript is empty",
-        );
+        diags.error("empty-manuscript", Span::new(0, 0), "the manuscript is empty");
         let doc = Document {
             meta: Default::default(),
             blocks: Vec::new(),
@@ -39,11 +35,7 @@ pub fn parse(src: &Source) -> (Document, Diagnostics) {
             "the manuscript has front matter but no text",
         );
     }
-    let doc = Document {
-        meta,
-        blocks: conv.blocks,
-        notes: conv.notes,
-        chapters: Vec::new(),
-    };
+    let doc =
+        Document { meta, blocks: conv.blocks, notes: conv.notes, chapters: Vec::new() };
     (doc, diags)
 }

@@ -22,11 +22,8 @@ pub const RIGHT_MIN: usize = 3;
 
 /// Fills `hyphens` on every text inline of the body and the notes.
 pub fn apply(doc: &mut Document) {
-    let Some(dict) = doc
-        .meta
-        .lang
-        .hyphenation()
-        .and_then(|l| Standard::from_embedded(l).ok())
+    let Some(dict) =
+        doc.meta.lang.hyphenation().and_then(|l| Standard::from_embedded(l).ok())
     else {
         return;
     };
@@ -73,11 +70,7 @@ fn word_points(word: &str, dict: &Standard, mut push: impl FnMut(usize)) {
     if n < LEFT_MIN + RIGHT_MIN || !word.chars().all(char::is_alphabetic) {
         return;
     }
-    if word
-        .chars()
-        .filter(|c| c.is_alphabetic())
-        .all(char::is_uppercase)
-    {
+    if word.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase) {
         return;
     }
     let h = dict.hyphenate(word);
@@ -109,14 +102,8 @@ mod tests {
 
     #[test]
     fn english_words() {
-        assert_eq!(
-            show("revolutionary", Language::EnglishUS),
-            "rev-o-lu-tion-ary"
-        );
-        assert_eq!(
-            show("the proletariat", Language::EnglishUS),
-            "the pro-le-tariat"
-        );
+        assert_eq!(show("revolutionary", Language::EnglishUS), "rev-o-lu-tion-ary");
+        assert_eq!(show("the proletariat", Language::EnglishUS), "the pro-le-tariat");
     }
 
     #[test]
@@ -142,10 +129,7 @@ mod tests {
 
     #[test]
     fn other_languages() {
-        assert_eq!(
-            show("révolutionnaire", Language::French),
-            "ré-vo-lu-tion-naire"
-        );
+        assert_eq!(show("révolutionnaire", Language::French), "ré-vo-lu-tion-naire");
         assert!(show("революционный", Language::Russian).contains('-'));
     }
 }

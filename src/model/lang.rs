@@ -12,9 +12,7 @@ pub struct Lang {
 
 impl Default for Lang {
     fn default() -> Self {
-        Lang {
-            tag: "en".to_string(),
-        }
+        Lang { tag: "en".to_string() }
     }
 }
 
@@ -51,9 +49,7 @@ impl Lang {
         }) {
             return None;
         }
-        Some(Lang {
-            tag: tag.replace('_', "-"),
-        })
+        Some(Lang { tag: tag.replace('_', "-") })
     }
 
     /// The tag as written (normalised `_` to `-`).
@@ -63,11 +59,7 @@ impl Lang {
 
     /// The primary language subtag, lower case (`en` for `en-GB`).
     pub fn primary(&self) -> String {
-        self.tag
-            .split('-')
-            .next()
-            .unwrap_or("en")
-            .to_ascii_lowercase()
+        self.tag.split('-').next().unwrap_or("en").to_ascii_lowercase()
     }
 
     /// The region subtag, upper case, if any (`GB` for `en-GB`).
@@ -87,58 +79,40 @@ impl Lang {
             guillemet_space: None,
             space_before_high_punct: false,
         };
-        let guillemets = QuoteStyle {
-            primary: ('«', '»'),
-            secondary: ('„', '“'),
-            ..en
-        };
+        let guillemets =
+            QuoteStyle { primary: ('«', '»'), secondary: ('„', '“'), ..en };
         match (self.primary().as_str(), self.region().as_deref()) {
             // British usage: single quotes outside, double inside (New Hart's Rules 9.2).
-            ("en", Some("GB" | "IE" | "AU" | "NZ" | "ZA" | "IN")) => QuoteStyle {
-                primary: ('‘', '’'),
-                secondary: ('“', '”'),
-                ..en
-            },
+            ("en", Some("GB" | "IE" | "AU" | "NZ" | "ZA" | "IN")) => {
+                QuoteStyle { primary: ('‘', '’'), secondary: ('“', '”'), ..en }
+            }
             // Swiss French uses no space inside guillemets nor before high punctuation.
-            ("fr", Some("CH")) => QuoteStyle {
-                secondary: ('‹', '›'),
-                ..guillemets
-            },
+            ("fr", Some("CH")) => QuoteStyle { secondary: ('‹', '›'), ..guillemets },
             ("fr", _) => QuoteStyle {
                 primary: ('«', '»'),
                 secondary: ('“', '”'),
                 guillemet_space: Some(NNBSP),
                 space_before_high_punct: true,
             },
-            ("de", Some("CH" | "LI")) => QuoteStyle {
-                secondary: ('‹', '›'),
-                ..guillemets
-            },
-            ("de", _) => QuoteStyle {
-                primary: ('„', '“'),
-                secondary: ('‚', '‘'),
-                ..en
-            },
+            ("de", Some("CH" | "LI")) => {
+                QuoteStyle { secondary: ('‹', '›'), ..guillemets }
+            }
+            ("de", _) => {
+                QuoteStyle { primary: ('„', '“'), secondary: ('‚', '‘'), ..en }
+            }
             ("ru" | "uk" | "be", _) => guillemets,
-            ("es" | "it" | "pt" | "el" | "grc" | "no" | "nb" | "nn", _) => QuoteStyle {
-                secondary: ('“', '”'),
-                ..guillemets
-            },
-            ("pl" | "ro" | "hu" | "hr" | "nl", _) => QuoteStyle {
-                primary: ('„', '”'),
-                secondary: ('«', '»'),
-                ..en
-            },
-            ("cs" | "sk" | "sl" | "bg" | "lt" | "et" | "is", _) => QuoteStyle {
-                primary: ('„', '“'),
-                secondary: ('‚', '‘'),
-                ..en
-            },
-            ("sv" | "fi", _) => QuoteStyle {
-                primary: ('”', '”'),
-                secondary: ('’', '’'),
-                ..en
-            },
+            ("es" | "it" | "pt" | "el" | "grc" | "no" | "nb" | "nn", _) => {
+                QuoteStyle { secondary: ('“', '”'), ..guillemets }
+            }
+            ("pl" | "ro" | "hu" | "hr" | "nl", _) => {
+                QuoteStyle { primary: ('„', '”'), secondary: ('«', '»'), ..en }
+            }
+            ("cs" | "sk" | "sl" | "bg" | "lt" | "et" | "is", _) => {
+                QuoteStyle { primary: ('„', '“'), secondary: ('‚', '‘'), ..en }
+            }
+            ("sv" | "fi", _) => {
+                QuoteStyle { primary: ('”', '”'), secondary: ('’', '’'), ..en }
+            }
             _ => en,
         }
     }
@@ -197,6 +171,18 @@ impl Lang {
             "pt" => "Sumário",
             "el" | "grc" => "Περιεχόμενα",
             _ => "Contents",
+        }
+    }
+
+    /// "Translated by NAMES", for title pages and colophons.
+    pub fn translated_by(&self, names: &str) -> String {
+        match self.primary().as_str() {
+            "fr" => format!("Traduit par {names}"),
+            "de" => format!("Übersetzt von {names}"),
+            "ru" => format!("Перевод: {names}"),
+            "es" => format!("Traducción de {names}"),
+            "it" => format!("Traduzione di {names}"),
+            _ => format!("Translated by {names}"),
         }
     }
 
@@ -288,10 +274,7 @@ mod tests {
 
     #[test]
     fn parses_and_rejects_tags() {
-        assert_eq!(
-            Lang::parse("en-GB").unwrap().region().as_deref(),
-            Some("GB")
-        );
+        assert_eq!(Lang::parse("en-GB").unwrap().region().as_deref(), Some("GB"));
         assert_eq!(Lang::parse("fr").unwrap().primary(), "fr");
         assert!(Lang::parse("english please").is_none());
         assert!(Lang::parse("").is_none());
@@ -312,10 +295,7 @@ mod tests {
     fn hyphenation_languages() {
         use hyphenation::Language as L;
         assert_eq!(Lang::parse("en").unwrap().hyphenation(), Some(L::EnglishUS));
-        assert_eq!(
-            Lang::parse("en-GB").unwrap().hyphenation(),
-            Some(L::EnglishGB)
-        );
+        assert_eq!(Lang::parse("en-GB").unwrap().hyphenation(), Some(L::EnglishGB));
         assert_eq!(Lang::parse("ru").unwrap().hyphenation(), Some(L::Russian));
         assert_eq!(Lang::parse("fr").unwrap().hyphenation(), Some(L::French));
         assert_eq!(Lang::parse("zz").unwrap().hyphenation(), None);
@@ -323,16 +303,9 @@ mod tests {
 
     #[test]
     fn dates() {
-        let d = Date {
-            year: 1921,
-            month: Some(2),
-            day: Some(4),
-        };
+        let d = Date { year: 1921, month: Some(2), day: Some(4) };
         assert_eq!(Lang::default().format_date(&d), "February 4, 1921");
-        assert_eq!(
-            Lang::parse("en-GB").unwrap().format_date(&d),
-            "4 February 1921"
-        );
+        assert_eq!(Lang::parse("en-GB").unwrap().format_date(&d), "4 February 1921");
         assert_eq!(Lang::parse("fr").unwrap().format_date(&d), "4 février 1921");
         assert_eq!(Lang::parse("ja").unwrap().format_date(&d), "1921-02-04");
     }

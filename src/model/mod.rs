@@ -7,6 +7,7 @@
 //! hyphenation points — so that backends only encode. This module does not parse
 //! Markdown (see `manuscript`) and does not lay out pages (see `layout`).
 
+pub mod html;
 pub mod hyphenate;
 pub mod lang;
 pub mod notes;
@@ -499,6 +500,35 @@ pub fn walk_blocks<'a>(blocks: &'a [Block], f: &mut impl FnMut(&'a Block)) {
 }
 
 /// Calls `f` on every inline sequence directly held by a block tree (paragraphs,
+/// headings, verse lines, table cells), in reading order.
+pub fn for_each_inlines<'a>(blocks: &'a [Block], f: &mut impl FnMut(&'a [Inline])) {
+    for b in blocks {
+        match b {
+            Block::Heading { content, .. } | Block::Paragraph { content, .. } => {
+                f(content)
+            }
+            Block::BlockQuote { blocks, .. } | Block::Div { blocks, .. } => {
+                for_each_inlines(blocks, f)
+            }
+            Block::List { items, .. } => {
+                items.iter().for_each(|it| for_each_inlines(it, f))
+            }
+            Block::Verse { stanzas, .. } => {
+                stanzas.iter().flatten().for_each(|l| f(l));
+            }
+            Block::Table { head, rows, .. } => {
+                head.iter().for_each(|c| f(c));
+                rows.iter().flatten().for_each(|c| f(c));
+            }
+            Block::Code { .. }
+            | Block::Figure { .. }
+            | Block::SectionBreak { .. }
+            | Block::Html { .. } => {}
+        }
+    }
+}
+
+/// Calls `f` on every inline sequence directly held by a block tree (paragraphs,
 /// headings, verse lines, table cells), in reading order, mutably.
 pub fn for_each_inlines_mut(blocks: &mut [Block], f: &mut impl FnMut(&mut Vec<Inline>)) {
     for b in blocks {
@@ -531,11 +561,13 @@ pub fn for_each_inlines_mut(blocks: &mut [Block], f: &mut impl FnMut(&mut Vec<In
 ///
 /// 1. [`sections::resolve`]: heading ids, chapters, first-line indents.
 /// 2. [`notes::resolve`]: note numbers by first reference; unknown/unused labels.
-/// 3. [`smart::apply`]: quotes, apostrophes, dashes, ellipses, French spacing.
-/// 4. [`hyphenate::apply`]: hyphenation points for the layout.
+/// 3. [`html::apply`]: raw HTML to safe, well-formed XHTML (or dropped, with a warning).
+/// 4. [`smart::apply`]: quotes, apostrophes, dashes, ellipses, French spacing.
+/// 5. [`hyphenate::apply`]: hyphenation points for the layout.
 pub fn run_passes(doc: &mut Document, diags: &mut Diagnostics) {
     sections::resolve(doc);
     notes::resolve(doc, diags);
+    html::apply(doc, diags);
     smart::apply(doc);
     hyphenate::apply(doc);
 }

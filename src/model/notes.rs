@@ -19,11 +19,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 /// How GFM matches labels: case-insensitively, with runs of white space folded
 /// (CommonMark 0.31 §4.7, "link label" matching).
 pub fn label_key(label: &str) -> String {
-    label
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    label.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
 /// Numbers the notes; see the module docs.
@@ -56,11 +52,8 @@ pub fn resolve(doc: &mut Document, diags: &mut Diagnostics) {
         chapter_of[ch.start..ch.end].iter_mut().for_each(|x| *x = c);
     }
 
-    let mut numbering = Numbering {
-        defs: &defs,
-        order: Vec::new(),
-        number_of: vec![0; doc.notes.len()],
-    };
+    let mut numbering =
+        Numbering { defs: &defs, order: Vec::new(), number_of: vec![0; doc.notes.len()] };
     let mut chapters = vec![0usize; doc.notes.len()];
     for (b, block) in doc.blocks.iter_mut().enumerate() {
         let chapter = chapter_of[b];
@@ -136,12 +129,7 @@ impl Numbering<'_> {
     fn inlines(&mut self, inlines: &mut [Inline], diags: &mut Diagnostics) {
         for i in inlines {
             match i {
-                Inline::NoteRef {
-                    label,
-                    number,
-                    first,
-                    span,
-                } => {
+                Inline::NoteRef { label, number, first, span } => {
                     let Some(&def) = self.defs.get(&label_key(label)) else {
                         *number = 0;
                         *first = false;
@@ -194,11 +182,7 @@ mod tests {
                 }
             }
         });
-        let notes = doc
-            .notes
-            .iter()
-            .map(|n| (n.label.clone(), n.chapter))
-            .collect();
+        let notes = doc.notes.iter().map(|n| (n.label.clone(), n.chapter)).collect();
         (refs, notes, diags)
     }
 
@@ -222,9 +206,6 @@ mod tests {
         let (refs, notes, d) = numbers("x[^Note]\n\n[^note]: n\n[^spare]: s\n");
         assert_eq!(refs, [1]);
         assert_eq!(notes.len(), 1);
-        assert_eq!(
-            d.iter().map(|d| d.code).collect::<Vec<_>>(),
-            ["unused-note"]
-        );
+        assert_eq!(d.iter().map(|d| d.code).collect::<Vec<_>>(), ["unused-note"]);
     }
 }

@@ -29,19 +29,11 @@ fn chapters(blocks: &[Block]) -> Vec<Chapter> {
             if let Some(last) = out.last_mut() {
                 last.end = i;
             }
-            out.push(Chapter {
-                start: i,
-                end: blocks.len(),
-                has_heading: opens,
-            });
+            out.push(Chapter { start: i, end: blocks.len(), has_heading: opens });
         }
     }
     if out.is_empty() {
-        out.push(Chapter {
-            start: 0,
-            end: 0,
-            has_heading: false,
-        });
+        out.push(Chapter { start: 0, end: 0, has_heading: false });
     }
     out
 }
@@ -81,11 +73,7 @@ fn assign_ids(blocks: &mut [Block]) {
             return;
         }
         // A derived id, or an explicit one used twice: make it unique.
-        let base = if id.is_empty() {
-            slug(&plain_text(content))
-        } else {
-            id.clone()
-        };
+        let base = if id.is_empty() { slug(&plain_text(content)) } else { id.clone() };
         let mut candidate = base.clone();
         let mut n = 2;
         while taken.contains(&candidate) {
@@ -140,10 +128,7 @@ mod tests {
 
     #[test]
     fn slugs() {
-        assert_eq!(
-            slug("The Commune came too late!"),
-            "the-commune-came-too-late"
-        );
+        assert_eq!(slug("The Commune came too late!"), "the-commune-came-too-late");
         assert_eq!(slug("1871: Paris"), "h-1871-paris");
         assert_eq!(slug("Парижская коммуна"), "парижская-коммуна");
         assert_eq!(slug("***"), "section");
@@ -170,21 +155,9 @@ mod pass_tests {
         assert_eq!(
             d.chapters,
             [
-                Chapter {
-                    start: 0,
-                    end: 1,
-                    has_heading: false
-                },
-                Chapter {
-                    start: 1,
-                    end: 4,
-                    has_heading: true
-                },
-                Chapter {
-                    start: 4,
-                    end: 6,
-                    has_heading: true
-                },
+                Chapter { start: 0, end: 1, has_heading: false },
+                Chapter { start: 1, end: 4, has_heading: true },
+                Chapter { start: 4, end: 6, has_heading: true },
             ]
         );
         let single = doc("Just an article.\n\n* * *\n\nMore.\n");

@@ -34,13 +34,9 @@ pub fn apply(doc: &mut Document) {
         });
     }
     let m = &mut doc.meta;
-    for s in [
-        Some(&mut m.title),
-        m.subtitle.as_mut(),
-        m.description.as_mut(),
-    ]
-    .into_iter()
-    .flatten()
+    for s in [Some(&mut m.title), m.subtitle.as_mut(), m.description.as_mut()]
+        .into_iter()
+        .flatten()
     {
         *s = smarten_str(s, &style);
     }
@@ -120,10 +116,7 @@ fn looks_like_url(token: &str) -> bool {
 
 impl<'s> Smartener<'s> {
     fn new(style: &'s QuoteStyle) -> Self {
-        Smartener {
-            style,
-            open_single: 0,
-        }
+        Smartener { style, open_single: 0 }
     }
 
     /// Whether a quote after `c` opens: after space, an opening bracket or dash, or an
@@ -373,10 +366,7 @@ mod tests {
     fn french_spacing_and_guillemets() {
         let n = NNBSP;
         assert_eq!(sm("fr", "\"Bonjour\""), format!("«{n}Bonjour{n}»"));
-        assert_eq!(
-            sm("fr", "Quoi ? Vraiment!"),
-            format!("Quoi{n}? Vraiment{n}!")
-        );
+        assert_eq!(sm("fr", "Quoi ? Vraiment!"), format!("Quoi{n}? Vraiment{n}!"));
         assert_eq!(
             sm("fr", "Voici : un fait; l'homme"),
             format!("Voici{n}: un fait{n}; l’homme")
@@ -415,15 +405,9 @@ mod tests {
         };
         let mut v = vec![
             t("\""),
-            Inline::Emphasis {
-                content: vec![t("Vive")],
-                span: Span::default(),
-            },
+            Inline::Emphasis { content: vec![t("Vive")], span: Span::default() },
             t("\" and "),
-            Inline::Code {
-                text: "x--y".into(),
-                span: Span::default(),
-            },
+            Inline::Code { text: "x--y".into(), span: Span::default() },
             t("'s"),
         ];
         smarten_inlines(&mut v, &Lang::default().quotes());

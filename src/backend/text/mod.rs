@@ -21,9 +21,7 @@ pub struct TextOptions {
 
 impl Default for TextOptions {
     fn default() -> Self {
-        TextOptions {
-            width: DEFAULT_WIDTH,
-        }
+        TextOptions { width: DEFAULT_WIDTH }
     }
 }
 
@@ -38,10 +36,7 @@ pub const SECTION_BREAK: &str = "* * *";
 
 /// Renders the text edition.
 pub fn render(doc: &Document, opts: &TextOptions) -> String {
-    let mut w = Writer {
-        lines: Vec::new(),
-        width: opts.width,
-    };
+    let mut w = Writer { lines: Vec::new(), width: opts.width };
     title_block(doc, &mut w);
     for (c, ch) in doc.chapters.iter().enumerate() {
         for b in &doc.blocks[ch.start..ch.end] {
@@ -116,10 +111,7 @@ struct Prefix {
 
 impl Prefix {
     fn none() -> Self {
-        Prefix {
-            first: String::new(),
-            rest: String::new(),
-        }
+        Prefix { first: String::new(), rest: String::new() }
     }
 
     fn indented(&self, by: usize) -> Self {
@@ -132,10 +124,7 @@ impl Prefix {
 
     /// The same prefix once the first line has been written.
     fn continued(&self) -> Self {
-        Prefix {
-            first: self.rest.clone(),
-            rest: self.rest.clone(),
-        }
+        Prefix { first: self.rest.clone(), rest: self.rest.clone() }
     }
 }
 
@@ -167,14 +156,7 @@ impl Writer {
 
     fn centred(&mut self, lines: &[String]) {
         for l in lines {
-            for part in wrap(
-                l,
-                if self.width == 0 {
-                    usize::MAX
-                } else {
-                    self.width
-                },
-            ) {
+            for part in wrap(l, if self.width == 0 { usize::MAX } else { self.width }) {
                 let pad = if self.width == 0 {
                     0
                 } else {
@@ -210,10 +192,7 @@ impl Writer {
         indent: &str,
         tight: bool,
     ) {
-        let mut prefix = Prefix {
-            first: marker.to_string(),
-            rest: indent.to_string(),
-        };
+        let mut prefix = Prefix { first: marker.to_string(), rest: indent.to_string() };
         for (i, b) in blocks.iter().enumerate() {
             if i > 0 && !tight {
                 self.blank();
@@ -240,8 +219,7 @@ impl Writer {
                         .max()
                         .unwrap_or(0);
                     let rule = if *level == 1 { "=" } else { "-" };
-                    self.lines
-                        .push(format!("{}{}", prefix.rest, rule.repeat(wide)));
+                    self.lines.push(format!("{}{}", prefix.rest, rule.repeat(wide)));
                 }
             }
             Block::BlockQuote { blocks, .. } => self.nested(blocks, &prefix.indented(4)),
@@ -252,12 +230,7 @@ impl Writer {
                 DivRole::Signature => self.aligned(blocks, prefix, Side::Right),
                 DivRole::Dedication => self.aligned(blocks, prefix, Side::Centre),
             },
-            Block::List {
-                start,
-                tight,
-                items,
-                ..
-            } => {
+            Block::List { start, tight, items, .. } => {
                 let widest =
                     start.map_or(2, |s| format!("{}. ", s + items.len() as u64).len());
                 for (i, item) in items.iter().enumerate() {
@@ -287,10 +260,8 @@ impl Writer {
                         let lp = if first { p.clone() } else { p.continued() };
                         // A verse line too long for the measure turns over with a
                         // deeper indent, as verse is set in print.
-                        let lp = Prefix {
-                            first: lp.first,
-                            rest: format!("{}    ", lp.rest),
-                        };
+                        let lp =
+                            Prefix { first: lp.first, rest: format!("{}    ", lp.rest) };
                         self.para(&inline_text(line).replace('\n', " "), &lp);
                         first = false;
                     }
@@ -303,19 +274,14 @@ impl Writer {
                     self.lines.push(format!("{pre}{line}"));
                 }
             }
-            Block::Table {
-                align, head, rows, ..
-            } => self.table(align, head, rows, prefix),
+            Block::Table { align, head, rows, .. } => {
+                self.table(align, head, rows, prefix)
+            }
             Block::Figure { alt, .. } => self.para(&format!("[Image: {alt}]"), prefix),
             Block::SectionBreak { .. } => {
-                let w = if self.width == 0 {
-                    DEFAULT_WIDTH
-                } else {
-                    self.width
-                };
+                let w = if self.width == 0 { DEFAULT_WIDTH } else { self.width };
                 let pad = w.saturating_sub(SECTION_BREAK.len()) / 2;
-                self.lines
-                    .push(format!("{}{SECTION_BREAK}", " ".repeat(pad)));
+                self.lines.push(format!("{}{SECTION_BREAK}", " ".repeat(pad)));
             }
             Block::Html { .. } => {}
         }
@@ -546,10 +512,7 @@ mod tests {
         let t = "Franco-German aaaa «\u{202F}oui\u{202F}» bbbb";
         let lines = wrap(t, 16);
         assert!(lines.contains(&"Franco-German".to_string()), "{lines:?}");
-        assert!(
-            lines.iter().any(|l| l.contains("«\u{202F}oui\u{202F}»")),
-            "{lines:?}"
-        );
+        assert!(lines.iter().any(|l| l.contains("«\u{202F}oui\u{202F}»")), "{lines:?}");
     }
 
     #[test]
@@ -561,9 +524,6 @@ mod tests {
     #[test]
     fn cjk_wraps() {
         let lines = wrap("巴黎公社的教训巴黎公社的教训巴黎公社的教训", 10);
-        assert!(
-            lines.len() > 1 && lines.iter().all(|l| l.width() <= 10),
-            "{lines:?}"
-        );
+        assert!(lines.len() > 1 && lines.iter().all(|l| l.width() <= 10), "{lines:?}");
     }
 }

@@ -1,0 +1,261 @@
+//! The e-book cover: the manuscript's own image, resized to at most 1600 × 2560 and
+//! written as an sRGB JPEG; or, when there is none, a typographic cover drawn with the
+//! shipped fonts (title, subtitle, author) — shaped with harfrust, outlined with skrifa
+//! and filled with tiny-skia, so quire needs no second font stack.
+
+use harfrust::{Feature, ShapeOptions, ShaperData, UnicodeBuffer};
+use image::codecs::jpeg::JpegEncoder;
+use image::imageops::FilterType;
+use skrifa::MetadataProvider;
+use skrifa::outline::{DrawSettings, OutlinePen};
+use skrifa::prelude::{LocationRef, Size};
+use tiny_skia::{FillRule, Paint, PathBuilder, Pixmap, Rect, Transform};
+
+use crate::fonts::{self, FontFile};
+use crate::model::Metadata;
+
+/// Cover size in pixels: 1.6:1, ≥ 1400 px wide, under Apple's 3.2 Mpx limit
+/// (SPECS.md C.5).
+pub const WIDTH: u32 = 1600;
+/// See [`WIDTH`].
+pub const HEIGHT: u32 = 2560;
+const QUALITY: u8 = 88;
+
+/// The manuscript's cover image, scaled down (never up) to fit 1600 × 2560, as JPEG.
+pub fn from_image(img: &image::DynamicImage) -> Result<Vec<u8>, String> {
+    let img = if img.width() > WIDTH || img.height() > HEIGHT {
+        img.resize(WIDTH, HEIGHT, FilterType::Lanczos3)
+    } else {
+        img.clone()
+    };
+    encode(&img.to_rgb8())
+}
+
+fn encode(rgb: &image::RgbImage) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    rgb.write_with_encoder(JpegEncoder::new_with_quality(&mut out, QUALITY))
+        .map_err(|e| e.to_string())?;
+    Ok(out)
+}
+
+const BACKGROUND: (u8, u8, u8) = (0x7a, 0x1c, 0x1c);
+const INK: (u8, u8, u8) = (0xf4, 0xea, 0xd5);
+
+/// A typographic cover for the metadata, as JPEG.
+pub fn typographic(meta: &Metadata) -> Result<Vec<u8>, String> {
+    let mut pix = Pixmap::new(WIDTH, HEIGHT).ok_or("cover size")?;
+    pix.fill(tiny_skia::Color::from_rgba8(BACKGROUND.0, BACKGROUND.1, BACKGROUND.2, 255));
+    let mut paint = Paint::default();
+    paint.set_color_rgba8(INK.0, INK.1, INK.2, 255);
+    paint.anti_alias = true;
+
+    let margin = 170.0;
+    let measure = WIDTH as f32 - 2.0 * margin;
+    // A frame inset from the edge.
+    let mut frame = PathBuilder::new();
+    frame.push_rect(
+        Rect::from_xywh(80.0, 80.0, WIDTH as f32 - 160.0, HEIGHT as f32 - 160.0)
+            .ok_or("frame")?,
+    );
+    let stroke = tiny_skia::Stroke { width: 6.0, ..Default::default() };
+    if let Some(p) = frame.finish() {
+        pix.stroke_path(&p, &paint, &stroke, Transform::identity(), None);
+    }
+
+    let mut y = 620.0;
+    // The title, as large as fits in at most four lines.
+    let mut size = 190.0;
+    let title_lines = loop {
+        let lines = wrap(&fonts::SERIF_REGULAR, &meta.title, size, measure);
+        if lines.len() <= 4 || size <= 70.0 {
+            break lines;
+        }
+        size -= 10.0;
+    };
+    for line in &title_lines {
+        draw_centred(&mut pix, &paint, &fonts::SERIF_REGULAR, line, size, y);
+        y += size * 1.15;
+    }
+    if let Some(sub) = &meta.subtitle {
+        y += 20.0;
+        for line in wrap(&fonts::SERIF_ITALIC, sub, 84.0, measure) {
+            draw_centred(&mut pix, &paint, &fonts::SERIF_ITALIC, &line, 84.0, y);
+            y += 84.0 * 1.2;
+        }
+    }
+    // The fleuron between title and author.
+    let fleuron_y = (y + 260.0).max(1500.0);
+    draw_centred(&mut pix, &paint, &fonts::SERIF_REGULAR, "\u{2766}", 150.0, fleuron_y);
+
+    let authors = meta.authors.join(", ");
+    let mut ay = HEIGHT as f32 - 520.0;
+    for line in wrap(&fonts::SERIF_REGULAR, &authors.to_uppercase(), 92.0, measure) {
+        draw_centred(&mut pix, &paint, &fonts::SERIF_REGULAR, &line, 92.0, ay);
+        ay += 92.0 * 1.2;
+    }
+    if let Some(p) = &meta.publisher {
+        draw_centred(
+            &mut pix,
+            &paint,
+            &fonts::SANS_REGULAR,
+            p,
+            56.0,
+            HEIGHT as f32 - 200.0,
+        );
+    }
+    let png_rgba = pix.data();
+    let mut rgb = image::RgbImage::new(WIDTH, HEIGHT);
+    for (i, px) in rgb.pixels_mut().enumerate() {
+        // Opaque background: premultiplied equals straight colour.
+        let o = i * 4;
+        *px = image::Rgb([png_rgba[o], png_rgba[o + 1], png_rgba[o + 2]]);
+    }
+    encode(&rgb)
+}
+
+/// One shaped glyph, in font units.
+struct G {
+    id: u32,
+    adv: i32,
+    dx: i32,
+    dy: i32,
+}
+
+fn shape(font: &FontFile, text: &str) -> (Vec<G>, f32) {
+    let Ok(f) = harfrust::FontRef::new(font.data) else {
+        return (Vec::new(), 1000.0);
+    };
+    let data = ShaperData::new(&f);
+    let shaper = data.shaper(&f).build();
+    let feats: Vec<Feature> =
+        ["kern", "liga"].iter().filter_map(|s| s.parse().ok()).collect();
+    let mut buf = UnicodeBuffer::new();
+    buf.push_str(text);
+    buf.guess_segment_properties();
+    let out = shaper.shape(buf, ShapeOptions::new().features(&feats));
+    let glyphs = out
+        .glyph_infos()
+        .iter()
+        .zip(out.glyph_positions())
+        .map(|(i, p)| G {
+            id: i.glyph_id,
+            adv: p.x_advance,
+            dx: p.x_offset,
+            dy: p.y_offset,
+        })
+        .collect();
+    (glyphs, shaper.units_per_em() as f32)
+}
+
+fn width(font: &FontFile, text: &str, px: f32) -> f32 {
+    let (g, upem) = shape(font, text);
+    g.iter().map(|g| g.adv as f32).sum::<f32>() * px / upem
+}
+
+/// Greedy word wrap by shaped width.
+fn wrap(font: &FontFile, text: &str, px: f32, measure: f32) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for word in text.split_whitespace() {
+        let candidate =
+            if cur.is_empty() { word.to_string() } else { format!("{cur} {word}") };
+        if cur.is_empty() || width(font, &candidate, px) <= measure {
+            cur = candidate;
+        } else {
+            lines.push(std::mem::replace(&mut cur, word.to_string()));
+        }
+    }
+    if !cur.is_empty() {
+        lines.push(cur);
+    }
+    lines
+}
+
+struct Pen<'a> {
+    pb: &'a mut PathBuilder,
+    x: f32,
+    y: f32,
+}
+
+impl OutlinePen for Pen<'_> {
+    fn move_to(&mut self, x: f32, y: f32) {
+        self.pb.move_to(self.x + x, self.y - y)
+    }
+    fn line_to(&mut self, x: f32, y: f32) {
+        self.pb.line_to(self.x + x, self.y - y)
+    }
+    fn quad_to(&mut self, cx: f32, cy: f32, x: f32, y: f32) {
+        self.pb.quad_to(self.x + cx, self.y - cy, self.x + x, self.y - y)
+    }
+    fn curve_to(&mut self, a: f32, b: f32, c: f32, d: f32, x: f32, y: f32) {
+        self.pb.cubic_to(
+            self.x + a,
+            self.y - b,
+            self.x + c,
+            self.y - d,
+            self.x + x,
+            self.y - y,
+        )
+    }
+    fn close(&mut self) {
+        self.pb.close()
+    }
+}
+
+fn draw_centred(
+    pix: &mut Pixmap,
+    paint: &Paint,
+    font: &FontFile,
+    text: &str,
+    px: f32,
+    baseline: f32,
+) {
+    let (glyphs, upem) = shape(font, text);
+    let k = px / upem;
+    let total: f32 = glyphs.iter().map(|g| g.adv as f32 * k).sum();
+    let mut x = (WIDTH as f32 - total) / 2.0;
+    let Ok(f) = skrifa::FontRef::new(font.data) else {
+        return;
+    };
+    let outlines = f.outline_glyphs();
+    let mut pb = PathBuilder::new();
+    for g in &glyphs {
+        if let Some(o) = outlines.get(skrifa::GlyphId::new(g.id)) {
+            let mut pen = Pen {
+                pb: &mut pb,
+                x: x + g.dx as f32 * k,
+                y: baseline - g.dy as f32 * k,
+            };
+            let _ = o.draw(
+                DrawSettings::unhinted(Size::new(px), LocationRef::default()),
+                &mut pen,
+            );
+        }
+        x += g.adv as f32 * k;
+    }
+    if let Some(path) = pb.finish() {
+        pix.fill_path(&path, paint, FillRule::Winding, Transform::identity(), None);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typographic_cover_is_a_jpeg_of_the_right_size() {
+        let meta = Metadata {
+            title: "Lessons of the Paris Commune".into(),
+            authors: vec!["Leon Trotsky".into()],
+            ..Default::default()
+        };
+        let jpg = typographic(&meta).unwrap();
+        let img = image::load_from_memory(&jpg).unwrap();
+        assert_eq!((img.width(), img.height()), (WIDTH, HEIGHT));
+        // Text was drawn: some pixels carry the ink colour.
+        let rgb = img.to_rgb8();
+        let inked = rgb.pixels().filter(|p| p[0] > 0xd0 && p[1] > 0xc0).count();
+        assert!(inked > 20_000, "{inked}");
+        assert_eq!(typographic(&meta).unwrap(), jpg, "reproducible");
+    }
+}

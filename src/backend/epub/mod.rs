@@ -1,0 +1,462 @@
+//! The EPUB 3 e-reader edition.
+//!
+//! Input: a resolved [`Document`], the images the CLI has read and checked
+//! ([`Resources`]) and [`EpubOptions`]. Output: the bytes of an EPUB 3.3 publication
+//! (package `version="3.0"`) that EPUBCheck 5.3 passes with no message: a cover page,
+//! a title page, one XHTML file per chapter with its notes as EPUB 3 footnotes at its
+//! end, a navigation document with the table of contents nested by heading level and
+//! the landmarks, an NCX for EPUB 2 reading systems, EPUB Accessibility 1.1 metadata,
+//! and a stylesheet. Two renders of the same input are byte-identical.
+//!
+//! It does not read files (the CLI passes images in), parse Markdown, or decide
+//! typography (the model did).
+
+pub mod container;
+pub mod cover;
+pub mod package;
+pub mod xhtml;
+
+use std::collections::BTreeMap;
+
+use crate::model::{Block, Date, Document, walk_blocks};
+use crate::resources::ImageInfo;
+use package::{A11y, Item, TocEntry};
+use xhtml::{Ctx, esc, heading_text, page};
+
+/// The stylesheet every content document links to.
+pub const STYLESHEET: &str = include_str!("style.css");
+
+/// Settings of the EPUB edition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EpubOptions {
+    /// `dcterms:modified` and the zip entries' times, in Unix seconds (UTC): from
+    /// `SOURCE_DATE_EPOCH` or the manuscript's date — never the clock.
+    pub modified: i64,
+    /// Embed the shipped serif (`epub: {embed-fonts: true}`).
+    pub embed_fonts: bool,
+}
+
+/// An image read by the CLI and checked by [`crate::resources::inspect`].
+#[derive(Debug, Clone)]
+pub struct Image {
+    /// The file's bytes.
+    pub bytes: Vec<u8>,
+    /// Its format and size.
+    pub info: ImageInfo,
+}
+
+/// The files a manuscript refers to, read and checked.
+#[derive(Debug, Clone, Default)]
+pub struct Resources {
+    /// The front matter's cover image, if any.
+    pub cover: Option<Image>,
+    /// Images in the text, by the path as written.
+    pub images: BTreeMap<String, Image>,
+}
+
+/// Why an EPUB could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum EpubError {
+    /// The zip writer failed (only on exhausted memory, in practice).
+    #[error("cannot write the EPUB container: {0}")]
+    Zip(#[from] zip::result::ZipError),
+    /// The cover image could not be encoded.
+    #[error("cannot make the cover: {0}")]
+    Cover(String),
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+/// `days_from_civil`).
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (i64::from(m) + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// (year, month, day, hour, minute, second) of Unix seconds, UTC (Hinnant's
+/// `civil_from_days`).
+pub fn civil(unix: i64) -> (i64, u32, u32, u32, u32, u32) {
+    let days = unix.div_euclid(86_400);
+    let secs = unix.rem_euclid(86_400) as u32;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d, secs / 3600, secs / 60 % 60, secs % 60)
+}
+
+/// The modification time of a build: `SOURCE_DATE_EPOCH` if set (the
+/// reproducible-builds.org convention), else midnight UTC of the manuscript's date,
+/// else 1980-01-01 (the zip epoch).
+pub fn modified_time(date: Option<&Date>, source_date_epoch: Option<i64>) -> i64 {
+    if let Some(t) = source_date_epoch {
+        return t;
+    }
+    match date {
+        Some(d) => {
+            days_from_civil(
+                i64::from(d.year),
+                u32::from(d.month.unwrap_or(1)),
+                u32::from(d.day.unwrap_or(1)),
+            ) * 86_400
+        }
+        None => days_from_civil(1980, 1, 1) * 86_400,
+    }
+}
+
+fn chapter_file(i: usize) -> String {
+    format!("ch{:03}.xhtml", i + 1)
+}
+
+/// Renders the EPUB.
+pub fn render(
+    doc: &Document,
+    res: &Resources,
+    opts: &EpubOptions,
+) -> Result<Vec<u8>, EpubError> {
+    let meta = &doc.meta;
+    let lang = &meta.lang;
+
+    // Where everything goes.
+    let files: Vec<String> = (0..doc.chapters.len()).map(chapter_file).collect();
+    let mut anchors = BTreeMap::new();
+    let mut toc = Vec::new();
+    let min_level = {
+        let mut m = 6;
+        walk_blocks(&doc.blocks, &mut |b| {
+            if let Block::Heading { level, .. } = b {
+                m = m.min(*level);
+            }
+        });
+        m
+    };
+    for (i, ch) in doc.chapters.iter().enumerate() {
+        if i == 0 && !ch.has_heading {
+            // A single article, or text before the first chapter: listed under the
+            // book's title so that the table of contents reaches it.
+            toc.push(TocEntry {
+                level: min_level,
+                text: meta.title.clone(),
+                href: files[i].clone(),
+            });
+        }
+        walk_blocks(&doc.blocks[ch.start..ch.end], &mut |b| {
+            if let Block::Heading { level, id, content, .. } = b {
+                anchors.insert(id.clone(), files[i].clone());
+                toc.push(TocEntry {
+                    level: *level,
+                    text: heading_text(content),
+                    href: format!("{}#{id}", files[i]),
+                });
+            }
+        });
+    }
+    let note_files: Vec<String> =
+        doc.notes.iter().map(|n| files[n.chapter].clone()).collect();
+
+    let mut items: Vec<Item> = Vec::new();
+    let mut out_files: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut add = |items: &mut Vec<Item>,
+                   id: String,
+                   href: String,
+                   mt: &'static str,
+                   props: Option<&'static str>,
+                   spine: bool,
+                   bytes: Vec<u8>| {
+        items.push(Item {
+            id,
+            href: href.clone(),
+            media_type: mt,
+            properties: props,
+            spine,
+        });
+        out_files.push((format!("EPUB/{href}"), bytes));
+    };
+
+    // Images in the text, numbered in order of first appearance.
+    let mut image_hrefs = BTreeMap::new();
+    let mut order = Vec::new();
+    let mut seen = |src: &str| {
+        if res.images.contains_key(src) && !order.iter().any(|s: &String| s == src) {
+            order.push(src.to_string());
+        }
+    };
+    let mut collect = |blocks: &[Block]| {
+        walk_blocks(blocks, &mut |b| {
+            if let Block::Figure { src, .. } = b {
+                seen(src);
+            }
+        });
+        crate::model::for_each_inlines(blocks, &mut |inl| {
+            for i in inl {
+                if let crate::model::Inline::Image { src, .. } = i {
+                    seen(src);
+                }
+            }
+        });
+    };
+    collect(&doc.blocks);
+    for n in &doc.notes {
+        collect(&n.blocks);
+    }
+    let all_alt = {
+        let mut ok = true;
+        crate::model::for_each_inlines(&doc.blocks, &mut |inl| {
+            for i in inl {
+                if let crate::model::Inline::Image { alt, .. } = i {
+                    ok &= !alt.trim().is_empty();
+                }
+            }
+        });
+        walk_blocks(&doc.blocks, &mut |b| {
+            if let Block::Figure { alt, .. } = b {
+                ok &= !alt.trim().is_empty();
+            }
+        });
+        ok
+    };
+    let mut image_items = Vec::new();
+    for (k, src) in order.iter().enumerate() {
+        let img = &res.images[src];
+        let href = format!("images/img{:03}.{}", k + 1, img.info.extension());
+        image_hrefs.insert(src.clone(), href.clone());
+        image_items.push((
+            format!("img{:03}", k + 1),
+            href,
+            img.info.media_type(),
+            img.bytes.clone(),
+        ));
+    }
+
+    // Cover.
+    let cover_jpg = match &res.cover {
+        Some(img) => {
+            let decoded = crate::resources::decode(&img.bytes, img.info.format)
+                .map_err(EpubError::Cover)?;
+            cover::from_image(&decoded).map_err(EpubError::Cover)?
+        }
+        None => cover::typographic(meta).map_err(EpubError::Cover)?,
+    };
+    let by = if meta.authors.is_empty() {
+        String::new()
+    } else {
+        format!(", by {}", meta.authors.join(", "))
+    };
+    let cover_alt = format!("Cover: {}{by}", meta.title);
+    let cover_page = page(
+        lang,
+        &meta.title,
+        None,
+        &format!(
+            "<section class=\"cover\" epub:type=\"cover\">\n<img src=\"images/cover.jpg\" alt=\"{}\"/>\n</section>\n",
+            esc(&cover_alt)
+        ),
+    );
+
+    // Stylesheet, with the fonts when embedded.
+    let mut css = STYLESHEET.to_string();
+    if opts.embed_fonts {
+        css.push_str(
+            "\n/* Embedded: EB Garamond, SIL Open Font License 1.1 (fonts/OFL.txt). */\n",
+        );
+        for (f, weight, style) in [
+            (&crate::fonts::SERIF_REGULAR, "normal", "normal"),
+            (&crate::fonts::SERIF_ITALIC, "normal", "italic"),
+            (&crate::fonts::SERIF_BOLD, "bold", "normal"),
+            (&crate::fonts::SERIF_BOLD_ITALIC, "bold", "italic"),
+        ] {
+            css.push_str(&format!(
+                "@font-face {{ font-family: \"EB Garamond\"; font-weight: {weight}; font-style: {style}; src: url(\"fonts/{}\"); }}\n",
+                font_file_name(f.file)
+            ));
+        }
+        css.push_str("body { font-family: \"EB Garamond\", serif; }\n");
+    }
+
+    add(
+        &mut items,
+        "nav".into(),
+        "nav.xhtml".into(),
+        "application/xhtml+xml",
+        Some("nav"),
+        false,
+        Vec::new(),
+    );
+    add(
+        &mut items,
+        "css".into(),
+        "style.css".into(),
+        "text/css",
+        None,
+        false,
+        css.into_bytes(),
+    );
+    add(
+        &mut items,
+        "cover-image".into(),
+        "images/cover.jpg".into(),
+        "image/jpeg",
+        Some("cover-image"),
+        false,
+        cover_jpg,
+    );
+    add(
+        &mut items,
+        "cover".into(),
+        "cover.xhtml".into(),
+        "application/xhtml+xml",
+        None,
+        true,
+        cover_page.into_bytes(),
+    );
+    add(
+        &mut items,
+        "titlepage".into(),
+        "title.xhtml".into(),
+        "application/xhtml+xml",
+        None,
+        true,
+        title_page(doc).into_bytes(),
+    );
+
+    for (i, ch) in doc.chapters.iter().enumerate() {
+        let ctx = Ctx {
+            doc,
+            note_files: &note_files,
+            anchors: &anchors,
+            images: &image_hrefs,
+            file: &files[i],
+        };
+        let blocks = &doc.blocks[ch.start..ch.end];
+        let (title, label) = match blocks.first() {
+            Some(Block::Heading { id, content, .. }) if ch.has_heading => {
+                (heading_text(content), format!("aria-labelledby=\"{}\"", esc(id)))
+            }
+            _ => (meta.title.clone(), format!("aria-label=\"{}\"", esc(&meta.title))),
+        };
+        let mut body =
+            format!("<section epub:type=\"chapter\" role=\"doc-chapter\" {label}>\n");
+        ctx.blocks(blocks, &mut body);
+        ctx.notes(i, &mut body);
+        body.push_str("</section>\n");
+        let xhtml = page(lang, &title, Some("bodymatter"), &body);
+        add(
+            &mut items,
+            format!("ch{:03}", i + 1),
+            files[i].clone(),
+            "application/xhtml+xml",
+            None,
+            true,
+            xhtml.into_bytes(),
+        );
+    }
+    for (id, href, mt, bytes) in image_items {
+        add(&mut items, id, href, mt, None, false, bytes);
+    }
+    if opts.embed_fonts {
+        for (k, f) in crate::fonts::SERIF.iter().enumerate() {
+            add(
+                &mut items,
+                format!("font{}", k + 1),
+                format!("fonts/{}", font_file_name(f.file)),
+                "font/ttf",
+                None,
+                false,
+                f.data.to_vec(),
+            );
+        }
+    }
+    add(
+        &mut items,
+        "ncx".into(),
+        "toc.ncx".into(),
+        "application/x-dtbncx+xml",
+        None,
+        false,
+        package::ncx(doc, &toc).into_bytes(),
+    );
+
+    // The navigation document is written last, when the first text file is known.
+    let first_text = files.first().cloned().unwrap_or_else(|| "title.xhtml".into());
+    let nav = package::nav(doc, &toc, &first_text);
+    if let Some(slot) = out_files.iter_mut().find(|(p, _)| p == "EPUB/nav.xhtml") {
+        slot.1 = nav.into_bytes();
+    }
+
+    let a11y = A11y { has_images: !image_hrefs.is_empty(), all_alt };
+    let opf = package::opf(doc, &items, opts.modified, &a11y);
+    out_files.insert(0, ("EPUB/package.opf".to_string(), opf.into_bytes()));
+    if opts.embed_fonts {
+        // Apple Books uses embedded fonts only when told to.
+        out_files.push((
+            "META-INF/com.apple.ibooks.display-options.xml".to_string(),
+            b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<display_options>\n  <platform name=\"*\">\n    <option name=\"specified-fonts\">true</option>\n  </platform>\n</display_options>\n".to_vec(),
+        ));
+    }
+    Ok(container::write(&out_files, container::zip_time(opts.modified))?)
+}
+
+fn font_file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+fn title_page(doc: &Document) -> String {
+    let m = &doc.meta;
+    let mut b = String::from("<section class=\"titlepage\" epub:type=\"titlepage\">\n");
+    b.push_str(&format!("<h1 class=\"title\">{}</h1>\n", esc(&m.title)));
+    if let Some(s) = &m.subtitle {
+        b.push_str(&format!("<p class=\"subtitle\">{}</p>\n", esc(s)));
+    }
+    if !m.authors.is_empty() {
+        b.push_str(&format!("<p class=\"author\">{}</p>\n", esc(&m.authors.join(", "))));
+    }
+    if !m.translators.is_empty() {
+        b.push_str(&format!(
+            "<p class=\"translator\">{}</p>\n",
+            esc(&m.lang.translated_by(&m.translators.join(", ")))
+        ));
+    }
+    if let Some(d) = &m.date {
+        b.push_str(&format!("<p class=\"date\">{}</p>\n", esc(&m.lang.format_date(d))));
+    }
+    let colophon: Vec<&String> =
+        [&m.publisher, &m.source, &m.rights].into_iter().flatten().collect();
+    if !colophon.is_empty() {
+        b.push_str("<div class=\"colophon\">\n");
+        for c in colophon {
+            b.push_str(&format!("<p>{}</p>\n", esc(c)));
+        }
+        b.push_str("</div>\n");
+    }
+    b.push_str("</section>\n");
+    page(&m.lang, &m.title, Some("frontmatter"), &b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_round_trips() {
+        for days in [-1_000_000i64, -17_860, 0, 3_652, 19_000, 2_932_896] {
+            let (y, m, d, ..) = civil(days * 86_400);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
+        assert_eq!(civil(0), (1970, 1, 1, 0, 0, 0));
+        let d = Date { year: 1921, month: Some(2), day: Some(4) };
+        assert_eq!(
+            package::w3c_time(modified_time(Some(&d), None)),
+            "1921-02-04T00:00:00Z"
+        );
+        assert_eq!(modified_time(Some(&d), Some(42)), 42);
+    }
+}

@@ -1,0 +1,311 @@
+//! XHTML content documents: the model's blocks and inlines as EPUB 3 XHTML.
+//!
+//! Input: resolved model nodes and a [`Ctx`] that knows where every note, anchor and
+//! image went. Output: well-formed XHTML strings. Only encoding happens here: the
+//! model already decided punctuation, indents, note numbers and sanitised raw HTML.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use crate::model::html::{push_escaped, safe_href};
+use crate::model::{Align, Block, DivRole, Document, Inline, Lang, plain_text};
+
+/// What the renderer must know beyond the node at hand.
+pub struct Ctx<'a> {
+    /// The document.
+    pub doc: &'a Document,
+    /// File name (within `EPUB/`) of the chapter holding each note, by number − 1.
+    pub note_files: &'a [String],
+    /// Heading id → file name holding it.
+    pub anchors: &'a BTreeMap<String, String>,
+    /// Image path as written → href within `EPUB/`.
+    pub images: &'a BTreeMap<String, String>,
+    /// The file being written.
+    pub file: &'a str,
+}
+
+/// Escapes text for XML.
+pub fn esc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    push_escaped(&mut o, s);
+    o
+}
+
+/// A whole XHTML content document around `body`.
+pub fn page(lang: &Lang, title: &str, body_type: Option<&str>, body: &str) -> String {
+    let l = esc(lang.tag());
+    let bt = body_type.map(|t| format!(" epub:type=\"{t}\"")).unwrap_or_default();
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n\
+         <html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\" lang=\"{l}\" xml:lang=\"{l}\">\n\
+         <head>\n<meta charset=\"UTF-8\"/>\n<title>{}</title>\n\
+         <link rel=\"stylesheet\" type=\"text/css\" href=\"style.css\"/>\n</head>\n\
+         <body{bt}>\n{body}</body>\n</html>\n",
+        esc(title)
+    )
+}
+
+impl Ctx<'_> {
+    /// Renders blocks.
+    pub fn blocks(&self, blocks: &[Block], out: &mut String) {
+        for b in blocks {
+            self.block(b, out);
+        }
+    }
+
+    fn block(&self, b: &Block, out: &mut String) {
+        match b {
+            Block::Heading { level, id, classes, content, .. } => {
+                let class = if classes.is_empty() {
+                    String::new()
+                } else {
+                    format!(" class=\"{}\"", esc(&classes.join(" ")))
+                };
+                let _ = write!(out, "<h{level} id=\"{}\"{class}>", esc(id));
+                self.inlines(content, out);
+                let _ = writeln!(out, "</h{level}>");
+            }
+            Block::Paragraph { content, indent, .. } => {
+                out.push_str(if *indent { "<p>" } else { "<p class=\"noindent\">" });
+                self.inlines(content, out);
+                out.push_str("</p>\n");
+            }
+            Block::BlockQuote { blocks, .. } => {
+                out.push_str("<blockquote>\n");
+                self.blocks(blocks, out);
+                out.push_str("</blockquote>\n");
+            }
+            Block::List { start, items, .. } => {
+                let tag = match start {
+                    Some(1) => "ol".to_string(),
+                    Some(s) => format!("ol start=\"{s}\""),
+                    None => "ul".to_string(),
+                };
+                let _ = writeln!(out, "<{tag}>");
+                for item in items {
+                    out.push_str("<li>");
+                    // A tight item's single paragraph is written without <p>.
+                    match item.as_slice() {
+                        [Block::Paragraph { content, .. }] => self.inlines(content, out),
+                        _ => {
+                            out.push('\n');
+                            self.blocks(item, out);
+                        }
+                    }
+                    out.push_str("</li>\n");
+                }
+                let _ = writeln!(out, "</{}>", if start.is_some() { "ol" } else { "ul" });
+            }
+            Block::Verse { stanzas, .. } => {
+                out.push_str("<div class=\"verse\">\n");
+                for stanza in stanzas {
+                    out.push_str("<p class=\"stanza\">");
+                    for (i, line) in stanza.iter().enumerate() {
+                        if i > 0 {
+                            out.push_str("<br/>");
+                        }
+                        out.push_str("<span class=\"line\">");
+                        self.inlines(line, out);
+                        out.push_str("</span>");
+                    }
+                    out.push_str("</p>\n");
+                }
+                out.push_str("</div>\n");
+            }
+            Block::Code { lang, text, .. } => {
+                let class = lang
+                    .as_ref()
+                    .map(|l| format!(" class=\"language-{}\"", esc(l)))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "<pre><code{class}>{}</code></pre>",
+                    esc(text.trim_end_matches('\n'))
+                );
+            }
+            Block::Table { align, head, rows, .. } => {
+                let cls = |i: usize| match align.get(i) {
+                    Some(Align::Left) => " class=\"left\"",
+                    Some(Align::Center) => " class=\"center\"",
+                    Some(Align::Right) => " class=\"right\"",
+                    _ => "",
+                };
+                out.push_str("<table>\n");
+                if !head.is_empty() {
+                    out.push_str("<thead><tr>");
+                    for (i, c) in head.iter().enumerate() {
+                        let _ = write!(out, "<th scope=\"col\"{}>", cls(i));
+                        self.inlines(c, out);
+                        out.push_str("</th>");
+                    }
+                    out.push_str("</tr></thead>\n");
+                }
+                out.push_str("<tbody>\n");
+                for r in rows {
+                    out.push_str("<tr>");
+                    for (i, c) in r.iter().enumerate() {
+                        let _ = write!(out, "<td{}>", cls(i));
+                        self.inlines(c, out);
+                        out.push_str("</td>");
+                    }
+                    out.push_str("</tr>\n");
+                }
+                out.push_str("</tbody>\n</table>\n");
+            }
+            Block::Figure { src, alt, title, .. } => {
+                out.push_str("<figure>");
+                self.img(src, alt, out);
+                if let Some(t) = title {
+                    let _ = write!(out, "<figcaption>{}</figcaption>", esc(t));
+                }
+                out.push_str("</figure>\n");
+            }
+            Block::SectionBreak { .. } => out.push_str("<hr class=\"section-break\"/>\n"),
+            Block::Div { role, blocks, .. } => {
+                let extra = match role {
+                    DivRole::Epigraph => " epub:type=\"epigraph\" role=\"doc-epigraph\"",
+                    DivRole::Dedication => {
+                        " epub:type=\"dedication\" role=\"doc-dedication\""
+                    }
+                    DivRole::EditorNote | DivRole::Signature => "",
+                };
+                let _ = writeln!(out, "<div class=\"{}\"{extra}>", role.class());
+                self.blocks(blocks, out);
+                out.push_str("</div>\n");
+            }
+            Block::Html { raw, .. } => {
+                if !raw.trim().is_empty() {
+                    out.push_str(raw);
+                    out.push('\n');
+                }
+            }
+        }
+    }
+
+    fn img(&self, src: &str, alt: &str, out: &mut String) {
+        match self.images.get(src) {
+            Some(href) => {
+                let _ = write!(out, "<img src=\"{}\" alt=\"{}\"/>", esc(href), esc(alt));
+            }
+            // Not embedded (the build refuses missing images; this keeps the
+            // document valid if a caller passes none): the alt text stands in.
+            None => {
+                let _ = write!(out, "<span class=\"missing-image\">{}</span>", esc(alt));
+            }
+        }
+    }
+
+    /// Renders inlines.
+    pub fn inlines(&self, inlines: &[Inline], out: &mut String) {
+        for i in inlines {
+            match i {
+                Inline::Text { text, .. } => push_escaped(out, text),
+                Inline::Emphasis { content, .. } => self.wrap("em", content, out),
+                Inline::Strong { content, .. } => self.wrap("strong", content, out),
+                Inline::Strikethrough { content, .. } => self.wrap("s", content, out),
+                Inline::Code { text, .. } => {
+                    let _ = write!(out, "<code>{}</code>", esc(text));
+                }
+                Inline::Link { url, title, content, .. } => match self.href(url) {
+                    Some(href) => {
+                        let t = title
+                            .as_ref()
+                            .map(|t| format!(" title=\"{}\"", esc(t)))
+                            .unwrap_or_default();
+                        let _ = write!(out, "<a href=\"{}\"{t}>", esc(&href));
+                        self.inlines(content, out);
+                        out.push_str("</a>");
+                    }
+                    None => self.inlines(content, out),
+                },
+                Inline::Image { src, alt, .. } => self.img(src, alt, out),
+                Inline::NoteRef { number, first, span, .. } => {
+                    if *number == 0 {
+                        continue;
+                    }
+                    let id = if *first {
+                        format!("noteref-{number}")
+                    } else {
+                        format!("noteref-{number}-{}", span.start)
+                    };
+                    let file = &self.note_files[*number as usize - 1];
+                    let target = if file == self.file {
+                        format!("#note-{number}")
+                    } else {
+                        format!("{file}#note-{number}")
+                    };
+                    let _ = write!(
+                        out,
+                        "<sup><a id=\"{id}\" class=\"noteref\" href=\"{target}\" epub:type=\"noteref\" role=\"doc-noteref\">{number}</a></sup>"
+                    );
+                }
+                Inline::SoftBreak { .. } => out.push('\n'),
+                Inline::LineBreak { .. } => out.push_str("<br/>\n"),
+                Inline::Html { raw, .. } => out.push_str(raw),
+            }
+        }
+    }
+
+    fn wrap(&self, tag: &str, content: &[Inline], out: &mut String) {
+        let _ = write!(out, "<{tag}>");
+        self.inlines(content, out);
+        let _ = write!(out, "</{tag}>");
+    }
+
+    /// Where a link goes in the book: web and mail addresses as they are; `#id` to the
+    /// file holding that heading; anything else (the model has warned) nowhere.
+    fn href(&self, url: &str) -> Option<String> {
+        if let Some(frag) = url.strip_prefix('#') {
+            let file = self.anchors.get(frag)?;
+            return Some(if file == self.file {
+                url.to_string()
+            } else {
+                format!("{file}{url}")
+            });
+        }
+        safe_href(url).then(|| url.to_string())
+    }
+
+    /// The notes of one chapter, as EPUB 3 footnotes (EPUB 3 Structural Semantics
+    /// `footnote`, DPUB-ARIA `doc-footnote`), each linking back to its reference.
+    pub fn notes(&self, chapter: usize, out: &mut String) {
+        let notes: Vec<_> =
+            self.doc.notes.iter().filter(|n| n.chapter == chapter).collect();
+        if notes.is_empty() {
+            return;
+        }
+        out.push_str("<section class=\"footnotes\">\n<hr class=\"notes-rule\"/>\n");
+        for n in notes {
+            let num = n.number;
+            let _ = writeln!(
+                out,
+                "<aside id=\"note-{num}\" class=\"footnote\" epub:type=\"footnote\" role=\"doc-footnote\">"
+            );
+            let back = format!(
+                "<a class=\"note-number\" href=\"#noteref-{num}\" role=\"doc-backlink\">{num}.</a> "
+            );
+            match n.blocks.split_first() {
+                Some((Block::Paragraph { content, .. }, rest)) => {
+                    out.push_str("<p class=\"noindent\">");
+                    out.push_str(&back);
+                    self.inlines(content, out);
+                    out.push_str("</p>\n");
+                    self.blocks(rest, out);
+                }
+                _ => {
+                    let _ =
+                        writeln!(out, "<p class=\"noindent\">{}</p>", back.trim_end());
+                    self.blocks(&n.blocks, out);
+                }
+            }
+            out.push_str("</aside>\n");
+        }
+        out.push_str("</section>\n");
+    }
+}
+
+/// Heading text for navigation: no note markers, no markup.
+pub fn heading_text(content: &[Inline]) -> String {
+    let t = plain_text(content);
+    t.split_whitespace().collect::<Vec<_>>().join(" ")
+}
