@@ -45,7 +45,42 @@ fn outputs(path: &Path, root: &Path) -> Vec<(&'static str, Option<String>)> {
         let width = doc.meta.text.width.unwrap_or(text::DEFAULT_WIDTH);
         text::render(&doc, &text::TextOptions { width })
     });
-    vec![("txt", txt), ("diag", Some(diag_text).filter(|s| !s.is_empty()))]
+    let mut outs =
+        vec![("txt", txt), ("diag", Some(diag_text).filter(|s| !s.is_empty()))];
+    if path.parent().is_some_and(|p| p.ends_with("epub")) {
+        let (src, _) = Source::from_bytes("x.md", &bytes);
+        let (doc, _) = quire::load(&src);
+        let (opf, xhtml) = epub_parts(&doc);
+        outs.push(("opf", Some(opf)));
+        outs.push(("xhtml", Some(xhtml)));
+    }
+    outs
+}
+
+/// The package document, and every chapter's XHTML one after the other, of the
+/// EPUB edition.
+fn epub_parts(doc: &quire::model::Document) -> (String, String) {
+    use quire::backend::epub;
+    use std::io::Read as _;
+    let opts = epub::EpubOptions {
+        modified: epub::modified_time(doc.meta.date.as_ref(), None),
+        embed_fonts: false,
+    };
+    let bytes = epub::render(doc, &epub::Resources::default(), &opts).unwrap();
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut read = |name: &str| {
+        let mut s = String::new();
+        z.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+        s
+    };
+    let opf = read("EPUB/package.opf");
+    let mut xhtml = String::new();
+    for i in 1..=doc.chapters.len() {
+        let name = format!("EPUB/ch{i:03}.xhtml");
+        xhtml.push_str(&format!("==> {name} <==\n{}", read(&name)));
+    }
+    xhtml.push_str(&format!("==> EPUB/nav.xhtml <==\n{}", read("EPUB/nav.xhtml")));
+    (opf, xhtml)
 }
 
 fn first_difference(expected: &str, actual: &str) -> String {
@@ -67,7 +102,7 @@ fn golden_files() {
     let update = std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1");
     let mut all = Vec::new();
     cases(&root, &mut all);
-    assert!(all.len() >= 15, "golden cases went missing: {}", all.len());
+    assert!(all.len() >= 19, "golden cases went missing: {}", all.len());
     let mut failures = Vec::new();
     for case in &all {
         for (ext, actual) in outputs(case, &root) {

@@ -13,6 +13,8 @@
 //! Backends that can carry markup (EPUB) emit the sanitised XHTML; the text edition
 //! drops it.
 
+use std::collections::BTreeSet;
+
 use super::{Block, Document, Inline};
 use crate::diag::{Diagnostics, Span};
 
@@ -55,15 +57,25 @@ const DROP_WITH_CONTENT: &[&str] = &[
 const ATTR_OK: &[&str] =
     &["class", "title", "lang", "dir", "href", "colspan", "rowspan", "datetime"];
 
-/// Sanitises every raw HTML node of the document.
+/// Sanitises every raw HTML node of the document, and unlinks Markdown links that
+/// could not work in a book: active URLs (`javascript:` …), links to files, and
+/// `#fragments` that name no heading.
 pub fn apply(doc: &mut Document, diags: &mut Diagnostics) {
-    blocks(&mut doc.blocks, diags);
+    let mut ids = BTreeSet::new();
+    super::walk_blocks(&doc.blocks, &mut |b| {
+        if let Block::Heading { id, .. } = b {
+            ids.insert(id.clone());
+        }
+    });
+    html_blocks(&mut doc.blocks, diags);
+    super::for_each_inlines_mut(&mut doc.blocks, &mut |inl| inlines(inl, &ids, diags));
     for n in &mut doc.notes {
-        blocks(&mut n.blocks, diags);
+        html_blocks(&mut n.blocks, diags);
+        super::for_each_inlines_mut(&mut n.blocks, &mut |inl| inlines(inl, &ids, diags));
     }
 }
 
-fn blocks(bs: &mut [Block], diags: &mut Diagnostics) {
+fn html_blocks(bs: &mut [Block], diags: &mut Diagnostics) {
     for b in bs.iter_mut() {
         match b {
             Block::Html { raw, span } => {
@@ -71,22 +83,35 @@ fn blocks(bs: &mut [Block], diags: &mut Diagnostics) {
                 s.feed(raw);
                 *raw = s.finish(diags);
             }
-            Block::BlockQuote { blocks: inner, .. }
-            | Block::Div { blocks: inner, .. } => blocks(inner, diags),
+            Block::BlockQuote { blocks, .. } | Block::Div { blocks, .. } => {
+                html_blocks(blocks, diags)
+            }
             Block::List { items, .. } => {
-                items.iter_mut().for_each(|it| blocks(it, diags))
+                items.iter_mut().for_each(|it| html_blocks(it, diags))
             }
             _ => {}
         }
     }
-    super::for_each_inlines_mut(bs, &mut |inl| inlines(inl, diags));
 }
 
-fn inlines(v: &mut Vec<Inline>, diags: &mut Diagnostics) {
+/// Why a Markdown link cannot stay a link, if it cannot.
+fn link_problem(url: &str, ids: &BTreeSet<String>) -> Option<String> {
+    match url.strip_prefix('#') {
+        Some(frag) if ids.contains(frag) => None,
+        Some(frag) => Some(format!("no heading has the id `{frag}`")),
+        None if safe_href(url) => None,
+        None => Some(format!(
+            "`{url}` is not a web or mail address; only http:, https:, mailto: and #heading links are kept"
+        )),
+    }
+}
+
+fn inlines(v: &mut Vec<Inline>, ids: &BTreeSet<String>, diags: &mut Diagnostics) {
     let mut open: Vec<String> = Vec::new();
     let mut last_span = None;
-    for i in v.iter_mut() {
-        match i {
+    let mut out = Vec::with_capacity(v.len());
+    for mut i in std::mem::take(v) {
+        match &mut i {
             Inline::Html { raw, span } => {
                 let mut s = Sanitizer::new(*span);
                 s.stack = std::mem::take(&mut open);
@@ -96,13 +121,22 @@ fn inlines(v: &mut Vec<Inline>, diags: &mut Diagnostics) {
                 s.report(diags);
                 last_span = Some(*span);
             }
+            Inline::Link { url, content, span, .. } => {
+                inlines(content, ids, diags);
+                if let Some(why) = link_problem(url, ids) {
+                    diags.warning("bad-link", *span, format!("link removed: {why}"));
+                    out.append(content);
+                    continue;
+                }
+            }
             Inline::Emphasis { content, .. }
             | Inline::Strong { content, .. }
-            | Inline::Strikethrough { content, .. }
-            | Inline::Link { content, .. } => inlines(content, diags),
+            | Inline::Strikethrough { content, .. } => inlines(content, ids, diags),
             _ => {}
         }
+        out.push(i);
     }
+    *v = out;
     if let (false, Some(span)) = (open.is_empty(), last_span) {
         let mut close = String::new();
         for t in open.iter().rev() {
@@ -512,7 +546,7 @@ mod tests {
             Inline::Html { raw: "<em onmouseover=x>".into(), span: Span::default() },
         ];
         let mut d = Diagnostics::new();
-        inlines(&mut v, &mut d);
+        inlines(&mut v, &BTreeSet::new(), &mut d);
         let raws: Vec<&str> = v
             .iter()
             .filter_map(|i| {

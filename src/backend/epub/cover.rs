@@ -103,13 +103,10 @@ pub fn typographic(meta: &Metadata) -> Result<Vec<u8>, String> {
             HEIGHT as f32 - 200.0,
         );
     }
-    let png_rgba = pix.data();
-    let mut rgb = image::RgbImage::new(WIDTH, HEIGHT);
-    for (i, px) in rgb.pixels_mut().enumerate() {
-        // Opaque background: premultiplied equals straight colour.
-        let o = i * 4;
-        *px = image::Rgb([png_rgba[o], png_rgba[o + 1], png_rgba[o + 2]]);
-    }
+    // The background is opaque, so premultiplied RGBA equals straight RGBA.
+    let rgba =
+        image::RgbaImage::from_raw(WIDTH, HEIGHT, pix.take()).ok_or("cover pixels")?;
+    let rgb = image::DynamicImage::ImageRgba8(rgba).to_rgb8();
     encode(&rgb)
 }
 
