@@ -256,3 +256,21 @@ mod tests {
         assert_eq!(typographic(&meta).unwrap(), jpg, "reproducible");
     }
 }
+
+#[cfg(test)]
+mod resize_tests {
+    use super::*;
+
+    #[test]
+    fn large_covers_shrink_to_fit_and_small_ones_stay() {
+        let big = image::DynamicImage::new_rgb8(4000, 3000);
+        let out = image::load_from_memory(&from_image(&big).unwrap()).unwrap();
+        assert_eq!((out.width(), out.height()), (1600, 1200));
+        let tall = image::DynamicImage::new_rgba8(1000, 5000);
+        let out = image::load_from_memory(&from_image(&tall).unwrap()).unwrap();
+        assert_eq!((out.width(), out.height()), (512, 2560));
+        let small = image::DynamicImage::new_rgb8(300, 480);
+        let out = image::load_from_memory(&from_image(&small).unwrap()).unwrap();
+        assert_eq!((out.width(), out.height()), (300, 480));
+    }
+}
