@@ -15,6 +15,7 @@ pub mod backend;
 pub mod cli;
 pub mod diag;
 pub mod fonts;
+pub mod lint;
 pub mod manuscript;
 pub mod model;
 pub mod resources;
@@ -29,7 +30,13 @@ pub fn load(src: &Source) -> (Document, Diagnostics) {
     let (mut doc, mut diags) = manuscript::parse(src);
     model::run_passes(&mut doc, &mut diags);
     resources::collect(&doc, &mut diags);
-    let allow = doc.meta.check.allow.clone();
-    diags.retain(|d| d.severity == Severity::Error || !allow.iter().any(|a| a == d.code));
+    allow(&doc, &mut diags);
     (doc, diags)
+}
+
+/// Drops the warnings whose codes the manuscript allows (`check: {allow: […]}`);
+/// errors cannot be allowed.
+pub fn allow(doc: &Document, diags: &mut Diagnostics) {
+    let allow = &doc.meta.check.allow;
+    diags.retain(|d| d.severity == Severity::Error || !allow.iter().any(|a| a == d.code));
 }

@@ -148,7 +148,7 @@ fn text_width_flag_overrides_front_matter() {
 
 #[test]
 fn check_writes_nothing_and_reports_json() {
-    let bad = b"---\ntitle: T\ncolour: red\n---\n\nx[^missing]\n";
+    let bad = b"---\ntitle: T\nauthor: A\nlang: en\ncolour: red\n---\n\nx[^missing]\n";
     let p = project(&[("bad", bad)]);
     let out =
         quire(p.path()).args(["check", "--message-format", "json"]).output().unwrap();
@@ -160,9 +160,9 @@ fn check_writes_nothing_and_reports_json() {
     assert_eq!(objs.len(), 2, "{err}");
     assert_eq!(objs[0]["code"], "unknown-key");
     assert_eq!(objs[0]["severity"], "warning");
-    assert_eq!(objs[0]["line"], 3);
+    assert_eq!(objs[0]["line"], 5);
     assert_eq!(objs[1]["code"], "undefined-note");
-    assert_eq!(objs[1]["line"], 6);
+    assert_eq!(objs[1]["line"], 8);
     assert_eq!(objs[1]["column"], 2);
     assert_eq!(objs[1]["file"], "manuscript/bad.md");
 
@@ -177,9 +177,47 @@ fn check_writes_nothing_and_reports_json() {
 #[test]
 fn allowed_warnings_are_silenced() {
     let md =
-        b"---\ntitle: T\ncolour: red\ncheck:\n  allow: [unknown-key]\n---\n\nText.\n";
+        b"---\ntitle: T\nauthor: A\nlang: en\ncolour: red\ncheck:\n  allow: [unknown-key]\n---\n\nText.\n";
     let p = project(&[("quiet", md)]);
     let out = quire(p.path()).args(["check", "--deny-warnings"]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(out.stderr.is_empty());
+}
+
+#[test]
+fn check_runs_the_lints_and_flags_a_small_cover() {
+    let md = b"---\ntitle: T\nauthor: A\nlang: en\ncover: small.png\n---\n\nIt was the the end.\n";
+    let p = project(&[("lint", md)]);
+    let png = fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/epub/images/cover.png"),
+    )
+    .unwrap();
+    fs::write(p.path().join("manuscript/small.png"), png).unwrap();
+    let out =
+        quire(p.path()).args(["check", "--message-format", "json"]).output().unwrap();
+    assert!(out.status.success(), "warnings only");
+    let err = String::from_utf8(out.stderr).unwrap();
+    let codes: Vec<String> = err
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["code"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(codes, ["small-cover", "repeated-word"], "{err}");
+    // `build` validates but does not lint.
+    let out = quire(p.path()).args(["build", "--format", "txt"]).output().unwrap();
+    assert!(out.status.success());
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("repeated-word"));
+    quire(p.path()).args(["check", "--deny-warnings"]).assert().code(1);
+}
+
+#[test]
+fn check_on_the_sample_reports_nothing() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let out = quire(&root).args(["check", "--deny-warnings"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
 }

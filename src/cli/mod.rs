@@ -320,11 +320,33 @@ fn build(args: &BuildArgs) -> Result<ExitCode, CliError> {
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
+/// Smallest cover e-book stores take, in pixels (KDP: 625 × 1000).
+const MIN_COVER: (u32, u32) = (625, 1000);
+
 fn check(args: &CheckArgs) -> Result<ExitCode, CliError> {
     let files = manuscripts(&args.paths)?;
     let mut failed = false;
     for path in &files {
-        let l = load(path)?;
+        let mut l = load(path)?;
+        if let Some(doc) = &l.doc {
+            crate::lint::lint(&l.src, doc, &mut l.diags);
+            if let (Some(img), Some((_, span))) = (&l.res.cover, &doc.meta.cover)
+                && (img.info.width < MIN_COVER.0 || img.info.height < MIN_COVER.1)
+            {
+                l.diags.push(
+                    Diagnostic::warning(
+                        "small-cover",
+                        *span,
+                        format!(
+                            "the cover is {} × {} px; e-book stores want at least {} × {}",
+                            img.info.width, img.info.height, MIN_COVER.0, MIN_COVER.1
+                        ),
+                    )
+                    .with_hint("1600 × 2560 px is the size quire writes"),
+                );
+            }
+            crate::allow(doc, &mut l.diags);
+        }
         print_diags(&l.src, &l.diags, args.message_format);
         if l.diags.has_errors() || (args.deny_warnings && l.diags.warning_count() > 0) {
             failed = true;
