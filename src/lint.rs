@@ -241,8 +241,8 @@ mod tests {
             "l.md",
             format!("---\ntitle: T\nauthor: A\nlang: en\n---\n\n{md}"),
         );
-        let (doc, mut d) = crate::load(&src);
-        d = Diagnostics::new();
+        let (doc, _) = crate::load(&src);
+        let mut d = Diagnostics::new();
         lint(&src, &doc, &mut d);
         d.iter().map(|x| x.code).collect()
     }
@@ -261,5 +261,6 @@ mod tests {
         assert_eq!(codes("# A\n\n### C\n"), ["heading-jump"]);
         assert_eq!(codes("A ☭ sign.\n"), ["uncovered-char"]);
         assert_eq!(codes("A ---- rule.\n"), ["straight-dash"]);
+        assert_eq!(codes("#\n\nText.\n"), ["empty-heading"]);
     }
 }
