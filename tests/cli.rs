@@ -221,3 +221,94 @@ fn check_on_the_sample_reports_nothing() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn a_cover_in_the_projects_covers_folder_is_found() {
+    let md =
+        b"---\ntitle: T\nauthor: A\nlang: en\ncover: ../covers/front.png\n---\n\nText.\n";
+    let p = project(&[("c", md)]);
+    fs::create_dir(p.path().join("covers")).unwrap();
+    let png = fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/epub/images/cover.png"),
+    )
+    .unwrap();
+    fs::write(p.path().join("covers/front.png"), png).unwrap();
+    let out = quire(p.path()).args(["build", "--format", "epub"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(p.path().join("dist/c.epub").is_file());
+}
+
+#[test]
+fn new_makes_a_project_that_builds_without_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    quire(dir.path()).args(["new", "my-pamphlet"]).assert().success();
+    let proj = dir.path().join("my-pamphlet");
+    for f in [
+        "manuscript/my-pamphlet.md",
+        "manuscript/images/figure.png",
+        "covers/README.md",
+        "fonts/README.md",
+        ".gitignore",
+        ".github/workflows/editions.yml",
+    ] {
+        assert!(proj.join(f).is_file(), "{f}");
+    }
+    let out = quire(&proj).arg("build").output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(!err.contains("warning"), "{err}");
+    assert!(proj.join("dist/my-pamphlet.epub").is_file());
+    assert!(proj.join("dist/my-pamphlet.txt").is_file());
+    let out = quire(&proj).args(["check", "--deny-warnings"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // An existing, non-empty folder is never overwritten.
+    quire(dir.path()).args(["new", "my-pamphlet"]).assert().code(2);
+}
+
+#[test]
+fn watch_rebuilds_after_a_save() {
+    use std::time::{Duration, Instant};
+    let p = project(&[("w", b"---\ntitle: W\n---\n\nFirst version.\n")]);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_quire"))
+        .current_dir(p.path())
+        .args(["watch", "--format", "txt"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = p.path().join("dist/w.txt");
+    let wait_for = |what: &str| {
+        let t0 = Instant::now();
+        while t0.elapsed() < Duration::from_secs(30) {
+            if fs::read_to_string(&out).is_ok_and(|t| t.contains(what)) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        false
+    };
+    let first = wait_for("First version.");
+    // Give the watcher a moment to start before saving.
+    std::thread::sleep(Duration::from_millis(500));
+    fs::write(
+        p.path().join("manuscript/w.md"),
+        "---\ntitle: W\n---\n\nSecond version.\n",
+    )
+    .unwrap();
+    let second = wait_for("Second version.");
+    // A save with an error is reported and watching goes on.
+    fs::write(p.path().join("manuscript/w.md"), "---\ntitle: W\n---\n\nBroken[^x].\n")
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    fs::write(p.path().join("manuscript/w.md"), "---\ntitle: W\n---\n\nThird version.\n")
+        .unwrap();
+    let third = wait_for("Third version.");
+    child.kill().unwrap();
+    let output = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        first && second && third,
+        "first {first}, second {second}, third {third}:\n{err}"
+    );
+    assert!(err.contains("changed; rebuilding"), "{err}");
+    assert!(err.contains("error[undefined-note]"), "{err}");
+}

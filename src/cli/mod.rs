@@ -7,20 +7,21 @@
 //! folder, then renamed over the old one.
 
 pub mod args;
+pub mod build;
+pub mod new;
+pub mod watch;
 
 use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
 
 use clap::Parser as _;
 
 use crate::backend::epub::{self, Resources};
-use crate::backend::{Format, text};
-use crate::diag::{self, Diagnostic, Diagnostics, Source};
+use crate::diag::{Diagnostic, Diagnostics, Source};
 use crate::resources;
-use args::{BuildArgs, CheckArgs, Cli, Command, MessageFormat};
+use args::{Cli, Command};
 
 /// Where manuscripts are looked for when no path is given.
 pub const DEFAULT_MANUSCRIPTS: &str = "manuscript";
@@ -60,14 +61,10 @@ pub fn main() -> ExitCode {
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
     match cli.command {
-        Command::Build(a) => build(&a),
-        Command::Check(a) => check(&a),
-        Command::New { .. } => Err(CliError::Usage(
-            "`quire new` is not available in this version yet".into(),
-        )),
-        Command::Watch(_) => Err(CliError::Usage(
-            "`quire watch` is not available in this version yet".into(),
-        )),
+        Command::Build(a) => build::build(&a),
+        Command::Check(a) => build::check(&a),
+        Command::New { dir } => new::new(&dir).map(|()| ExitCode::SUCCESS),
+        Command::Watch(a) => watch::watch(&a),
     }
 }
 
@@ -122,11 +119,7 @@ fn load(path: &Path) -> Result<Loaded, CliError> {
     match Source::from_bytes(name, &bytes) {
         (src, None) => {
             let (doc, mut diags) = crate::load(&src);
-            let base = path
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            let res = read_resources(base, &doc, &mut diags);
+            let res = read_resources(path, &doc, &mut diags);
             Ok(Loaded { src, doc: Some(doc), diags, res })
         }
         (src, Some(d)) => {
@@ -137,19 +130,36 @@ fn load(path: &Path) -> Result<Loaded, CliError> {
     }
 }
 
-/// Reads the cover and images the manuscript names, refusing any that do not exist,
-/// lead out of the manuscript's folder (through `..` or a symbolic link), are too
-/// large, or do not decode.
+/// The folder a manuscript's files must stay inside: the project (the current
+/// folder) when the manuscript is in it, so that `cover: ../covers/front.jpg` works;
+/// else the manuscript's own folder.
+fn resource_root(manuscript: &Path) -> Option<PathBuf> {
+    let dir = manuscript
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let dir = dir.canonicalize().ok()?;
+    match std::env::current_dir().and_then(|c| c.canonicalize()) {
+        Ok(project) if dir.starts_with(&project) => Some(project),
+        _ => Some(dir),
+    }
+}
+
+/// Reads the cover and images the manuscript names (relative to its folder),
+/// refusing any that do not exist, lead out of the project (through `..` or a
+/// symbolic link; see [`resource_root`]), are too large, or do not decode.
 fn read_resources(
-    base: &Path,
+    manuscript: &Path,
     doc: &crate::model::Document,
     diags: &mut Diagnostics,
 ) -> Resources {
     let mut res = Resources::default();
     let refs = resources::collect(doc, &mut Diagnostics::new());
-    let Ok(root) = base.canonicalize() else {
-        return res;
-    };
+    let base = manuscript
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let Some(root) = resource_root(manuscript) else { return res };
     for r in refs {
         if r.kind == resources::Kind::Image && res.images.contains_key(&r.path) {
             continue;
@@ -159,7 +169,11 @@ fn read_resources(
             Ok(c) if !c.starts_with(&root) => Err(Diagnostic::error(
                 "unsafe-path",
                 r.span,
-                format!("`{}` leads outside the manuscript's folder", r.path),
+                format!(
+                    "`{}` leads outside the project folder {}",
+                    r.path,
+                    root.display()
+                ),
             )),
             Ok(c) => match fs::metadata(&c) {
                 Ok(m) if m.len() > MAX_IMAGE_FILE => Err(Diagnostic::error(
@@ -203,166 +217,6 @@ fn read_resources(
         }
     }
     res
-}
-
-/// `SOURCE_DATE_EPOCH` (reproducible-builds.org): the time builds claim, if set.
-fn source_date_epoch() -> Result<Option<i64>, CliError> {
-    match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(v) => v.trim().parse().map(Some).map_err(|_| {
-            CliError::Usage(format!(
-                "SOURCE_DATE_EPOCH is not a number of seconds: `{v}`"
-            ))
-        }),
-        Err(_) => Ok(None),
-    }
-}
-
-fn print_diags(src: &Source, diags: &Diagnostics, fmt: MessageFormat) {
-    let mut err = std::io::stderr().lock();
-    for d in diags.sorted() {
-        let s = match fmt {
-            MessageFormat::Human => diag::render_human(src, d),
-            MessageFormat::Json => diag::render_json(src, d) + "\n",
-        };
-        let _ = err.write_all(s.as_bytes());
-    }
-}
-
-fn formats(args: &BuildArgs) -> Result<Vec<Format>, CliError> {
-    if args.format.is_empty() {
-        let missing: Vec<&str> =
-            Format::ALL.iter().filter(|f| !f.is_available()).map(|f| f.name()).collect();
-        if !missing.is_empty() {
-            eprintln!(
-                "quire: note: this version does not build the {} editions yet",
-                missing.join(", ")
-            );
-        }
-        return Ok(Format::ALL.into_iter().filter(|f| f.is_available()).collect());
-    }
-    let mut v: Vec<Format> = args.format.iter().map(|&f| f.into()).collect();
-    v.sort();
-    v.dedup();
-    if let Some(f) = v.iter().find(|f| !f.is_available()) {
-        return Err(CliError::Usage(format!(
-            "this version does not build the {} edition yet",
-            f.name()
-        )));
-    }
-    Ok(v)
-}
-
-/// Renders one edition of a resolved manuscript.
-fn render(
-    format: Format,
-    path: &Path,
-    l: &Loaded,
-    doc: &crate::model::Document,
-    args: &BuildArgs,
-    sde: Option<i64>,
-) -> Result<Vec<u8>, CliError> {
-    Ok(match format {
-        Format::Txt => {
-            let width =
-                args.text_width.or(doc.meta.text.width).unwrap_or(text::DEFAULT_WIDTH);
-            text::render(doc, &text::TextOptions { width }).into_bytes()
-        }
-        Format::Epub => {
-            let opts = epub::EpubOptions {
-                modified: epub::modified_time(doc.meta.date.as_ref(), sde),
-                embed_fonts: doc.meta.epub.embed_fonts,
-            };
-            epub::render(doc, &l.res, &opts)
-                .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?
-        }
-        other => unreachable!("{} is filtered out by formats()", other.name()),
-    })
-}
-
-fn build(args: &BuildArgs) -> Result<ExitCode, CliError> {
-    let formats = formats(args)?;
-    let files = manuscripts(&args.paths)?;
-    let sde = source_date_epoch()?;
-    let mut failed = false;
-    for path in &files {
-        let t0 = Instant::now();
-        let l = load(path)?;
-        print_diags(&l.src, &l.diags, args.message_format);
-        let Some(doc) = l.doc.as_ref().filter(|_| !l.diags.has_errors()) else {
-            eprintln!(
-                "quire: {}: not built ({} errors)",
-                path.display(),
-                l.diags.error_count()
-            );
-            failed = true;
-            continue;
-        };
-        let stem =
-            path.file_stem().map_or("book".into(), |s| s.to_string_lossy().into_owned());
-        // Render everything first: nothing is written unless every edition rendered.
-        let mut outputs = Vec::new();
-        for &f in &formats {
-            let bytes = render(f, path, &l, doc, args, sde)?;
-            outputs.push((args.out.join(f.file_name(&stem)), bytes));
-        }
-        fs::create_dir_all(&args.out).map_err(io_err(&args.out))?;
-        let mut summary = Vec::new();
-        for (out, bytes) in &outputs {
-            write_atomically(out, bytes)?;
-            summary.push(format!("{} ({})", out.display(), human_size(bytes.len())));
-        }
-        eprintln!(
-            "quire: built {} in {} ms",
-            summary.join(", "),
-            t0.elapsed().as_millis()
-        );
-    }
-    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
-}
-
-/// Smallest cover e-book stores take, in pixels (KDP: 625 × 1000).
-const MIN_COVER: (u32, u32) = (625, 1000);
-
-fn check(args: &CheckArgs) -> Result<ExitCode, CliError> {
-    let files = manuscripts(&args.paths)?;
-    let mut failed = false;
-    for path in &files {
-        let mut l = load(path)?;
-        if let Some(doc) = &l.doc {
-            crate::lint::lint(&l.src, doc, &mut l.diags);
-            if let (Some(img), Some((_, span))) = (&l.res.cover, &doc.meta.cover)
-                && (img.info.width < MIN_COVER.0 || img.info.height < MIN_COVER.1)
-            {
-                l.diags.push(
-                    Diagnostic::warning(
-                        "small-cover",
-                        *span,
-                        format!(
-                            "the cover is {} × {} px; e-book stores want at least {} × {}",
-                            img.info.width, img.info.height, MIN_COVER.0, MIN_COVER.1
-                        ),
-                    )
-                    .with_hint("1600 × 2560 px is the size quire writes"),
-                );
-            }
-            crate::allow(doc, &mut l.diags);
-        }
-        print_diags(&l.src, &l.diags, args.message_format);
-        if l.diags.has_errors() || (args.deny_warnings && l.diags.warning_count() > 0) {
-            failed = true;
-        }
-    }
-    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
-}
-
-fn human_size(n: usize) -> String {
-    if n < 1024 {
-        format!("{n} B")
-    } else if n < 1024 * 1024 {
-        format!("{:.1} KiB", n as f64 / 1024.0)
-    } else {
-        format!("{:.1} MiB", n as f64 / (1024.0 * 1024.0))
-    }
 }
 
 /// Writes `bytes` to a temporary file beside `path`, then renames it over `path`, so

@@ -1,0 +1,261 @@
+//! `quire build` and `quire check`: many manuscripts at once (rayon), a progress bar
+//! on a terminal (indicatif) and plain lines in CI logs, one summary line per
+//! manuscript. Output order never depends on which thread finished first.
+
+use std::fs;
+use std::io::{IsTerminal as _, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use super::args::{BuildArgs, CheckArgs, MessageFormat};
+use super::{CliError, Loaded, io_err, load, manuscripts, write_atomically};
+use crate::backend::{Format, epub, text};
+use crate::diag::{self, Diagnostic, Diagnostics, Source};
+
+/// Prints diagnostics, sorted by position.
+pub fn print_diags(src: &Source, diags: &Diagnostics, fmt: MessageFormat) {
+    let mut err = std::io::stderr().lock();
+    for d in diags.sorted() {
+        let s = match fmt {
+            MessageFormat::Human => diag::render_human(src, d),
+            MessageFormat::Json => diag::render_json(src, d) + "\n",
+        };
+        let _ = err.write_all(s.as_bytes());
+    }
+}
+
+/// The editions to build: those asked for, or every one this version builds.
+pub fn formats(args: &BuildArgs) -> Result<Vec<Format>, CliError> {
+    if args.format.is_empty() {
+        let missing: Vec<&str> =
+            Format::ALL.iter().filter(|f| !f.is_available()).map(|f| f.name()).collect();
+        if !missing.is_empty() {
+            eprintln!(
+                "quire: note: this version does not build the {} editions yet",
+                missing.join(", ")
+            );
+        }
+        return Ok(Format::ALL.into_iter().filter(|f| f.is_available()).collect());
+    }
+    let mut v: Vec<Format> = args.format.iter().map(|&f| f.into()).collect();
+    v.sort();
+    v.dedup();
+    if let Some(f) = v.iter().find(|f| !f.is_available()) {
+        return Err(CliError::Usage(format!(
+            "this version does not build the {} edition yet",
+            f.name()
+        )));
+    }
+    Ok(v)
+}
+
+/// `SOURCE_DATE_EPOCH` (reproducible-builds.org): the time builds claim, if set.
+pub fn source_date_epoch() -> Result<Option<i64>, CliError> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) => v.trim().parse().map(Some).map_err(|_| {
+            CliError::Usage(format!(
+                "SOURCE_DATE_EPOCH is not a number of seconds: `{v}`"
+            ))
+        }),
+        Err(_) => Ok(None),
+    }
+}
+
+/// Renders one edition of a resolved manuscript.
+fn render(
+    format: Format,
+    path: &Path,
+    l: &Loaded,
+    doc: &crate::model::Document,
+    args: &BuildArgs,
+    sde: Option<i64>,
+) -> Result<Vec<u8>, CliError> {
+    Ok(match format {
+        Format::Txt => {
+            let width =
+                args.text_width.or(doc.meta.text.width).unwrap_or(text::DEFAULT_WIDTH);
+            text::render(doc, &text::TextOptions { width }).into_bytes()
+        }
+        Format::Epub => {
+            let opts = epub::EpubOptions {
+                modified: epub::modified_time(doc.meta.date.as_ref(), sde),
+                embed_fonts: doc.meta.epub.embed_fonts,
+            };
+            epub::render(doc, &l.res, &opts)
+                .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?
+        }
+        other => unreachable!("{} is filtered out by formats()", other.name()),
+    })
+}
+
+/// What building one manuscript came to.
+struct Report {
+    loaded: Loaded,
+    /// Files written, with their sizes.
+    written: Vec<(PathBuf, usize)>,
+    millis: u128,
+}
+
+fn build_one(
+    path: &Path,
+    formats: &[Format],
+    args: &BuildArgs,
+    sde: Option<i64>,
+) -> Result<Report, CliError> {
+    let t0 = Instant::now();
+    let l = load(path)?;
+    let mut written = Vec::new();
+    if let Some(doc) = l.doc.as_ref().filter(|_| !l.diags.has_errors()) {
+        let stem =
+            path.file_stem().map_or("book".into(), |s| s.to_string_lossy().into_owned());
+        // Render everything first: nothing is written unless every edition rendered.
+        let mut outputs = Vec::new();
+        for &f in formats {
+            outputs.push((
+                args.out.join(f.file_name(&stem)),
+                render(f, path, &l, doc, args, sde)?,
+            ));
+        }
+        fs::create_dir_all(&args.out).map_err(io_err(&args.out))?;
+        for (out, bytes) in outputs {
+            write_atomically(&out, &bytes)?;
+            written.push((out, bytes.len()));
+        }
+    }
+    Ok(Report { loaded: l, written, millis: t0.elapsed().as_millis() })
+}
+
+fn progress(n: usize) -> indicatif::ProgressBar {
+    if n < 2 || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let pb = indicatif::ProgressBar::new(n as u64);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} manuscripts")
+    {
+        pb.set_style(style);
+    }
+    pb
+}
+
+/// Builds every manuscript in parallel; returns whether any had errors.
+pub fn build_all(args: &BuildArgs) -> Result<bool, CliError> {
+    let formats = formats(args)?;
+    let files = manuscripts(&args.paths)?;
+    let sde = source_date_epoch()?;
+    let pb = progress(files.len());
+    let reports: Vec<Result<Report, CliError>> = files
+        .par_iter()
+        .map(|p| {
+            let r = build_one(p, &formats, args, sde);
+            pb.inc(1);
+            r
+        })
+        .collect();
+    pb.finish_and_clear();
+    let mut failed = false;
+    let mut first_error = None;
+    for (path, r) in files.iter().zip(reports) {
+        match r {
+            Ok(rep) => {
+                let l = &rep.loaded;
+                print_diags(&l.src, &l.diags, args.message_format);
+                if l.diags.has_errors() || l.doc.is_none() {
+                    eprintln!(
+                        "quire: {}: not built ({} errors)",
+                        path.display(),
+                        l.diags.error_count()
+                    );
+                    failed = true;
+                } else {
+                    eprintln!("quire: {}", summary(path, &rep));
+                }
+            }
+            Err(e) => {
+                eprintln!("quire: error: {e}");
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    match first_error {
+        Some(e) => Err(e),
+        None => Ok(failed),
+    }
+}
+
+/// One line: the manuscript, its editions with their sizes, warnings, and the time.
+fn summary(path: &Path, rep: &Report) -> String {
+    let editions: Vec<String> = rep
+        .written
+        .iter()
+        .map(|(p, n)| format!("{} ({})", p.display(), human_size(*n)))
+        .collect();
+    let w = rep.loaded.diags.warning_count();
+    let warnings = match w {
+        0 => String::new(),
+        1 => ", 1 warning".to_string(),
+        n => format!(", {n} warnings"),
+    };
+    format!("{}: {}{warnings} in {} ms", path.display(), editions.join(", "), rep.millis)
+}
+
+/// `quire build`.
+pub fn build(args: &BuildArgs) -> Result<ExitCode, CliError> {
+    Ok(if build_all(args)? { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// Smallest cover e-book stores take, in pixels (KDP: 625 × 1000).
+const MIN_COVER: (u32, u32) = (625, 1000);
+
+/// `quire check`: validation and lints, nothing written.
+pub fn check(args: &CheckArgs) -> Result<ExitCode, CliError> {
+    let files = manuscripts(&args.paths)?;
+    let loaded: Vec<Result<Loaded, CliError>> = files
+        .par_iter()
+        .map(|path| {
+            let mut l = load(path)?;
+            if let Some(doc) = &l.doc {
+                crate::lint::lint(&l.src, doc, &mut l.diags);
+                if let (Some(img), Some((_, span))) = (&l.res.cover, &doc.meta.cover)
+                    && (img.info.width < MIN_COVER.0 || img.info.height < MIN_COVER.1)
+                {
+                    l.diags.push(
+                        Diagnostic::warning(
+                            "small-cover",
+                            *span,
+                            format!(
+                                "the cover is {} × {} px; e-book stores want at least {} × {}",
+                                img.info.width, img.info.height, MIN_COVER.0, MIN_COVER.1
+                            ),
+                        )
+                        .with_hint("1600 × 2560 px is the size quire writes"),
+                    );
+                }
+                crate::allow(doc, &mut l.diags);
+            }
+            Ok(l)
+        })
+        .collect();
+    let mut failed = false;
+    for l in loaded {
+        let l = l?;
+        print_diags(&l.src, &l.diags, args.message_format);
+        if l.diags.has_errors() || (args.deny_warnings && l.diags.warning_count() > 0) {
+            failed = true;
+        }
+    }
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn human_size(n: usize) -> String {
+    if n < 1024 {
+        format!("{n} B")
+    } else if n < 1024 * 1024 {
+        format!("{:.1} KiB", n as f64 / 1024.0)
+    } else {
+        format!("{:.1} MiB", n as f64 / (1024.0 * 1024.0))
+    }
+}
