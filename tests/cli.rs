@@ -312,3 +312,15 @@ fn watch_rebuilds_after_a_save() {
     assert!(err.contains("changed; rebuilding"), "{err}");
     assert!(err.contains("error[undefined-note]"), "{err}");
 }
+
+#[test]
+fn an_oversized_manuscript_is_refused_with_a_diagnostic() {
+    let p = project(&[]);
+    let big = vec![b'a'; (16 << 20) + 1];
+    fs::write(p.path().join("manuscript/big.md"), big).unwrap();
+    let out = quire(p.path()).arg("build").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("manuscript/big.md:1:1: error[too-large]"), "{err}");
+    assert!(!p.path().join("dist").exists());
+}

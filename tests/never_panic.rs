@@ -103,3 +103,75 @@ proptest! {
         prop_assert!(out.lines().all(|l| l.chars().count() <= 40));
     }
 }
+
+/// Hostile shapes that once overflowed the stack or took quadratic time.
+#[test]
+fn deep_and_pathological_input_is_handled() {
+    let mut cases = vec![
+        format!("{}deep quote\n", "> ".repeat(5_000)),
+        format!("{}x{}\n", "*".repeat(20_000), "*".repeat(20_000)),
+        format!("{}{}\n", "[".repeat(3_000), "]".repeat(3_000)),
+        format!("{}x\n", "[a](".repeat(2_000)),
+    ];
+    let mut list = String::new();
+    for i in 0..20 {
+        list.push_str(&format!("{}- level {i}\n", "  ".repeat(i)));
+    }
+    cases.push(list);
+    cases.push(format!("{}fifty levels\n", "> ".repeat(50)));
+    for body in cases {
+        let src = Source::new("d.md", format!("---\ntitle: D\n---\n\n{body}"));
+        let (doc, diags) = quire::load(&src);
+        assert!(!diags.has_errors(), "{diags:?}");
+        assert!(diags.iter().filter(|d| d.code == "too-deep").count() <= 1);
+        let out = text::render(&doc, &text::TextOptions::default());
+        assert!(!out.is_empty());
+    }
+}
+
+fn tiny_cover() -> quire::backend::epub::Resources {
+    let mut png = Vec::new();
+    image::RgbImage::new(2, 3)
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    let info = quire::resources::inspect(&png).unwrap();
+    quire::backend::epub::Resources {
+        cover: Some(quire::backend::epub::Image { bytes: png, info }),
+        images: Default::default(),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 120, ..ProptestConfig::default() })]
+
+    /// Every XHTML document of a built EPUB is well-formed XML, and no active content
+    /// from the manuscript reaches it.
+    #[test]
+    fn epub_documents_are_well_formed(s in manuscript()) {
+        use std::io::Read as _;
+        let src = Source::new("p.md", s);
+        let (doc, diags) = quire::load(&src);
+        prop_assume!(!diags.has_errors());
+        let opts = quire::backend::epub::EpubOptions { modified: 0, embed_fonts: false };
+        let bytes = quire::backend::epub::render(&doc, &tiny_cover(), &opts).unwrap();
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        for i in 0..z.len() {
+            let mut f = z.by_index(i).unwrap();
+            let name = f.name().unwrap().to_string();
+            if !(name.ends_with(".xhtml") || name.ends_with(".opf") || name.ends_with(".ncx")) {
+                continue;
+            }
+            let mut x = String::new();
+            f.read_to_string(&mut x).unwrap();
+            prop_assert!(!x.contains("<script") && !x.contains("javascript:"), "{name}");
+            let mut r = quick_xml::Reader::from_str(&x);
+            loop {
+                match r.read_event() {
+                    Ok(quick_xml::events::Event::Eof) => break,
+                    Ok(_) => {}
+                    Err(e) => prop_assert!(false, "{name} is not well-formed: {e}\n{x}"),
+                }
+            }
+        }
+    }
+}

@@ -100,6 +100,9 @@ pub fn manuscripts(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
     Ok(out)
 }
 
+/// Largest manuscript quire reads, in bytes (a long book is a few MiB).
+pub const MAX_MANUSCRIPT: u64 = 16 << 20;
+
 /// Largest image file quire reads, in bytes.
 pub const MAX_IMAGE_FILE: u64 = 64 << 20;
 
@@ -114,8 +117,26 @@ struct Loaded {
 /// Reads one manuscript and runs the pipeline up to the model, then reads and checks
 /// the images it refers to.
 fn load(path: &Path) -> Result<Loaded, CliError> {
-    let bytes = fs::read(path).map_err(io_err(path))?;
     let name = path.display().to_string();
+    let size = fs::metadata(path).map_err(io_err(path))?.len();
+    if size > MAX_MANUSCRIPT {
+        let mut diags = Diagnostics::new();
+        diags.push(
+            Diagnostic::error(
+                "too-large",
+                crate::diag::Span::new(0, 0),
+                format!(
+                    "the manuscript is {} MiB; quire reads at most {} MiB",
+                    size >> 20,
+                    MAX_MANUSCRIPT >> 20
+                ),
+            )
+            .with_hint("split it into several manuscripts"),
+        );
+        let src = Source::new(name, String::new());
+        return Ok(Loaded { src, doc: None, diags, res: Resources::default() });
+    }
+    let bytes = fs::read(path).map_err(io_err(path))?;
     match Source::from_bytes(name, &bytes) {
         (src, None) => {
             let (doc, mut diags) = crate::load(&src);

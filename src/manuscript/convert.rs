@@ -50,7 +50,8 @@ pub fn convert(body: &str, offset: usize, diags: &mut Diagnostics) -> Converted 
         .into_offset_iter()
         .map(|(e, r)| (e, Span::new(r.start + offset, r.end + offset)))
         .collect();
-    let mut c = Conv { events, pos: 0, notes: Vec::new(), diags, depth: 0 };
+    let mut c =
+        Conv { events, pos: 0, notes: Vec::new(), diags, depth: 0, warned_deep: false };
     let mut blocks = c.blocks(None);
     let mut notes = c.notes;
     // GFM footnotes leave a reference to an undefined label as literal text, so the
@@ -116,6 +117,8 @@ struct Conv<'a, 'd> {
     notes: Vec<Note>,
     diags: &'d mut Diagnostics,
     depth: usize,
+    /// Whether `too-deep` was reported (once per manuscript is enough).
+    warned_deep: bool,
 }
 
 /// An open `<div class="…">` while its blocks are read.
@@ -349,6 +352,9 @@ impl<'a> Conv<'a, '_> {
     }
 
     fn too_deep(&mut self, span: Span) {
+        if std::mem::replace(&mut self.warned_deep, true) {
+            return;
+        }
         self.diags.warning(
             "too-deep",
             span,
@@ -395,11 +401,29 @@ impl<'a> Conv<'a, '_> {
     /// block-level event (not consumed).
     fn inlines(&mut self, until: Option<TagEnd>) -> Vec<Inline> {
         let mut out: Vec<Inline> = Vec::new();
+        self.depth += 1;
         while let Some(ev) = self.peek() {
             if until.is_none() && is_block_start(ev) {
                 break;
             }
             let (ev, span) = self.next().expect("peeked");
+            if self.depth > MAX_DEPTH
+                && matches!(
+                    ev,
+                    Event::Start(
+                        Tag::Emphasis
+                            | Tag::Strong
+                            | Tag::Strikethrough
+                            | Tag::Link { .. }
+                            | Tag::Superscript
+                            | Tag::Subscript
+                    )
+                )
+            {
+                // Too deep: keep the text, drop the markup around it.
+                self.too_deep(span);
+                continue;
+            }
             match ev {
                 Event::End(e) if Some(e) == until => break,
                 Event::End(_) => {}
@@ -459,6 +483,15 @@ impl<'a> Conv<'a, '_> {
                 Event::Start(_) | Event::Rule | Event::TaskListMarker(_) => {}
             }
         }
+        for i in &mut out {
+            if let Inline::Text { text, .. } = i
+                && !unicode_normalization::is_nfc_quick(text.chars())
+                    .eq(&unicode_normalization::IsNormalized::Yes)
+            {
+                *text = nfc(text);
+            }
+        }
+        self.depth -= 1;
         out
     }
 
@@ -509,15 +542,15 @@ fn heading_level(l: HeadingLevel) -> u8 {
 
 /// Appends text, merging it with a preceding text inline (pulldown-cmark splits text
 /// at some punctuation; the model wants whole runs for smartening and hyphenation).
+/// Text is normalised once the run is complete (see [`Conv::inlines`]): normalising
+/// at every merge would be quadratic in the run's length.
 fn push_text(out: &mut Vec<Inline>, t: &str, span: Span) {
     if let Some(Inline::Text { text, span: s, .. }) = out.last_mut() {
-        let mut merged = std::mem::take(text);
-        merged.push_str(t);
-        *text = nfc(&merged);
+        text.push_str(t);
         *s = s.join(span);
         return;
     }
-    out.push(Inline::Text { text: nfc(t), hyphens: Vec::new(), span });
+    out.push(Inline::Text { text: t.to_string(), hyphens: Vec::new(), span });
 }
 
 fn paragraph_or_figure(content: Vec<Inline>, span: Span) -> Block {
