@@ -18,6 +18,7 @@ pub mod fonts;
 pub mod lint;
 pub mod manuscript;
 pub mod model;
+pub mod print;
 pub mod resources;
 
 use diag::{Diagnostics, Severity, Source};

@@ -1,0 +1,271 @@
+//! Print geometry: trim sizes, bleed, margins and type size for a trim, and the page
+//! order of saddle-stitch imposition.
+//!
+//! Input: the `pdf:` front-matter settings and command-line flags. Output: typed
+//! lengths in PostScript points and sheet layouts. Pure arithmetic: no layout, no PDF
+//! writing. Numbers from SPECS.md part B (B.1 trims, B.2 bleed, B.7 imposition,
+//! B.8 margins and type).
+
+/// PostScript points per millimetre.
+pub const PT_PER_MM: f64 = 72.0 / 25.4;
+/// PostScript points per inch.
+pub const PT_PER_IN: f64 = 72.0;
+
+/// A trim size: the finished page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trim {
+    /// The preset's name or the `WxH` as given.
+    pub name: String,
+    /// Width in points.
+    pub width: f64,
+    /// Height in points.
+    pub height: f64,
+    /// Whether it was given in inches (US trims take 0.125 in bleed, metric 3 mm).
+    pub imperial: bool,
+}
+
+impl Trim {
+    /// The presets: `a5` (default), `a6`, `half-letter`, `5x8`, `6x9` (inches), or a
+    /// custom `WxH` with a unit: `140x216mm`, `5.25x8in`.
+    pub fn parse(s: &str) -> Result<Trim, String> {
+        let key = s.trim().to_ascii_lowercase();
+        let mm = |w: f64, h: f64| (w * PT_PER_MM, h * PT_PER_MM, false);
+        let inch = |w: f64, h: f64| (w * PT_PER_IN, h * PT_PER_IN, true);
+        let (width, height, imperial) = match key.as_str() {
+            "a5" => mm(148.0, 210.0),
+            "a6" => mm(105.0, 148.0),
+            "a4" => mm(210.0, 297.0),
+            "half-letter" | "digest" | "statement" => inch(5.5, 8.5),
+            "5x8" | "5x8in" => inch(5.0, 8.0),
+            "6x9" | "6x9in" => inch(6.0, 9.0),
+            custom => {
+                let (dims, unit) = if let Some(d) = custom.strip_suffix("mm") {
+                    (d, "mm")
+                } else if let Some(d) = custom.strip_suffix("in") {
+                    (d, "in")
+                } else {
+                    return Err(format!(
+                        "`{s}` is not a trim size: use a5, a6, half-letter, 5x8, 6x9, or WxH with mm or in (140x216mm)"
+                    ));
+                };
+                let (w, h) = dims
+                    .split_once('x')
+                    .and_then(|(w, h)| {
+                        Some((
+                            w.trim().parse::<f64>().ok()?,
+                            h.trim().parse::<f64>().ok()?,
+                        ))
+                    })
+                    .filter(|(w, h)| {
+                        w.is_finite() && h.is_finite() && *w > 0.0 && *h > 0.0
+                    })
+                    .ok_or_else(|| {
+                        format!("`{s}` is not WIDTHxHEIGHT with a unit, e.g. 140x216mm")
+                    })?;
+                let (w, h, imp) = if unit == "mm" { mm(w, h) } else { inch(w, h) };
+                // 50 mm to 500 mm on a side: smaller or larger is not a pamphlet page.
+                let (lo, hi) = (50.0 * PT_PER_MM, 500.0 * PT_PER_MM);
+                if !(lo..=hi).contains(&w) || !(lo..=hi).contains(&h) {
+                    return Err(format!(
+                        "`{s}`: each side must be between 50 and 500 mm"
+                    ));
+                }
+                (w, h, imp)
+            }
+        };
+        Ok(Trim { name: key, width, height, imperial })
+    }
+
+    /// The default bleed: 3 mm for metric trims, 0.125 in for inch trims (B.2).
+    pub fn default_bleed(&self) -> f64 {
+        if self.imperial { 0.125 * PT_PER_IN } else { 3.0 * PT_PER_MM }
+    }
+
+    /// The sheet the booklet is printed on: twice the trim, landscape; A5 → A4,
+    /// A6 → A5, half-letter → Letter.
+    pub fn sheet(&self) -> (f64, f64) {
+        (2.0 * self.width, self.height)
+    }
+
+    /// Margins (inner, top, outer, bottom) and type size/leading for this trim:
+    /// SPECS B.8's A5 page (17/20/28/34 mm, 11.5/15 pt) scaled with the page width,
+    /// with the type size stepped down for small trims (A6: 10/13 pt), so that the
+    /// measure stays near 66 characters.
+    pub fn page_style(&self) -> PageStyle {
+        let a5_width = 148.0 * PT_PER_MM;
+        let k = self.width / a5_width;
+        let m = |mm: f64| mm * PT_PER_MM * k;
+        let (size, leading) = if k < 0.8 {
+            (10.0, 13.0)
+        } else if k < 0.97 {
+            (11.0, 14.5)
+        } else {
+            (11.5, 15.0)
+        };
+        PageStyle {
+            inner: m(17.0),
+            top: m(20.0),
+            outer: m(28.0),
+            bottom: m(34.0),
+            font_size: size,
+            leading,
+        }
+    }
+}
+
+/// Margins and type for a trim; see [`Trim::page_style`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PageStyle {
+    /// Inner (spine-side) margin in points.
+    pub inner: f64,
+    /// Top margin in points.
+    pub top: f64,
+    /// Outer (fore-edge) margin in points.
+    pub outer: f64,
+    /// Bottom margin in points.
+    pub bottom: f64,
+    /// Body type size in points.
+    pub font_size: f64,
+    /// Baseline-to-baseline distance in points.
+    pub leading: f64,
+}
+
+/// A length with a unit, `3mm`, `0.125in` or `2pt`, in points.
+pub fn parse_length(s: &str) -> Result<f64, String> {
+    let t = s.trim().to_ascii_lowercase();
+    let (num, k) = if let Some(n) = t.strip_suffix("mm") {
+        (n, PT_PER_MM)
+    } else if let Some(n) = t.strip_suffix("in") {
+        (n, PT_PER_IN)
+    } else if let Some(n) = t.strip_suffix("pt") {
+        (n, 1.0)
+    } else {
+        return Err(format!("`{s}` needs a unit: mm, in or pt"));
+    };
+    let v: f64 = num.trim().parse().map_err(|_| format!("`{s}` is not a length"))?;
+    if !v.is_finite() || v < 0.0 {
+        return Err(format!("`{s}` is not a length"));
+    }
+    Ok(v * k)
+}
+
+/// How the printer turns the sheet for its back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Duplex {
+    /// Flip on the long edge (most office printers' default): backs are rotated 180°.
+    #[default]
+    LongEdge,
+    /// Flip on the short edge: backs upright.
+    ShortEdge,
+}
+
+/// One side of a sheet: the 1-based pamphlet pages on its left and right halves;
+/// `None` for a blank half.
+pub type Side = [Option<usize>; 2];
+
+/// One folded sheet: its front and back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sheet {
+    /// The outside of the sheet as it lies in the printer.
+    pub front: Side,
+    /// The inside.
+    pub back: Side,
+}
+
+/// The page count padded to a multiple of four (a folded sheet carries four pages).
+pub fn padded(pages: usize) -> usize {
+    pages.max(1).div_ceil(4) * 4
+}
+
+/// Saddle-stitch order for `pages` pages (padded to a multiple of 4, N): sheet s
+/// (0-based, outermost first) has front [N − 2s, 1 + 2s] and back [2 + 2s, N − 1 − 2s]
+/// (SPECS B.7; psbook). Pages past `pages` are blank halves.
+pub fn saddle_stitch(pages: usize) -> Vec<Sheet> {
+    let n = padded(pages);
+    let real = |p: usize| (p >= 1 && p <= pages).then_some(p);
+    (0..n / 4)
+        .map(|s| Sheet {
+            front: [real(n - 2 * s), real(1 + 2 * s)],
+            back: [real(2 + 2 * s), real(n - 1 - 2 * s)],
+        })
+        .collect()
+}
+
+/// How far sheet `s` (0 = outermost) of `sheets` is shifted toward the spine to offset
+/// creep: inner sheets stick out by about one paper thickness each, so sheet s moves in
+/// by s × `per_sheet` (B.7).
+pub fn creep_shift(s: usize, per_sheet: f64) -> f64 {
+    s as f64 * per_sheet
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pages(sheets: &[Sheet]) -> Vec<[Option<usize>; 4]> {
+        sheets.iter().map(|s| [s.front[0], s.front[1], s.back[0], s.back[1]]).collect()
+    }
+
+    #[test]
+    fn eight_pages_impose_8_1_2_7_6_3_4_5() {
+        let s = saddle_stitch(8);
+        assert_eq!(
+            pages(&s),
+            [[Some(8), Some(1), Some(2), Some(7)], [Some(6), Some(3), Some(4), Some(5)]]
+        );
+    }
+
+    #[test]
+    fn odd_counts_pad_with_blank_halves() {
+        assert_eq!(pages(&saddle_stitch(1)), [[None, Some(1), None, None]]);
+        assert_eq!(pages(&saddle_stitch(3)), [[None, Some(1), Some(2), Some(3)]]);
+        assert_eq!(pages(&saddle_stitch(4)), [[Some(4), Some(1), Some(2), Some(3)]]);
+        assert_eq!(
+            pages(&saddle_stitch(5)),
+            [[None, Some(1), Some(2), None], [None, Some(3), Some(4), Some(5)]]
+        );
+        let s = saddle_stitch(61);
+        assert_eq!(s.len(), 16);
+        assert_eq!(pages(&s)[0], [None, Some(1), Some(2), None]);
+        assert_eq!(pages(&s)[15], [Some(34), Some(31), Some(32), Some(33)]);
+    }
+
+    #[test]
+    fn every_page_appears_once_and_facing_halves_sum_to_n_plus_1() {
+        for n in 1..=80 {
+            let sheets = saddle_stitch(n);
+            let mut seen: Vec<usize> =
+                pages(&sheets).iter().flatten().flatten().copied().collect();
+            seen.sort();
+            assert_eq!(seen, (1..=n).collect::<Vec<_>>(), "n = {n}");
+            let p = padded(n);
+            for (s, sh) in sheets.iter().enumerate() {
+                let full = [p - 2 * s, 1 + 2 * s, 2 + 2 * s, p - 1 - 2 * s];
+                assert_eq!(full[0] + full[1], p + 1);
+                assert_eq!(full[2] + full[3], p + 1);
+                assert_eq!(sh.front[1], Some(1 + 2 * s).filter(|&x| x <= n));
+            }
+        }
+    }
+
+    #[test]
+    fn trims_and_lengths() {
+        let a5 = Trim::parse("a5").unwrap();
+        assert!((a5.width - 419.53).abs() < 0.01 && (a5.height - 595.28).abs() < 0.01);
+        assert!((a5.default_bleed() - 8.504).abs() < 0.01);
+        let hl = Trim::parse("half-letter").unwrap();
+        assert_eq!((hl.width, hl.height), (396.0, 612.0));
+        assert_eq!(hl.default_bleed(), 9.0);
+        assert_eq!(hl.sheet(), (792.0, 612.0));
+        let c = Trim::parse("140x216mm").unwrap();
+        assert!((c.width - 396.85).abs() < 0.01);
+        assert!(Trim::parse("5.25x8in").unwrap().imperial);
+        assert!(Trim::parse("a7").is_err());
+        assert!(Trim::parse("10x10mm").is_err());
+        assert!((parse_length("3mm").unwrap() - 8.504).abs() < 0.01);
+        assert_eq!(parse_length("0.125in").unwrap(), 9.0);
+        assert!(parse_length("3").is_err());
+        let a6 = Trim::parse("a6").unwrap().page_style();
+        assert_eq!((a6.font_size, a6.leading), (10.0, 13.0));
+    }
+}
