@@ -15,6 +15,7 @@ pub mod backend;
 pub mod cli;
 pub mod diag;
 pub mod fonts;
+pub mod layout;
 pub mod lint;
 pub mod manuscript;
 pub mod model;

@@ -3,6 +3,7 @@
 //! No backend imports the Markdown parser or reads files; typography arrives decided.
 
 pub mod epub;
+pub mod pdf;
 pub mod text;
 
 /// An edition quire can write.
@@ -45,6 +46,6 @@ impl Format {
 
     /// Whether this version of quire can build the format yet.
     pub fn is_available(self) -> bool {
-        matches!(self, Format::Txt | Format::Epub)
+        matches!(self, Format::Txt | Format::Epub | Format::Pdf)
     }
 }

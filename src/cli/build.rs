@@ -87,8 +87,47 @@ fn render(
             epub::render(doc, &l.res, &opts)
                 .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?
         }
+        Format::Pdf => {
+            let mut diags = crate::diag::Diagnostics::new();
+            let (lay, opts) = pdf_layout(doc, l, &mut diags)
+                .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+            crate::backend::pdf::render(
+                &lay,
+                &doc.meta,
+                &crate::layout::Fonts::new(),
+                &l.res.images,
+                &crate::backend::pdf::PdfOptions {
+                    bleed: opts.0,
+                    modified: epub::modified_time(doc.meta.date.as_ref(), sde),
+                },
+            )
+            .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?
+        }
         other => unreachable!("{} is filtered out by formats()", other.name()),
     })
+}
+
+/// Lays out the print edition: trim and bleed from the front matter.
+fn pdf_layout(
+    doc: &crate::model::Document,
+    l: &Loaded,
+    diags: &mut Diagnostics,
+) -> Result<(crate::layout::Layout, (f32,)), String> {
+    let trim = crate::print::Trim::parse(doc.meta.pdf.trim.as_deref().unwrap_or("a5"))?;
+    let bleed = match &doc.meta.pdf.bleed {
+        Some(b) => crate::print::parse_length(b)?,
+        None => trim.default_bleed(),
+    };
+    let style = trim.page_style();
+    let images = l
+        .res
+        .images
+        .iter()
+        .map(|(k, v)| (k.clone(), (v.info.width, v.info.height)))
+        .collect();
+    let opts = crate::layout::LayoutOptions { trim, style, images };
+    let fonts = crate::layout::Fonts::new();
+    Ok((crate::layout::layout(doc, &fonts, &opts, diags), (bleed as f32,)))
 }
 
 /// What building one manuscript came to.

@@ -1,0 +1,389 @@
+//! The print PDF: laid-out pages → a krilla document.
+//!
+//! Input: a [`Layout`] (positions decided), the document's metadata, the images the
+//! CLI has read, and [`PdfOptions`]. Output: PDF bytes with the fonts subset and
+//! mapped to Unicode (copied text is right, ligatures included), MediaBox, BleedBox
+//! and TrimBox on every page, an outline of the headings, links for note references
+//! and web addresses, and the metadata (title, authors, language, dates, producer)
+//! taken from the manuscript — dates from `SOURCE_DATE_EPOCH` or the manuscript,
+//! never the clock. Nothing typographic is decided here.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use krilla::Document;
+use krilla::geom::{PathBuilder, Point, Rect, Size, Transform};
+use krilla::page::PageSettings;
+use krilla::surface::Surface;
+use krilla::text::{Font, GlyphId};
+
+use crate::backend::epub::{Image, civil};
+use crate::layout::fonts::{Face, Feat};
+use crate::layout::items::Link;
+use crate::layout::units::{Sp, to_pt};
+use crate::layout::{Fonts, Layout, Page};
+use crate::model::Metadata;
+
+/// Settings of the PDF edition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PdfOptions {
+    /// Bleed on each side, in points.
+    pub bleed: f32,
+    /// The document's date, in Unix seconds (from `SOURCE_DATE_EPOCH` or the
+    /// manuscript).
+    pub modified: i64,
+}
+
+/// Why the PDF could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum PdfError {
+    /// krilla refused the document.
+    #[error("cannot write the PDF: {0}")]
+    Krilla(String),
+}
+
+/// A glyph for krilla, in em units (krilla scales by the size; STACK.md §4.1).
+struct G {
+    id: u32,
+    range: Range<usize>,
+    adv: f32,
+    dx: f32,
+    dy: f32,
+}
+
+impl krilla::text::Glyph for G {
+    fn glyph_id(&self) -> GlyphId {
+        GlyphId::new(self.id)
+    }
+    fn text_range(&self) -> Range<usize> {
+        self.range.clone()
+    }
+    fn x_advance(&self, size: f32) -> f32 {
+        self.adv * size
+    }
+    fn x_offset(&self, size: f32) -> f32 {
+        self.dx * size
+    }
+    fn y_offset(&self, size: f32) -> f32 {
+        self.dy * size
+    }
+    fn y_advance(&self, _: f32) -> f32 {
+        0.0
+    }
+    fn location(&self) -> Option<krilla::surface::Location> {
+        None
+    }
+}
+
+/// The faces as krilla fonts, made once per document.
+pub struct PdfFonts {
+    fonts: Vec<Font>,
+}
+
+impl Default for PdfFonts {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl PdfFonts {
+    /// Loads the shipped faces.
+    pub fn new() -> Self {
+        let fonts = Face::ALL
+            .iter()
+            .map(|f| {
+                Font::new(krilla::Data::from(f.file().data), 0)
+                    .expect("shipped font loads")
+            })
+            .collect();
+        PdfFonts { fonts }
+    }
+
+    fn get(&self, face: Face) -> Font {
+        self.fonts[face.index()].clone()
+    }
+}
+
+/// Draws a run of glyphs with its baseline at (x, y).
+#[allow(clippy::too_many_arguments)]
+fn draw_run(
+    s: &mut Surface,
+    pf: &PdfFonts,
+    fonts: &Fonts,
+    face: Face,
+    size: Sp,
+    glyphs: &[crate::layout::fonts::Glyph],
+    adv: &[Sp],
+    text: &str,
+    x: f32,
+    y: f32,
+) {
+    if glyphs.is_empty() {
+        return;
+    }
+    let upem = fonts.upem(face) as f32;
+    let size_f = size as f32;
+    let mut out = Vec::with_capacity(glyphs.len());
+    for (k, g) in glyphs.iter().enumerate() {
+        let start = g.cluster as usize;
+        // A glyph's text runs to the next greater cluster (LTR; STACK.md §4.2).
+        let end = glyphs[k + 1..]
+            .iter()
+            .map(|n| n.cluster as usize)
+            .find(|&c| c > start)
+            .unwrap_or(text.len());
+        out.push(G {
+            id: g.id,
+            range: start.min(text.len())..end.max(start).min(text.len()),
+            adv: adv[k] as f32 / size_f,
+            dx: g.dx as f32 / upem,
+            dy: g.dy as f32 / upem,
+        });
+    }
+    s.draw_glyphs(Point::from_xy(x, y), &out, pf.get(face), text, to_pt(size), false);
+}
+
+/// Draws a string set in one face, centred on `cx` (running heads, folios).
+#[allow(clippy::too_many_arguments)]
+fn draw_centred(
+    s: &mut Surface,
+    pf: &PdfFonts,
+    fonts: &Fonts,
+    face: Face,
+    feat: Feat,
+    size: Sp,
+    text: &str,
+    cx: f32,
+    y: f32,
+) {
+    let glyphs = fonts.shape(face, feat, text);
+    let upem = fonts.upem(face);
+    let adv: Vec<Sp> =
+        glyphs.iter().map(|g| crate::layout::units::scale(g.adv, size, upem)).collect();
+    let w: Sp = adv.iter().sum();
+    draw_run(s, pf, fonts, face, size, &glyphs, &adv, text, cx - to_pt(w) / 2.0, y);
+}
+
+fn rect_path(x: f32, y: f32, w: f32, h: f32) -> Option<krilla::geom::Path> {
+    let mut pb = PathBuilder::new();
+    pb.move_to(x, y);
+    pb.line_to(x + w, y);
+    pb.line_to(x + w, y + h);
+    pb.line_to(x, y + h);
+    pb.close();
+    pb.finish()
+}
+
+/// Draws one laid-out page with its trim's top-left at (ox, oy); returns the link
+/// rectangles (in the same coordinates) with their targets.
+pub fn draw_page(
+    s: &mut Surface,
+    page: &Page,
+    layout: &Layout,
+    pf: &PdfFonts,
+    fonts: &Fonts,
+    images: &BTreeMap<String, Image>,
+    ox: f32,
+    oy: f32,
+) -> Vec<(Rect, Link)> {
+    let geo = &layout.geometry;
+    let mut links = Vec::new();
+    for pl in &page.lines {
+        for run in &pl.line.runs {
+            let x = ox + to_pt(pl.x + run.x);
+            let y = oy + to_pt(pl.y);
+            draw_run(
+                s,
+                pf,
+                fonts,
+                run.frag.face,
+                run.frag.size,
+                &run.frag.glyphs,
+                &run.adv,
+                &run.frag.text,
+                x,
+                y,
+            );
+            if let Some(link) = &run.frag.link {
+                let size = to_pt(run.frag.size);
+                if let Some(r) =
+                    Rect::from_xywh(x, y - size * 0.8, to_pt(run.width()).max(1.0), size)
+                {
+                    links.push((r, link.clone()));
+                }
+            }
+        }
+    }
+    for r in &page.rules {
+        if let Some(p) = rect_path(
+            ox + to_pt(r.x),
+            oy + to_pt(r.y) - to_pt(r.t) / 2.0,
+            to_pt(r.w),
+            to_pt(r.t),
+        ) {
+            s.draw_path(&p);
+        }
+    }
+    for im in &page.images {
+        let Some(img) = images.get(&im.src) else { continue };
+        let data = krilla::Data::from(img.bytes.clone());
+        let k = match img.info.format {
+            image::ImageFormat::Png => krilla::image::Image::from_png(data, true),
+            image::ImageFormat::WebP => krilla::image::Image::from_webp(data, true),
+            _ => krilla::image::Image::from_jpeg(data, true),
+        };
+        if let (Ok(k), Some(size)) = (k, Size::from_wh(to_pt(im.w), to_pt(im.h))) {
+            s.push_transform(&Transform::from_translate(
+                ox + to_pt(im.x),
+                oy + to_pt(im.y),
+            ));
+            s.draw_image(k, size);
+            s.pop();
+        }
+    }
+    let small = geo.size * 4 / 5;
+    let cx = ox + to_pt(geo.left(page.number) + geo.measure() / 2);
+    if let Some(head) = &page.head {
+        let y = oy + to_pt(geo.top - geo.leading * 3 / 2);
+        draw_centred(s, pf, fonts, Face::Italic, Feat::Text, small, head, cx, y);
+    }
+    if page.folio {
+        let y = oy + to_pt(geo.height - geo.bottom + geo.leading * 2);
+        draw_centred(
+            s,
+            pf,
+            fonts,
+            Face::Regular,
+            Feat::Text,
+            small,
+            &page.number.to_string(),
+            cx,
+            y,
+        );
+    }
+    links
+}
+
+fn pdf_date(unix: i64) -> krilla::metadata::DateTime {
+    let (y, mo, d, h, mi, sec) = civil(unix);
+    krilla::metadata::DateTime::new(y.clamp(0, 9999) as u16)
+        .month(mo as u8)
+        .day(d as u8)
+        .hour(h as u8)
+        .minute(mi as u8)
+        .second(sec as u8)
+        .utc_offset_hour(0)
+        .utc_offset_minute(0)
+}
+
+/// The document metadata, reproducibly.
+pub fn metadata(meta: &Metadata, modified: i64) -> krilla::metadata::Metadata {
+    let mut md = krilla::metadata::Metadata::new()
+        .title(meta.title.clone())
+        .authors(meta.authors.clone())
+        .language(meta.lang.tag().to_string())
+        .producer(format!("quire {}", env!("CARGO_PKG_VERSION")))
+        .creator("quire".to_string())
+        .creation_date(pdf_date(modified))
+        .keywords(meta.subjects.clone())
+        // The document ID comes from the identifier, so rebuilds keep it.
+        .document_id(meta.identifier.clone());
+    if let Some(d) = &meta.description {
+        md = md.description(d.clone());
+    }
+    md
+}
+
+/// Renders the laid-out pages as a PDF with trim and bleed boxes.
+pub fn render(
+    layout: &Layout,
+    meta: &Metadata,
+    fonts: &Fonts,
+    images: &BTreeMap<String, Image>,
+    opts: &PdfOptions,
+) -> Result<Vec<u8>, PdfError> {
+    let geo = &layout.geometry;
+    let pf = PdfFonts::new();
+    let (w, h, b) = (to_pt(geo.width), to_pt(geo.height), opts.bleed);
+    let mut doc = Document::new();
+    doc.set_metadata(metadata(meta, opts.modified));
+    // Where each note starts and each first reference stands, for links.
+    let mut note_at: BTreeMap<u32, (usize, f32)> = BTreeMap::new();
+    let mut ref_at: BTreeMap<u32, (usize, f32)> = BTreeMap::new();
+    for (pi, p) in layout.pages.iter().enumerate() {
+        for (n, y) in &p.note_starts {
+            note_at.entry(*n).or_insert((pi, b + to_pt(*y)));
+        }
+        for pl in &p.lines {
+            for r in &pl.line.runs {
+                if let Some(n) = r.frag.note_anchor {
+                    ref_at.entry(n).or_insert((pi, b + to_pt(pl.y)));
+                }
+            }
+        }
+    }
+    let mut outline = krilla::outline::Outline::new();
+    let mut stack: Vec<(u8, krilla::outline::OutlineNode)> = Vec::new();
+    let close = |stack: &mut Vec<(u8, krilla::outline::OutlineNode)>,
+                 outline: &mut krilla::outline::Outline,
+                 level: u8| {
+        while stack.last().is_some_and(|(l, _)| *l >= level) {
+            let (_, node) = stack.pop().expect("non-empty");
+            match stack.last_mut() {
+                Some((_, parent)) => parent.push_child(node),
+                None => outline.push_child(node),
+            }
+        }
+    };
+    for (pi, page) in layout.pages.iter().enumerate() {
+        let settings = PageSettings::from_wh(w + 2.0 * b, h + 2.0 * b)
+            .ok_or_else(|| PdfError::Krilla("page size".into()))?
+            .with_bleed_box(Rect::from_xywh(0.0, 0.0, w + 2.0 * b, h + 2.0 * b))
+            .with_trim_box(Rect::from_xywh(b, b, w, h));
+        let mut p = doc.start_page_with(settings);
+        let mut s = p.surface();
+        let links = draw_page(&mut s, page, layout, &pf, fonts, images, b, b);
+        s.finish();
+        for (rect, link) in links {
+            let target = match &link {
+                Link::Url(u) => {
+                    krilla::annotation::Target::Action(krilla::action::Action::Link(
+                        krilla::action::LinkAction::new(u.clone()),
+                    ))
+                }
+                Link::Note(n) => match note_at.get(n) {
+                    Some(&(np, y)) => krilla::annotation::Target::Destination(
+                        krilla::destination::XyzDestination::new(
+                            np,
+                            Point::from_xy(0.0, (y - 20.0).max(0.0)),
+                        )
+                        .into(),
+                    ),
+                    None => continue,
+                },
+            };
+            let alt = match &link {
+                Link::Url(u) => u.clone(),
+                Link::Note(n) => format!("Note {n}"),
+            };
+            p.add_annotation(krilla::annotation::Annotation::new_link(
+                krilla::annotation::LinkAnnotation::new(rect, target),
+                Some(alt),
+            ));
+        }
+        p.finish();
+        for m in &page.marks {
+            let level = m.level.max(1);
+            close(&mut stack, &mut outline, level);
+            let dest = krilla::destination::XyzDestination::new(
+                pi,
+                Point::from_xy(0.0, b + to_pt(m.y)),
+            );
+            stack.push((level, krilla::outline::OutlineNode::new(m.text.clone(), dest)));
+        }
+    }
+    close(&mut stack, &mut outline, 0);
+    let _ = ref_at;
+    doc.set_outline(outline);
+    doc.finish().map_err(|e| PdfError::Krilla(format!("{e:?}")))
+}

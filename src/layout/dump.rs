@@ -1,0 +1,73 @@
+//! A stable, rounded text dump of laid-out pages, for golden files (after SILE's
+//! debug outputter): one line per text line with its position, text and adjustment
+//! ratio; rules, images, notes and marks; positions rounded to 0.1 pt.
+
+use std::fmt::Write as _;
+
+use super::units::{PT, Sp};
+use super::{Layout, lines::Line};
+
+fn p(v: Sp) -> String {
+    format!("{:.1}", v as f64 / PT as f64)
+}
+
+/// The text of a set line, with a space wherever two runs do not touch.
+pub fn line_text(line: &Line) -> String {
+    let mut s = String::new();
+    let mut end: Option<Sp> = None;
+    for r in &line.runs {
+        if end.is_some_and(|e| r.x > e + PT / 2) {
+            s.push(' ');
+        }
+        s.push_str(&r.frag.text);
+        end = Some(r.x + r.width());
+    }
+    s
+}
+
+/// Dumps every page.
+pub fn dump(l: &Layout) -> String {
+    let mut out = String::new();
+    for page in &l.pages {
+        let _ = writeln!(
+            out,
+            "page {}{}{}",
+            page.number,
+            page.head.as_ref().map(|h| format!(" head={h:?}")).unwrap_or_default(),
+            if page.folio { " folio" } else { "" }
+        );
+        for m in &page.marks {
+            let _ = writeln!(out, "  mark h{} y={} {:?}", m.level, p(m.y), m.text);
+        }
+        for pl in &page.lines {
+            let _ = writeln!(
+                out,
+                "  x={:>5} y={:>5} w={:>5} r={:+.2}{} | {}",
+                p(pl.x),
+                p(pl.y),
+                p(pl.line.width),
+                pl.line.ratio,
+                if pl.line.hyphenated { " -" } else { "" },
+                line_text(&pl.line)
+            );
+        }
+        for r in &page.rules {
+            let _ = writeln!(out, "  rule x={} y={} w={}", p(r.x), p(r.y), p(r.w));
+        }
+        for i in &page.images {
+            let _ = writeln!(
+                out,
+                "  image {:?} x={} y={} w={} h={}",
+                i.src,
+                p(i.x),
+                p(i.y),
+                p(i.w),
+                p(i.h)
+            );
+        }
+        for (n, y) in &page.note_starts {
+            let _ = writeln!(out, "  note {n} starts y={}", p(*y));
+        }
+    }
+    out
+}

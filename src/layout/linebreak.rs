@@ -1,0 +1,381 @@
+//! Knuth–Plass total-fit line breaking (Knuth & Plass, "Breaking Paragraphs into
+//! Lines", 1981; TeX §813–890), over [`Item`]s with prefix sums.
+//!
+//! Input: a paragraph's items and the measure. Output: the item indices where lines
+//! end. Three passes, as TeX makes them (§863): without hyphenation at
+//! `pretolerance`; with the model's hyphenation points at `tolerance`; and a last
+//! pass with `emergency_stretch` added to every line so that some set of breaks is
+//! always feasible (over-long words can break between any two letters, see `items`),
+//! and no line runs past the measure.
+//!
+//! Departures from TeX, and why: a hard limit of `max_hyphen_run` consecutive
+//! hyphenated lines (TeX only charges `\doublehyphendemerits`; our standard forbids a
+//! third), carried in the active node's state like the fitness class; and each box's
+//! letter-spacing stretch and shrink counted with the glue's (SPECS B.9).
+
+use super::items::{FORCE, INF_PENALTY, Item};
+use super::units::Sp;
+
+/// TeX's line-breaking parameters, with plain TeX's values (The TeXbook, App. B).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Params {
+    /// `\pretolerance`: badness allowed in the first pass (no hyphenation).
+    pub pretolerance: i32,
+    /// `\tolerance`: badness allowed in the second pass.
+    pub tolerance: i32,
+    /// `\linepenalty`: added to every line's badness.
+    pub line_penalty: i32,
+    /// `\hyphenpenalty`: the cost of a break at a hyphenation point.
+    pub hyphen_penalty: i32,
+    /// `\exhyphenpenalty`: the cost of a break after an explicit hyphen.
+    pub ex_hyphen_penalty: i32,
+    /// `\doublehyphendemerits`: two hyphenated lines in a row.
+    pub double_hyphen_demerits: i64,
+    /// `\finalhyphendemerits`: the paragraph's last full line hyphenated.
+    pub final_hyphen_demerits: i64,
+    /// `\adjdemerits`: adjacent lines in fitness classes more than one apart.
+    pub adj_demerits: i64,
+    /// `\emergencystretch`: extra stretch per line in the last pass.
+    pub emergency_stretch: Sp,
+    /// The most hyphenated lines in a row (not in TeX; see the module docs).
+    pub max_hyphen_run: u8,
+}
+
+impl Params {
+    /// Plain TeX's values at a type size (the emergency stretch is 3 em).
+    pub fn for_size(size: Sp) -> Params {
+        Params {
+            pretolerance: 100,
+            tolerance: 200,
+            line_penalty: 10,
+            hyphen_penalty: 50,
+            ex_hyphen_penalty: 50,
+            double_hyphen_demerits: 10_000,
+            final_hyphen_demerits: 5_000,
+            adj_demerits: 10_000,
+            emergency_stretch: 3 * size,
+            max_hyphen_run: 2,
+        }
+    }
+}
+
+/// TeX's badness (§108): about 100 (t/s)³, capped at 10000 ("infinitely bad").
+pub fn badness(t: Sp, s: Sp) -> i32 {
+    if t == 0 {
+        return 0;
+    }
+    if s <= 0 {
+        return 10_000;
+    }
+    let r = if t <= 7_230_584 {
+        (t * 297) / s
+    } else if s >= 1_663_497 {
+        t / (s / 297)
+    } else {
+        t
+    };
+    if r > 1290 { 10_000 } else { ((r * r * r + 0x20000) / 0x40000) as i32 }
+}
+
+#[derive(Clone, Copy)]
+struct Node {
+    /// Item index of the break (0 for the paragraph start).
+    pos: usize,
+    fitness: u8,
+    hyph_run: u8,
+    demerits: i64,
+    prev: Option<usize>,
+    /// Totals up to the start of the line after this break.
+    w: Sp,
+    st: Sp,
+    sh: Sp,
+    fil: i64,
+}
+
+/// Which pass (TeX §863).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pass {
+    /// No hyphenation, `pretolerance`.
+    First,
+    /// Hyphenation, `tolerance`.
+    Second,
+    /// Hyphenation, `tolerance` raised to the limit, emergency stretch.
+    Emergency,
+}
+
+/// Extra stretch each line may use: a ragged line gets TeX's `\raggedright` 2 em.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ragged(pub Sp);
+
+/// Breaks a paragraph; returns the break item indices (the last is the final
+/// forced break) and the pass that succeeded.
+pub fn linebreak(
+    items: &[Item],
+    measure: Sp,
+    params: &Params,
+    ragged: Option<Ragged>,
+) -> (Vec<usize>, Pass) {
+    for pass in [Pass::First, Pass::Second, Pass::Emergency] {
+        if pass == Pass::First && params.pretolerance < 0 {
+            continue;
+        }
+        if let Some(b) = try_pass(items, measure, params, pass, ragged) {
+            return (b, pass);
+        }
+    }
+    // Unreachable in practice (the emergency pass accepts any badness), but never
+    // fail: break at every legal point.
+    let all = (0..items.len()).filter(|&i| is_legal(items, i, true)).collect();
+    (all, Pass::Emergency)
+}
+
+fn is_legal(items: &[Item], i: usize, hyphenate: bool) -> bool {
+    match &items[i] {
+        Item::Glue { .. } => i > 0 && matches!(items[i - 1], Item::Box { .. }),
+        Item::Penalty { p, hyphenation, .. } => {
+            *p < INF_PENALTY && (hyphenate || !hyphenation)
+        }
+        Item::Box { .. } => false,
+    }
+}
+
+fn fitness_class(stretching: bool, b: i32) -> u8 {
+    // TeX §817: very loose 0, loose 1, decent 2, tight 3.
+    if stretching {
+        if b > 99 {
+            0
+        } else if b > 12 {
+            1
+        } else {
+            2
+        }
+    } else if b > 12 {
+        3
+    } else {
+        2
+    }
+}
+
+fn try_pass(
+    items: &[Item],
+    measure: Sp,
+    params: &Params,
+    pass: Pass,
+    ragged: Option<Ragged>,
+) -> Option<Vec<usize>> {
+    let (threshold, hyphenate, extra) = match pass {
+        Pass::First => (params.pretolerance, false, 0),
+        Pass::Second => (params.tolerance, true, 0),
+        Pass::Emergency => (10_000, true, params.emergency_stretch),
+    };
+    let extra = extra + ragged.map_or(0, |r| r.0);
+    // Prefix sums: totals of items[..i].
+    let n = items.len();
+    let mut sw = vec![0; n + 1];
+    let mut sst = vec![0; n + 1];
+    let mut ssh = vec![0; n + 1];
+    let mut sfil = vec![0i64; n + 1];
+    for (i, it) in items.iter().enumerate() {
+        let (w, st, sh, fil) = match it {
+            Item::Box { w, st, sh, .. } => (*w, *st, *sh, 0),
+            Item::Glue { w, st, sh, fil } => (*w, *st, *sh, i64::from(*fil)),
+            Item::Penalty { .. } => (0, 0, 0, 0),
+        };
+        sw[i + 1] = sw[i] + w;
+        sst[i + 1] = sst[i] + st;
+        ssh[i + 1] = ssh[i] + sh;
+        sfil[i + 1] = sfil[i] + fil;
+    }
+    // Where the line after a break at `i` starts: glue and penalties after a break
+    // are discarded up to the next box (TeX §879).
+    let after = |i: usize| -> usize {
+        let mut j = i + 1;
+        while j < n
+            && !matches!(items[j], Item::Box { .. })
+            && !matches!(items[j], Item::Penalty { p: FORCE, .. })
+        {
+            j += 1;
+        }
+        j
+    };
+    let mut nodes: Vec<Node> = vec![Node {
+        pos: 0,
+        fitness: 2,
+        hyph_run: 0,
+        demerits: 0,
+        prev: None,
+        w: 0,
+        st: 0,
+        sh: 0,
+        fil: 0,
+    }];
+    let mut active: Vec<usize> = vec![0];
+    for i in 0..n {
+        if !is_legal(items, i, hyphenate) {
+            continue;
+        }
+        let (pen_w, pen, flagged) = match &items[i] {
+            Item::Penalty { w, p, flagged, .. } => (*w, *p, *flagged),
+            _ => (0, 0, false),
+        };
+        // Best new node per (fitness, hyphen run).
+        let mut best: [[Option<(i64, usize)>; 3]; 4] = [[None; 3]; 4];
+        let mut keep = Vec::with_capacity(active.len());
+        for &a in &active {
+            let node = nodes[a];
+            let width = sw[i] - node.w + pen_w;
+            let stretch = sst[i] - node.st + extra;
+            let shrink = ssh[i] - node.sh;
+            let fil = sfil[i] - node.fil;
+            let (b, stretching) = if width <= measure {
+                if fil > 0 {
+                    (0, true)
+                } else {
+                    (badness(measure - width, stretch), true)
+                }
+            } else if width - measure > shrink {
+                // Overfull: no later break from this node can do better (TeX §851).
+                if pen == FORCE && active.len() == 1 && keep.is_empty() {
+                    // The only way forward; accept it rather than fail.
+                    (10_000, false)
+                } else {
+                    continue;
+                }
+            } else {
+                (badness(width - measure, shrink), false)
+            };
+            keep.push(a);
+            if b > threshold {
+                continue;
+            }
+            let hyph_run = if flagged { node.hyph_run + 1 } else { 0 };
+            if hyph_run > params.max_hyphen_run {
+                continue;
+            }
+            // Demerits (TeX §859).
+            let lb = i64::from(params.line_penalty) + i64::from(b);
+            let mut d = lb * lb;
+            if pen > 0 {
+                d += i64::from(pen) * i64::from(pen);
+            } else if pen > FORCE {
+                d -= i64::from(pen) * i64::from(pen);
+            }
+            if flagged && node.hyph_run > 0 {
+                d += params.double_hyphen_demerits;
+            }
+            if pen == FORCE && node.hyph_run > 0 {
+                d += params.final_hyphen_demerits;
+            }
+            let fc = fitness_class(stretching, b);
+            if fc.abs_diff(node.fitness) > 1 {
+                d += params.adj_demerits;
+            }
+            let total = node.demerits + d;
+            let slot = &mut best[fc as usize][hyph_run.min(2) as usize];
+            if slot.is_none_or(|(t, _)| total < t) {
+                *slot = Some((total, a));
+            }
+        }
+        active = keep;
+        let j = after(i);
+        for (fc, row) in best.iter().enumerate() {
+            for (run, slot) in row.iter().enumerate() {
+                if let Some((total, prev)) = *slot {
+                    nodes.push(Node {
+                        pos: i,
+                        fitness: fc as u8,
+                        hyph_run: run as u8,
+                        demerits: total,
+                        prev: Some(prev),
+                        w: sw[j],
+                        st: sst[j],
+                        sh: ssh[j],
+                        fil: sfil[j],
+                    });
+                    active.push(nodes.len() - 1);
+                }
+            }
+        }
+        if pen == FORCE {
+            // Nothing crosses a forced break.
+            active.retain(|&a| nodes[a].pos == i);
+            if active.is_empty() {
+                return None;
+            }
+        }
+        if active.is_empty() {
+            return None;
+        }
+    }
+    let end = *active
+        .iter()
+        .filter(|&&a| nodes[a].pos + 1 == n || nodes[a].pos == n - 1)
+        .min_by_key(|&&a| nodes[a].demerits)?;
+    let mut breaks = Vec::new();
+    let mut cur = Some(end);
+    while let Some(c) = cur {
+        if nodes[c].prev.is_some() {
+            breaks.push(nodes[c].pos);
+        }
+        cur = nodes[c].prev;
+    }
+    breaks.reverse();
+    Some(breaks)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn badness_matches_tex() {
+        assert_eq!(badness(0, 100), 0);
+        assert_eq!(badness(100, 100), 100);
+        assert_eq!(badness(50, 100), 13);
+        assert_eq!(badness(200, 100), 800);
+        assert_eq!(badness(1, 0), 10_000);
+    }
+
+    fn words(ws: &[Sp]) -> Vec<Item> {
+        let mut v = Vec::new();
+        for (k, &w) in ws.iter().enumerate() {
+            if k > 0 {
+                v.push(Item::Glue { w: 10, st: 5, sh: 3, fil: false });
+            }
+            v.push(Item::Box { w, st: 0, sh: 0, frag: None });
+        }
+        v.push(Item::Penalty {
+            w: 0,
+            p: INF_PENALTY,
+            flagged: false,
+            hyphenation: false,
+            frag: None,
+        });
+        v.push(Item::Glue { w: 0, st: 0, sh: 0, fil: true });
+        v.push(Item::Penalty {
+            w: 0,
+            p: FORCE,
+            flagged: false,
+            hyphenation: false,
+            frag: None,
+        });
+        v
+    }
+
+    #[test]
+    fn breaks_fit_the_measure() {
+        let items = words(&[30; 20]);
+        let (b, pass) = linebreak(&items, 200, &Params::for_size(12), None);
+        assert_eq!(pass, Pass::First);
+        assert_eq!(*b.last().unwrap(), items.len() - 1);
+        // 20 words of 30 with 10 spaces: five words a line (190 + stretch).
+        assert_eq!(b.len(), 4);
+    }
+
+    #[test]
+    fn an_unbreakable_line_still_gets_breaks() {
+        let items = words(&[500, 30, 30]);
+        let (b, _) = linebreak(&items, 200, &Params::for_size(12), None);
+        assert!(!b.is_empty());
+    }
+}

@@ -1,0 +1,196 @@
+//! Breaks → positioned lines: each line's slack spread over its glue and its
+//! letter-spacing in proportion to their stretch (or shrink), as TeX sets a box to a
+//! width (§649–§668), with letter-spacing capped at its stated range.
+
+use super::items::{Align, Frag, Item, Link, Para};
+use super::units::Sp;
+
+/// A run of glyphs placed on a line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Run {
+    /// Offset from the line's start.
+    pub x: Sp,
+    /// What it draws.
+    pub frag: Frag,
+    /// Each glyph's advance as set (natural plus letter-spacing).
+    pub adv: Vec<Sp>,
+}
+
+impl Run {
+    /// The run's set width.
+    pub fn width(&self) -> Sp {
+        self.adv.iter().sum()
+    }
+}
+
+/// A set line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    /// Its runs, left to right.
+    pub runs: Vec<Run>,
+    /// Where its ink ends (the measure, for a justified line that is not the last).
+    pub width: Sp,
+    /// The adjustment ratio: how far its glue was stretched (> 0) or shrunk (< 0).
+    pub ratio: f64,
+    /// Ends with a hyphen added at a break.
+    pub hyphenated: bool,
+    /// Ends a paragraph (or a hard break), so it is not justified.
+    pub last: bool,
+    /// Note numbers referenced on this line, in order.
+    pub notes: Vec<u32>,
+    /// Offset of the line from the left edge of the text block.
+    pub indent: Sp,
+}
+
+fn after(items: &[Item], i: usize) -> usize {
+    let mut j = i + 1;
+    while j < items.len() && !matches!(items[j], Item::Box { .. }) {
+        j += 1;
+    }
+    j
+}
+
+/// Sets a broken paragraph into lines of `measure`.
+pub fn set(p: &Para, breaks: &[usize], measure: Sp, align: Align) -> Vec<Line> {
+    let mut lines = Vec::with_capacity(breaks.len());
+    let mut start = 0;
+    for &b in breaks {
+        let items = &p.items[start..b];
+        let (pen_w, hyphen) = match &p.items[b] {
+            Item::Penalty { w, frag: Some(f), .. } => (*w, Some(*f)),
+            Item::Penalty { w, .. } => (*w, None),
+            _ => (0, None),
+        };
+        // A line ends a paragraph (or a hard break) when infinite glue fills it.
+        let last = items.iter().any(|i| matches!(i, Item::Glue { fil: true, .. }));
+        let (mut w, mut gst, mut gsh, mut bst, mut bsh) = (pen_w, 0, 0, 0, 0);
+        for it in items {
+            match it {
+                Item::Box { w: bw, st, sh, .. } => {
+                    w += bw;
+                    bst += st;
+                    bsh += sh;
+                }
+                Item::Glue { w: gw, st, sh, fil } if !fil => {
+                    w += gw;
+                    gst += st;
+                    gsh += sh;
+                }
+                _ => {}
+            }
+        }
+        let slack = measure - w;
+        let justify = align == Align::Justify && !last;
+        // How much the boxes (letter-spacing) and the glue each take.
+        let (box_share, glue_share, ratio) = if !justify {
+            (0, 0, 0.0)
+        } else if slack >= 0 {
+            let total = gst + bst;
+            if total == 0 {
+                (0, 0, if slack == 0 { 0.0 } else { f64::INFINITY })
+            } else {
+                let boxes = (slack as i128 * bst as i128 / total as i128) as Sp;
+                let boxes = boxes.min(bst); // letter-spacing never past its range
+                let glue = slack - boxes;
+                let r = if gst > 0 {
+                    glue as f64 / gst as f64
+                } else {
+                    boxes as f64 / bst.max(1) as f64
+                };
+                (boxes, glue, r)
+            }
+        } else {
+            let total = gsh + bsh;
+            let need = -slack;
+            let boxes = if total == 0 {
+                0
+            } else {
+                (need as i128 * bsh as i128 / total as i128) as Sp
+            };
+            let boxes = boxes.min(bsh);
+            let glue = (need - boxes).min(gsh);
+            let r = if gsh > 0 { -(glue as f64) / gsh as f64 } else { 0.0 };
+            (-boxes, -glue, r)
+        };
+        // Distribute exactly: each box and glue gets its proportional part, and the
+        // rounding remainder goes to the last one so the line ends on the measure.
+        let mut runs = Vec::new();
+        let mut notes = Vec::new();
+        let mut x: Sp = 0;
+        let (mut box_left, mut glue_left) = (box_share, glue_share);
+        let (mut bst_left, mut gst_left) =
+            if slack >= 0 { (bst, gst) } else { (bsh, gsh) };
+        for it in items {
+            match it {
+                Item::Box { w: bw, st, sh, frag } => {
+                    let flex = if slack >= 0 { *st } else { *sh };
+                    let extra = if bst_left > 0 {
+                        (box_left as i128 * flex as i128 / bst_left as i128) as Sp
+                    } else {
+                        0
+                    };
+                    box_left -= extra;
+                    bst_left -= flex;
+                    match frag {
+                        Some(f) => {
+                            let frag = p.frags[*f].clone();
+                            let n = frag.adv.len().max(1) as Sp;
+                            let mut adv = frag.adv.clone();
+                            let mut rem = extra;
+                            for (k, a) in adv.iter_mut().enumerate() {
+                                let e = rem / (n - k as Sp);
+                                *a += e;
+                                rem -= e;
+                            }
+                            if let Some(Link::Note(num)) = &frag.link {
+                                notes.push(*num);
+                            }
+                            let run = Run { x, frag, adv };
+                            x += run.width();
+                            runs.push(run);
+                        }
+                        None => x += bw + extra,
+                    }
+                }
+                Item::Glue { w: gw, st, sh, fil } => {
+                    if *fil {
+                        continue;
+                    }
+                    let flex = if slack >= 0 { *st } else { *sh };
+                    let extra = if gst_left > 0 && justify {
+                        (glue_left as i128 * flex as i128 / gst_left as i128) as Sp
+                    } else {
+                        0
+                    };
+                    glue_left -= extra;
+                    gst_left -= flex;
+                    x += gw + extra;
+                }
+                Item::Penalty { .. } => {}
+            }
+        }
+        if let Some(h) = hyphen {
+            let frag = p.frags[h].clone();
+            let adv = frag.adv.clone();
+            let run = Run { x, frag, adv };
+            x += run.width();
+            runs.push(run);
+        }
+        let indent = match align {
+            Align::Justify | Align::Left => 0,
+            Align::Right => (measure - x).max(0),
+            Align::Center => ((measure - x) / 2).max(0),
+        };
+        lines.push(Line {
+            runs,
+            width: x,
+            ratio,
+            hyphenated: hyphen.is_some(),
+            last,
+            notes,
+            indent,
+        });
+        start = after(&p.items, b);
+    }
+    lines
+}
