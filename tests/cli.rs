@@ -46,7 +46,7 @@ fn build_writes_the_text_edition_to_dist() {
         .map(|e| e.unwrap().file_name())
         .collect();
     names.sort();
-    assert_eq!(names, ["good.epub", "good.txt"]);
+    assert_eq!(names, ["good.epub", "good.pdf", "good.txt"]);
 }
 
 #[test]

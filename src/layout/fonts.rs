@@ -116,10 +116,13 @@ struct FaceData {
     feats: HashMap<Feat, Vec<Feature>>,
 }
 
+/// What a shaped word is cached under.
+type ShapeKey = (Face, Feat, String);
+
 /// The faces with their shapers and a cache of shaped words.
 pub struct Fonts {
     faces: Vec<FaceData>,
-    cache: RefCell<HashMap<(Face, Feat, String), Rc<[Glyph]>>>,
+    cache: RefCell<HashMap<ShapeKey, Rc<[Glyph]>>>,
 }
 
 impl Default for Fonts {

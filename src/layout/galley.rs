@@ -364,6 +364,7 @@ impl Ctx<'_, '_> {
                             ratio: 0.0,
                             hyphenated: false,
                             last: true,
+                            first: true,
                             notes: notes.clone(),
                             indent: 0,
                         };

@@ -331,7 +331,7 @@ mod tests {
     fn badness_matches_tex() {
         assert_eq!(badness(0, 100), 0);
         assert_eq!(badness(100, 100), 100);
-        assert_eq!(badness(50, 100), 13);
+        assert_eq!(badness(50, 100), 12);
         assert_eq!(badness(200, 100), 800);
         assert_eq!(badness(1, 0), 10_000);
     }

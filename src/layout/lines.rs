@@ -36,6 +36,8 @@ pub struct Line {
     pub hyphenated: bool,
     /// Ends a paragraph (or a hard break), so it is not justified.
     pub last: bool,
+    /// Starts a paragraph.
+    pub first: bool,
     /// Note numbers referenced on this line, in order.
     pub notes: Vec<u32>,
     /// Offset of the line from the left edge of the text block.
@@ -80,7 +82,9 @@ pub fn set(p: &Para, breaks: &[usize], measure: Sp, align: Align) -> Vec<Line> {
             }
         }
         let slack = measure - w;
-        let justify = align == Align::Justify && !last;
+        // Justified lines take up their slack; any line wider than the measure
+        // (a last line, a ragged line) shrinks to fit, as the breaker allowed.
+        let justify = (align == Align::Justify && !last) || slack < 0;
         // How much the boxes (letter-spacing) and the glue each take.
         let (box_share, glue_share, ratio) = if !justify {
             (0, 0, 0.0)
@@ -187,6 +191,7 @@ pub fn set(p: &Para, breaks: &[usize], measure: Sp, align: Align) -> Vec<Line> {
             ratio,
             hyphenated: hyphen.is_some(),
             last,
+            first: lines.is_empty(),
             notes,
             indent,
         });

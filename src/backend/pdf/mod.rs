@@ -176,6 +176,7 @@ fn rect_path(x: f32, y: f32, w: f32, h: f32) -> Option<krilla::geom::Path> {
 
 /// Draws one laid-out page with its trim's top-left at (ox, oy); returns the link
 /// rectangles (in the same coordinates) with their targets.
+#[allow(clippy::too_many_arguments)]
 pub fn draw_page(
     s: &mut Surface,
     page: &Page,

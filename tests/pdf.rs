@@ -1,0 +1,332 @@
+//! The print PDF: properties of the layout (in-process) and the validators on the
+//! written file (qpdf, poppler's pdffonts, pdfinfo and pdftotext, and
+//! tools/wordspacing.py). A missing validator skips its test loudly on a developer
+//! machine and fails it under `CI=true`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use quire::diag::{Diagnostics, Source};
+use quire::layout::units::PT;
+use quire::layout::{Fonts, Layout, LayoutOptions, layout};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn lay(md: &str) -> (Layout, Diagnostics) {
+    let src = Source::new("t.md", md.to_string());
+    let (doc, mut diags) = quire::load(&src);
+    assert!(!diags.has_errors(), "{diags:?}");
+    let l = layout(&doc, &Fonts::new(), &LayoutOptions::a5(), &mut diags);
+    (l, diags)
+}
+
+fn sample() -> String {
+    std::fs::read_to_string(root().join("manuscript/lessons-of-the-paris-commune.md"))
+        .unwrap()
+}
+
+/// Page (0-based) of each note's first reference, and of its start.
+fn note_pages(l: &Layout) -> (BTreeMap<u32, usize>, BTreeMap<u32, usize>) {
+    let mut refs = BTreeMap::new();
+    let mut starts = BTreeMap::new();
+    for (pi, p) in l.pages.iter().enumerate() {
+        for (n, _) in &p.note_starts {
+            starts.entry(*n).or_insert(pi);
+        }
+        for pl in &p.lines {
+            for r in &pl.line.runs {
+                if let Some(n) = r.frag.note_anchor {
+                    refs.entry(n).or_insert(pi);
+                }
+            }
+        }
+    }
+    (refs, starts)
+}
+
+#[test]
+fn no_line_runs_past_the_measure_and_most_end_flush() {
+    let (l, _) = lay(&sample());
+    let g = l.geometry;
+    let (mut body, mut flush) = (0, 0);
+    for p in &l.pages {
+        let left = g.left(p.number);
+        for pl in &p.lines {
+            let end =
+                pl.line.runs.iter().map(|r| pl.x + r.x + r.width()).max().unwrap_or(pl.x);
+            assert!(
+                end <= left + g.measure() + PT / 100,
+                "page {}: a line ends {} sp past the measure",
+                p.number,
+                end - left - g.measure()
+            );
+        }
+        for pl in p.lines.iter().take(p.body_lines) {
+            body += 1;
+            if (pl.line.width - g.measure()).abs() < PT / 10 {
+                flush += 1;
+            }
+        }
+    }
+    let pct = flush as f64 * 100.0 / body as f64;
+    eprintln!("{flush} of {body} body lines flush ({pct:.1} %)");
+    assert!(pct >= 75.0, "{pct:.1} %");
+}
+
+#[test]
+fn no_widows_no_orphans() {
+    let (l, _) = lay(&sample());
+    for w in l.pages.windows(2) {
+        let (a, b) = (&w[0], &w[1]);
+        let (Some(last), Some(first)) =
+            (a.lines.get(a.body_lines.wrapping_sub(1)), b.lines.first())
+        else {
+            continue;
+        };
+        // An orphan: a paragraph's first line alone at the foot of a page.
+        assert!(
+            !last.line.first || last.line.last,
+            "orphan at the foot of page {}",
+            a.number
+        );
+        // A widow: a paragraph's last line alone at the head of the next page.
+        assert!(
+            !first.line.last || first.line.first,
+            "widow at the head of page {}",
+            b.number
+        );
+    }
+}
+
+#[test]
+fn ten_notes_defined_at_the_end_each_begin_on_their_references_page() {
+    let md =
+        std::fs::read_to_string(root().join("tests/golden/notes/ten-notes-chapters.md"))
+            .unwrap();
+    let (l, _) = lay(&md);
+    let (refs, starts) = note_pages(&l);
+    assert_eq!(refs.len(), 10);
+    assert_eq!(refs, starts);
+}
+
+#[test]
+fn sixty_notes_on_a_pages_worth_of_text_all_appear() {
+    let mut md = String::from("---\ntitle: Sixty\n---\n\n");
+    let words = "the Commune shows us the heroism of the working masses and their capacity to unite";
+    for n in 1..=60 {
+        md.push_str(&format!("{} {n}[^n{n}] ", &words[..(n * 7) % 40 + 20]));
+    }
+    md.push_str("\n\n");
+    for n in 1..=60 {
+        let long = if n % 7 == 0 {
+            " It runs on for a while, long enough to need a second line and perhaps a third one too."
+        } else {
+            ""
+        };
+        md.push_str(&format!("[^n{n}]: Note number {n}.{long}\n"));
+    }
+    let (l, _) = lay(&md);
+    let (refs, starts) = note_pages(&l);
+    assert_eq!(refs.len(), 60);
+    assert_eq!(refs, starts, "every note begins on its reference's page");
+    // Every line of every note is somewhere.
+    let note_lines: usize = l.pages.iter().map(|p| p.lines.len() - p.body_lines).sum();
+    assert!(note_lines >= 60);
+}
+
+#[test]
+fn a_long_note_continues_on_the_next_page() {
+    let mut md = String::from("---\ntitle: Long note\n---\n\n");
+    for _ in 0..6 {
+        md.push_str("The Commune shows us the heroism of the working masses, their capacity to unite into a single bloc, their talent to sacrifice themselves in the name of the future. ");
+    }
+    md.push_str("Here is the reference.[^long]\n\n");
+    for _ in 0..12 {
+        md.push_str("But the power fell into the hands of the democratic praters, the deputies of Paris, and the proletariat had neither a party nor leaders to whom it was bound.\n\n");
+    }
+    md.push_str("[^long]: ");
+    for _ in 0..30 {
+        md.push_str("A very long note goes on and on about the events of the spring of 1871 in Paris. ");
+    }
+    md.push('\n');
+    let (l, _) = lay(&md);
+    let (refs, starts) = note_pages(&l);
+    assert_eq!(refs, starts);
+    let p = refs[&1];
+    assert!(
+        l.pages[p + 1].lines.len() > l.pages[p + 1].body_lines,
+        "the note continues overleaf"
+    );
+}
+
+// --- validators -------------------------------------------------------------------
+
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+fn have(tool: &str) -> bool {
+    let ok = Command::new(tool).arg("-v").output().is_ok()
+        || Command::new(tool).arg("--version").output().is_ok();
+    if !ok {
+        if in_ci() {
+            panic!(
+                "{tool} is required under CI=true (apt-get install qpdf poppler-utils)"
+            );
+        }
+        eprintln!(
+            "\n!!!! SKIPPED: {tool} not found (apt-get install qpdf poppler-utils) !!!!\n"
+        );
+    }
+    ok
+}
+
+/// The sample's PDF, built once with the real binary.
+fn sample_pdf() -> &'static Path {
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    let dir = DIR.get_or_init(|| {
+        let d = tempfile::tempdir().unwrap();
+        let o = Command::new(env!("CARGO_BIN_EXE_quire"))
+            .current_dir(root())
+            .args(["build", "--format", "pdf", "-o"])
+            .arg(d.path())
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        d
+    });
+    Box::leak(dir.path().join("lessons-of-the-paris-commune.pdf").into_boxed_path())
+}
+
+fn run(tool: &str, args: &[&str], pdf: &Path) -> String {
+    let o = Command::new(tool).args(args).arg(pdf).output().unwrap();
+    assert!(o.status.success(), "{tool} failed: {}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn qpdf_check_is_clean() {
+    if !have("qpdf") {
+        return;
+    }
+    let out = run("qpdf", &["--check"], sample_pdf());
+    assert!(out.contains("No syntax or stream encoding errors found"), "{out}");
+}
+
+#[test]
+fn fonts_are_embedded_subset_and_mapped() {
+    if !have("pdffonts") {
+        return;
+    }
+    let out = run("pdffonts", &[], sample_pdf());
+    let rows: Vec<&str> = out.lines().skip(2).collect();
+    assert!(!rows.is_empty());
+    for r in rows {
+        let cols: Vec<&str> = r.split_whitespace().collect();
+        let n = cols.len();
+        assert_eq!(&cols[n - 5..n - 2], ["yes", "yes", "yes"], "{r}");
+        assert!(cols[0].as_bytes()[6] == b'+', "subset tag: {r}");
+    }
+}
+
+#[test]
+fn trim_and_bleed_boxes_are_right() {
+    if !have("pdfinfo") {
+        return;
+    }
+    let out = run("pdfinfo", &["-box"], sample_pdf());
+    let bx = |name: &str| -> Vec<f64> {
+        let l = out
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("{name} in {out}"));
+        l.split_whitespace().skip(1).map(|v| v.parse().unwrap()).collect()
+    };
+    let (media, bleed, trim) = (bx("MediaBox:"), bx("BleedBox:"), bx("TrimBox:"));
+    assert!(
+        (trim[2] - trim[0] - 419.53).abs() < 0.02
+            && (trim[3] - trim[1] - 595.28).abs() < 0.02,
+        "{trim:?}"
+    );
+    // 3 mm bleed on every side.
+    assert!(
+        (trim[0] - media[0] - 8.50).abs() < 0.02
+            && (media[2] - trim[2] - 8.50).abs() < 0.02,
+        "{media:?} {trim:?}"
+    );
+    assert_eq!(bleed, media);
+    assert!(out.contains("Title:           Lessons of the Paris Commune"));
+}
+
+fn words(s: &str) -> Vec<String> {
+    s.split_whitespace()
+        .map(|w| w.chars().filter(|c| c.is_alphanumeric()).collect::<String>())
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+#[test]
+fn pdftotext_gives_back_the_seeds_words_in_order() {
+    if !have("pdftotext") {
+        return;
+    }
+    let o = Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(sample_pdf())
+        .arg("-")
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    // Rejoin words hyphenated at line ends.
+    let mut joined = String::new();
+    for line in text.lines() {
+        let l = line.trim_end();
+        if let Some(stem) = l
+            .strip_suffix('-')
+            .filter(|s| s.chars().last().is_some_and(char::is_alphabetic))
+        {
+            joined.push_str(stem);
+        } else {
+            joined.push_str(l);
+            joined.push('\n');
+        }
+    }
+    let got = words(&joined);
+    let seed = words(
+        &std::fs::read_to_string(
+            root().join("tests/fixtures/lessons-of-the-paris-commune.seed.txt"),
+        )
+        .unwrap(),
+    );
+    // Match the seed's words in order, letting running heads and folios pass.
+    let (mut k, mut found) = (0, 0);
+    for w in &seed {
+        if let Some(off) = got[k..].iter().take(12).position(|g| g == w) {
+            k += off + 1;
+            found += 1;
+        }
+    }
+    let pct = found as f64 * 100.0 / seed.len() as f64;
+    eprintln!("{found} of {} seed words in order ({pct:.2} %)", seed.len());
+    assert!(pct >= 99.5, "{pct:.2} %");
+}
+
+#[test]
+fn word_spacing_meets_the_standard() {
+    if !have("pdftotext") {
+        return;
+    }
+    let o = Command::new("python3")
+        .arg(root().join("tools/wordspacing.py"))
+        .arg(sample_pdf())
+        .args(["--max-p95", "1.35", "--max-loose-pct", "0.5", "--max-hyphen-run", "2"])
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    eprintln!("{out}");
+    assert!(o.status.success(), "{out}\n{}", String::from_utf8_lossy(&o.stderr));
+}
