@@ -355,7 +355,9 @@ impl<'f> Builder<'f> {
     }
 
     fn push_box(p: &mut Para, f: Frag) {
-        let n = f.glyphs.len() as f64;
+        // Letter-spacing goes between a fragment's glyphs, never after its last one,
+        // so it widens words, not the spaces between them.
+        let n = f.glyphs.len().saturating_sub(1) as f64;
         let size = f.size as f64;
         let w = f.width();
         p.items.push(Item::Box {

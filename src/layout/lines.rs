@@ -138,13 +138,17 @@ pub fn set(p: &Para, breaks: &[usize], measure: Sp, align: Align) -> Vec<Line> {
                     match frag {
                         Some(f) => {
                             let frag = p.frags[*f].clone();
-                            let n = frag.adv.len().max(1) as Sp;
+                            // Spread over the gaps between glyphs (none after the last).
+                            let gaps = frag.adv.len().saturating_sub(1) as Sp;
                             let mut adv = frag.adv.clone();
                             let mut rem = extra;
-                            for (k, a) in adv.iter_mut().enumerate() {
-                                let e = rem / (n - k as Sp);
+                            for (k, a) in adv.iter_mut().take(gaps as usize).enumerate() {
+                                let e = rem / (gaps - k as Sp);
                                 *a += e;
                                 rem -= e;
+                            }
+                            if let Some(last) = adv.last_mut() {
+                                *last += rem;
                             }
                             if let Some(Link::Note(num)) = &frag.link {
                                 notes.push(*num);
