@@ -266,8 +266,10 @@ impl Ctx<'_, '_> {
                         .find(|i| matches!(i.kind, VKind::Line { .. }))
                     {
                         let w = frag.width();
-                        let adv = frag.adv.clone();
-                        line.runs.insert(0, lines::Run { x: -(w + em / 2), frag, adv });
+                        line.runs.insert(
+                            0,
+                            lines::Run::new(-(w + em / 2), std::rc::Rc::new(frag)),
+                        );
                     }
                 }
                 self.space(l / 4, *span);
@@ -487,16 +489,15 @@ impl Ctx<'_, '_> {
         span: Span,
     ) -> super::items::Frag {
         let upem = self.fonts.upem(face);
-        super::items::Frag {
+        super::items::Frag::new(
             face,
             size,
-            adv: glyphs.iter().map(|g| super::units::scale(g.adv, size, upem)).collect(),
-            glyphs: glyphs.to_vec(),
-            text: text.to_string(),
-            link: None,
-            note_anchor: None,
+            upem,
+            glyphs.to_vec(),
+            text.to_string(),
+            None,
             span,
-        }
+        )
     }
 }
 

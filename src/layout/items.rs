@@ -11,6 +11,8 @@
 //!
 //! Not here: choosing breaks (`linebreak`), positioning (`lines`).
 
+use std::rc::Rc;
+
 use super::fonts::{Face, Feat, Fonts, Glyph};
 use super::units::{Sp, scale};
 use crate::diag::{Diagnostic, Diagnostics, Span};
@@ -39,8 +41,10 @@ pub struct Frag {
     pub size: Sp,
     /// Glyphs, in font units.
     pub glyphs: Vec<Glyph>,
-    /// Each glyph's advance at `size`.
-    pub adv: Vec<Sp>,
+    /// Units per em of the face (advances scale by `size / upem`).
+    pub upem: i32,
+    /// Natural width (the sum of [`Frag::advances`]).
+    pub width: Sp,
     /// The text the glyphs show (clusters index into it).
     pub text: String,
     /// Where it links to.
@@ -52,9 +56,30 @@ pub struct Frag {
 }
 
 impl Frag {
+    /// A fragment; its width is the sum of its glyphs' advances at `size`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        face: Face,
+        size: Sp,
+        upem: i32,
+        glyphs: Vec<Glyph>,
+        text: String,
+        link: Option<Link>,
+        span: Span,
+    ) -> Frag {
+        let width = glyphs.iter().map(|g| scale(g.adv, size, upem)).sum();
+        Frag { face, size, glyphs, upem, width, text, link, note_anchor: None, span }
+    }
+
     /// Natural width.
     pub fn width(&self) -> Sp {
-        self.adv.iter().sum()
+        self.width
+    }
+
+    /// Each glyph's advance at `size`, computed when drawn rather than stored: a
+    /// book's layout holds hundreds of thousands of fragments.
+    pub fn advances(&self) -> impl Iterator<Item = Sp> + '_ {
+        self.glyphs.iter().map(|g| scale(g.adv, self.size, self.upem))
     }
 }
 
@@ -141,7 +166,7 @@ pub struct Para {
     /// The horizontal list.
     pub items: Vec<Item>,
     /// What the boxes draw.
-    pub frags: Vec<Frag>,
+    pub frags: Vec<Rc<Frag>>,
 }
 
 /// A piece of text in one style.
@@ -240,12 +265,14 @@ pub struct Builder<'f> {
     pub measure: Sp,
     /// Characters already reported as missing from the fonts.
     reported: Vec<char>,
+    /// The hyphen of each face and size, shared by every line that ends with one.
+    hyphens: std::collections::BTreeMap<(Face, Sp), Rc<Frag>>,
 }
 
 impl<'f> Builder<'f> {
     /// A builder for a measure.
     pub fn new(fonts: &'f Fonts, measure: Sp) -> Self {
-        Builder { fonts, measure, reported: Vec::new() }
+        Builder { fonts, measure, reported: Vec::new(), hyphens: Default::default() }
     }
 
     /// Builds a paragraph.
@@ -341,17 +368,15 @@ impl<'f> Builder<'f> {
         link: Option<Link>,
         span: Span,
     ) -> Frag {
-        let upem = self.fonts.upem(face);
-        Frag {
+        Frag::new(
             face,
             size,
-            adv: glyphs.iter().map(|g| scale(g.adv, size, upem)).collect(),
-            glyphs: glyphs.to_vec(),
-            text: text.to_string(),
+            self.fonts.upem(face),
+            glyphs.to_vec(),
+            text.to_string(),
             link,
-            note_anchor: None,
             span,
-        }
+        )
     }
 
     fn push_box(p: &mut Para, f: Frag) {
@@ -366,7 +391,7 @@ impl<'f> Builder<'f> {
             sh: (n * size * TRACK_SHRINK) as Sp,
             frag: Some(p.frags.len()),
         });
-        p.frags.push(f);
+        p.frags.push(Rc::new(f));
     }
 
     fn report_missing(
@@ -522,8 +547,23 @@ impl<'f> Builder<'f> {
             let mut g0 = 0;
             let mut t0 = 0;
             let hyphen = |me: &mut Self, p: &mut Para| -> usize {
-                let hg = me.fonts.shape(s.face, Feat::Text, "-");
-                let f = me.frag(s.face, style.size, &hg, "-", None, s.span);
+                let f = me
+                    .hyphens
+                    .entry((s.face, style.size))
+                    .or_insert_with(|| {
+                        let hg = me.fonts.shape(s.face, Feat::Text, "-");
+                        let upem = me.fonts.upem(s.face);
+                        Rc::new(Frag::new(
+                            s.face,
+                            style.size,
+                            upem,
+                            hg.to_vec(),
+                            "-".into(),
+                            None,
+                            Span::default(),
+                        ))
+                    })
+                    .clone();
                 p.frags.push(f);
                 p.frags.len() - 1
             };

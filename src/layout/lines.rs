@@ -2,6 +2,8 @@
 //! letter-spacing in proportion to their stretch (or shrink), as TeX sets a box to a
 //! width (§649–§668), with letter-spacing capped at its stated range.
 
+use std::rc::Rc;
+
 use super::items::{Align, Frag, Item, Link, Para};
 use super::units::Sp;
 
@@ -10,21 +12,45 @@ use super::units::Sp;
 pub struct Run {
     /// Offset from the line's start.
     pub x: Sp,
-    /// What it draws.
-    pub frag: Frag,
-    /// Each glyph's advance as set (natural plus letter-spacing).
-    pub adv: Vec<Sp>,
+    /// What it draws (shared with the paragraph's items).
+    pub frag: Rc<Frag>,
+    /// Letter-spacing added, spread over the gaps between its glyphs.
+    pub extra: Sp,
 }
 
 impl Run {
+    /// A run at its natural width.
+    pub fn new(x: Sp, frag: Rc<Frag>) -> Run {
+        Run { x, frag, extra: 0 }
+    }
+
     /// The run's set width.
     pub fn width(&self) -> Sp {
-        self.adv.iter().sum()
+        self.frag.width() + self.extra
+    }
+
+    /// Each glyph's advance as set: the letter-spacing goes into the gaps between
+    /// glyphs, split exactly (gap k gets ⌊extra·(k+1)/g⌋ − ⌊extra·k/g⌋), none after
+    /// the last glyph unless it is the only one.
+    pub fn advances(&self) -> Vec<Sp> {
+        let mut adv: Vec<Sp> = self.frag.advances().collect();
+        let gaps = adv.len().saturating_sub(1) as Sp;
+        if gaps == 0 {
+            if let Some(a) = adv.last_mut() {
+                *a += self.extra;
+            }
+            return adv;
+        }
+        for (k, a) in adv.iter_mut().take(gaps as usize).enumerate() {
+            let k = k as Sp;
+            *a += self.extra * (k + 1) / gaps - self.extra * k / gaps;
+        }
+        adv
     }
 }
 
 /// A set line.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Line {
     /// Its runs, left to right.
     pub runs: Vec<Run>,
@@ -138,22 +164,10 @@ pub fn set(p: &Para, breaks: &[usize], measure: Sp, align: Align) -> Vec<Line> {
                     match frag {
                         Some(f) => {
                             let frag = p.frags[*f].clone();
-                            // Spread over the gaps between glyphs (none after the last).
-                            let gaps = frag.adv.len().saturating_sub(1) as Sp;
-                            let mut adv = frag.adv.clone();
-                            let mut rem = extra;
-                            for (k, a) in adv.iter_mut().take(gaps as usize).enumerate() {
-                                let e = rem / (gaps - k as Sp);
-                                *a += e;
-                                rem -= e;
-                            }
-                            if let Some(last) = adv.last_mut() {
-                                *last += rem;
-                            }
                             if let Some(Link::Note(num)) = &frag.link {
                                 notes.push(*num);
                             }
-                            let run = Run { x, frag, adv };
+                            let run = Run { x, frag, extra };
                             x += run.width();
                             runs.push(run);
                         }
@@ -178,9 +192,7 @@ pub fn set(p: &Para, breaks: &[usize], measure: Sp, align: Align) -> Vec<Line> {
             }
         }
         if let Some(h) = hyphen {
-            let frag = p.frags[h].clone();
-            let adv = frag.adv.clone();
-            let run = Run { x, frag, adv };
+            let run = Run::new(x, p.frags[h].clone());
             x += run.width();
             runs.push(run);
         }

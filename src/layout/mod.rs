@@ -200,8 +200,8 @@ pub fn layout(
 ) -> Layout {
     let geometry = Geometry::new(opts);
     // 1. Blocks → a vertical list; notes → their own lines.
-    let galley = galley::build(doc, fonts, &geometry, opts, diags);
+    let mut galley = galley::build(doc, fonts, &geometry, opts, diags);
     // 2. The vertical list → pages.
-    let pages = paginate::paginate(doc, &galley, &geometry, diags);
+    let pages = paginate::paginate(doc, &mut galley, &geometry, diags);
     Layout { geometry, pages }
 }

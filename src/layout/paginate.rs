@@ -42,7 +42,7 @@ fn note_sep(geo: &Geometry) -> Sp {
 /// Lays the galley out on pages.
 pub fn paginate(
     doc: &Document,
-    g: &Galley,
+    g: &mut Galley,
     geo: &Geometry,
     diags: &mut Diagnostics,
 ) -> Vec<Page> {
@@ -189,7 +189,7 @@ pub fn paginate(
             }
         }
         carry = state.carry.clone();
-        pages.push(compose(g, geo, number, opening, &state));
+        pages.push(compose(&mut g.items, &g.notes, geo, number, opening, &state));
         if end <= i && carry.is_empty() {
             i += 1;
         } else {
@@ -201,18 +201,27 @@ pub fn paginate(
 }
 
 /// Positions a page's body and notes.
-fn compose(g: &Galley, geo: &Geometry, number: usize, opening: bool, st: &State) -> Page {
+/// Moves a page's lines out of the galley (each is placed once) and positions them.
+fn compose(
+    items: &mut [VItem],
+    notes: &std::collections::BTreeMap<u32, super::galley::NoteLines>,
+    geo: &Geometry,
+    number: usize,
+    opening: bool,
+    st: &State,
+) -> Page {
     let left = geo.left(number);
     let mut page = Page { number, folio: true, ..Default::default() };
     let mut y = geo.top;
     for &k in &st.body {
-        let it: &VItem = &g.items[k];
-        match &it.kind {
+        let it: &mut VItem = &mut items[k];
+        match &mut it.kind {
             VKind::Line { line, x, ascent } => {
+                let line = std::mem::take(line);
                 page.lines.push(Placed {
-                    x: left + x + line.indent,
-                    y: y + ascent,
-                    line: line.clone(),
+                    x: left + *x + line.indent,
+                    y: y + *ascent,
+                    line,
                 });
                 page.body_lines += 1;
             }
@@ -222,7 +231,7 @@ fn compose(g: &Galley, geo: &Geometry, number: usize, opening: bool, st: &State)
             VKind::Image { src, alt, x, w } => page.images.push(PlacedImage {
                 src: src.clone(),
                 alt: alt.clone(),
-                x: left + x,
+                x: left + *x,
                 y,
                 w: *w,
                 h: it.h,
@@ -243,7 +252,7 @@ fn compose(g: &Galley, geo: &Geometry, number: usize, opening: bool, st: &State)
         });
         ny += sep;
         for c in &st.chunks {
-            let nl = &g.notes[&c.note];
+            let nl = &notes[&c.note];
             if c.from == 0 {
                 page.note_starts.push((c.note, ny + nl.size));
             }

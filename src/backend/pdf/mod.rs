@@ -143,6 +143,68 @@ fn draw_run(
     s.draw_glyphs(Point::from_xy(x, y), &out, pf.get(face), text, to_pt(size), false);
 }
 
+/// Draws a line: consecutive runs in the same face and size go out as one glyph
+/// sequence, the gaps between them as the font's space glyph widened to the gap — so
+/// the page has real spaces for text extraction, and one text object per run of a
+/// face rather than one per word.
+fn draw_line(
+    s: &mut Surface,
+    pf: &PdfFonts,
+    fonts: &Fonts,
+    line: &crate::layout::lines::Line,
+    x: f32,
+    y: f32,
+) {
+    let runs = &line.runs;
+    let mut k = 0;
+    while k < runs.len() {
+        let (face, size) = (runs[k].frag.face, runs[k].frag.size);
+        let mut end = k + 1;
+        while end < runs.len()
+            && runs[end].frag.face == face
+            && runs[end].frag.size == size
+            && runs[end].x >= runs[end - 1].x
+        {
+            end += 1;
+        }
+        let space = fonts.glyph_id(face, ' ');
+        let mut glyphs = Vec::new();
+        let mut adv: Vec<Sp> = Vec::new();
+        let mut text = String::new();
+        let mut pen = runs[k].x;
+        for run in &runs[k..end] {
+            let gap = run.x - pen;
+            if gap > 0 {
+                match (space, adv.last_mut()) {
+                    (Some(id), _) => {
+                        glyphs.push(crate::layout::fonts::Glyph {
+                            id,
+                            cluster: text.len() as u32,
+                            adv: 0,
+                            dx: 0,
+                            dy: 0,
+                        });
+                        adv.push(gap);
+                        text.push(' ');
+                    }
+                    (None, Some(a)) => *a += gap,
+                    _ => {}
+                }
+            }
+            let base = text.len() as u32;
+            glyphs.extend(run.frag.glyphs.iter().map(|g| crate::layout::fonts::Glyph {
+                cluster: g.cluster + base,
+                ..*g
+            }));
+            adv.extend_from_slice(&run.advances());
+            text.push_str(&run.frag.text);
+            pen = run.x + run.width();
+        }
+        draw_run(s, pf, fonts, face, size, &glyphs, &adv, &text, x + to_pt(runs[k].x), y);
+        k = end;
+    }
+}
+
 /// Draws a string set in one face, centred on `cx` (running heads, folios).
 #[allow(clippy::too_many_arguments)]
 fn draw_centred(
@@ -190,21 +252,10 @@ pub fn draw_page(
     let geo = &layout.geometry;
     let mut links = Vec::new();
     for pl in &page.lines {
+        draw_line(s, pf, fonts, &pl.line, ox + to_pt(pl.x), oy + to_pt(pl.y));
         for run in &pl.line.runs {
             let x = ox + to_pt(pl.x + run.x);
             let y = oy + to_pt(pl.y);
-            draw_run(
-                s,
-                pf,
-                fonts,
-                run.frag.face,
-                run.frag.size,
-                &run.frag.glyphs,
-                &run.adv,
-                &run.frag.text,
-                x,
-                y,
-            );
             if let Some(link) = &run.frag.link {
                 let size = to_pt(run.frag.size);
                 if let Some(r) =
