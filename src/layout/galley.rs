@@ -222,8 +222,9 @@ impl Ctx<'_, '_> {
                 };
                 let before_lines = self.out.len();
                 self.para(content, style, x, measure, *span);
-                // A heading's own lines stay together.
-                for it in &mut self.out[before_lines + 1..] {
+                // A heading stays with its mark and its own lines stay together; the
+                // space above it is where a page may end.
+                for it in &mut self.out[before_lines..] {
                     it.break_before = false;
                 }
                 self.space(after, *span);

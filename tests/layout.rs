@@ -1,0 +1,54 @@
+//! Golden page dumps: every `tests/golden_layout/<case>.md` is laid out on A5 and
+//! its page dump (positions, text and adjustment ratio of every line; rules, notes,
+//! marks) compared with `<case>.layout`. `UPDATE_GOLDEN=1 cargo test --test layout`
+//! rewrites them; review the diff.
+
+use std::path::Path;
+
+use quire::diag::Source;
+use quire::layout::{Fonts, LayoutOptions, dump, layout};
+
+#[test]
+fn golden_page_dumps() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden_layout");
+    let update = std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1");
+    let mut cases: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 4);
+    let fonts = Fonts::new();
+    let mut failures = Vec::new();
+    for case in cases {
+        let src = Source::new("c.md", std::fs::read_to_string(&case).unwrap());
+        let (doc, mut diags) = quire::load(&src);
+        let l = layout(&doc, &fonts, &LayoutOptions::a5(), &mut diags);
+        let actual = dump::dump(&l);
+        let golden = case.with_extension("layout");
+        match std::fs::read_to_string(&golden) {
+            Ok(expected) if expected == actual => {}
+            _ if update => std::fs::write(&golden, &actual).unwrap(),
+            Ok(expected) => {
+                let line = expected
+                    .lines()
+                    .zip(actual.lines())
+                    .position(|(a, b)| a != b)
+                    .unwrap_or(0);
+                failures.push(format!(
+                    "{}: line {}:\n  expected {:?}\n  actual   {:?}",
+                    golden.display(),
+                    line + 1,
+                    expected.lines().nth(line),
+                    actual.lines().nth(line)
+                ));
+            }
+            Err(_) => failures.push(format!(
+                "{}: missing (UPDATE_GOLDEN=1 writes it)",
+                golden.display()
+            )),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
