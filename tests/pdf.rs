@@ -208,6 +208,14 @@ fn run(tool: &str, args: &[&str], pdf: &Path) -> String {
 }
 
 #[test]
+fn the_pdf_is_pdf_a_2b() {
+    let bytes = std::fs::read(sample_pdf()).unwrap();
+    let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    assert!(has(b"<pdfaid:part>2</pdfaid:part>"), "PDF/A identification in the XMP");
+    assert!(has(b"GTS_PDFA1"), "PDF/A output intent");
+}
+
+#[test]
 fn qpdf_check_is_clean() {
     if !have("qpdf") {
         return;

@@ -346,7 +346,8 @@ pub fn metadata(meta: &Metadata, modified: i64) -> krilla::metadata::Metadata {
     md
 }
 
-/// Renders the laid-out pages as a PDF with trim and bleed boxes.
+/// Renders the laid-out pages as a PDF/A-2b file with trim and bleed boxes; if
+/// krilla's PDF/A validator refuses the document, as a plain PDF instead.
 pub fn render(
     layout: &Layout,
     meta: &Metadata,
@@ -354,10 +355,31 @@ pub fn render(
     images: &BTreeMap<String, Image>,
     opts: &PdfOptions,
 ) -> Result<Vec<u8>, PdfError> {
+    let pdfa = krilla::configure::ConfigurationBuilder::new()
+        .with_archival_validator(krilla::configure::Archival::A2_B)
+        .finish()
+        .ok();
+    if let Some(configuration) = pdfa {
+        let settings = krilla::SerializeSettings { configuration, ..Default::default() };
+        if let Ok(bytes) = render_with(layout, meta, fonts, images, opts, settings) {
+            return Ok(bytes);
+        }
+    }
+    render_with(layout, meta, fonts, images, opts, krilla::SerializeSettings::default())
+}
+
+fn render_with(
+    layout: &Layout,
+    meta: &Metadata,
+    fonts: &Fonts,
+    images: &BTreeMap<String, Image>,
+    opts: &PdfOptions,
+    settings: krilla::SerializeSettings,
+) -> Result<Vec<u8>, PdfError> {
     let geo = &layout.geometry;
     let pf = PdfFonts::new();
     let (w, h, b) = (to_pt(geo.width), to_pt(geo.height), opts.bleed);
-    let mut doc = Document::new();
+    let mut doc = Document::new_with(settings);
     doc.set_metadata(metadata(meta, opts.modified));
     // Where each note starts and each first reference stands, for links.
     let mut note_at: BTreeMap<u32, (usize, f32)> = BTreeMap::new();
