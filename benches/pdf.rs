@@ -19,7 +19,7 @@ fn pdf(src: &Source) -> Vec<u8> {
         &doc.meta,
         &fonts,
         &Default::default(),
-        &PdfOptions { bleed: 8.5, modified: 0 },
+        &PdfOptions { bleed: 8.5, modified: 0, crop_marks: false },
     )
     .unwrap()
 }

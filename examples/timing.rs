@@ -41,7 +41,8 @@ fn main() {
     };
     eprintln!("after layout: {} {}", hwm(), rss());
     let t = std::time::Instant::now();
-    let opts = quire::backend::pdf::PdfOptions { bleed: 8.5, modified: 0 };
+    let opts =
+        quire::backend::pdf::PdfOptions { bleed: 8.5, modified: 0, crop_marks: false };
     let pdf =
         quire::backend::pdf::render(&l, &doc.meta, &fonts, &Default::default(), &opts)
             .unwrap();

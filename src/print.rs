@@ -81,9 +81,13 @@ impl Trim {
         if self.imperial { 0.125 * PT_PER_IN } else { 3.0 * PT_PER_MM }
     }
 
-    /// The sheet the booklet is printed on: twice the trim, landscape; A5 → A4,
-    /// A6 → A5, half-letter → Letter.
+    /// The sheet the booklet is printed on: twice the trim, landscape — A6 → A5,
+    /// half-letter → Letter exactly; A5 → A4, which is 1 mm wider than two A5 pages
+    /// (297 vs 296 mm), so a real A4 sheet with the pages centred on the fold.
     pub fn sheet(&self) -> (f64, f64) {
+        if self.name == "a5" {
+            return (297.0 * PT_PER_MM, 210.0 * PT_PER_MM);
+        }
         (2.0 * self.width, self.height)
     }
 

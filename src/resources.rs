@@ -183,6 +183,16 @@ pub fn decode(bytes: &[u8], format: ImageFormat) -> Result<image::DynamicImage, 
     r.decode().map_err(|e| format!("the image cannot be decoded: {e}"))
 }
 
+/// The image in gray, as PNG (for black-only printing).
+pub fn to_gray(bytes: &[u8], info: ImageInfo) -> Result<(Vec<u8>, ImageInfo), String> {
+    let img = decode(bytes, info.format)?;
+    let mut out = Vec::new();
+    image::DynamicImage::ImageLuma8(img.to_luma8())
+        .write_to(&mut std::io::Cursor::new(&mut out), ImageFormat::Png)
+        .map_err(|e| e.to_string())?;
+    Ok((out, ImageInfo { format: ImageFormat::Png, ..info }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

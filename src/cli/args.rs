@@ -49,6 +49,49 @@ pub struct BuildArgs {
     /// How diagnostics are printed.
     #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
     pub message_format: MessageFormat,
+    /// Print trim: a5, a6, half-letter, 5x8, 6x9, or WxH with mm or in (overrides
+    /// `pdf: {trim: …}`).
+    #[arg(long, value_name = "SIZE")]
+    pub trim: Option<String>,
+    /// Bleed, with a unit: 3mm, 0.125in (default: 3 mm for metric trims, 0.125 in
+    /// for inch trims).
+    #[arg(long, value_name = "LENGTH")]
+    pub bleed: Option<String>,
+    /// Draw trim marks outside the bleed.
+    #[arg(long)]
+    pub crop_marks: bool,
+    /// Pamphlet (self-cover) or book (title page); default: book when the manuscript
+    /// has `#` chapters.
+    #[arg(long, value_name = "LAYOUT")]
+    pub layout: Option<String>,
+    /// `gray` for black-only printing (images converted to gray).
+    #[arg(long, value_name = "MODE")]
+    pub color: Option<String>,
+    /// How the booklet's printer turns the sheet.
+    #[arg(long, value_enum)]
+    pub duplex: Option<DuplexArg>,
+    /// Creep compensation for the booklet, per sheet: 0.1mm.
+    #[arg(long, value_name = "LENGTH")]
+    pub creep: Option<String>,
+}
+
+/// `--duplex` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum DuplexArg {
+    /// Flip on the long edge (backs turned 180°).
+    #[default]
+    LongEdge,
+    /// Flip on the short edge.
+    ShortEdge,
+}
+
+impl From<DuplexArg> for crate::print::Duplex {
+    fn from(d: DuplexArg) -> Self {
+        match d {
+            DuplexArg::LongEdge => crate::print::Duplex::LongEdge,
+            DuplexArg::ShortEdge => crate::print::Duplex::ShortEdge,
+        }
+    }
 }
 
 /// Flags of `quire check`.

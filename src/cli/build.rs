@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use super::args::{BuildArgs, CheckArgs, MessageFormat};
 use super::{CliError, Loaded, io_err, load, manuscripts, write_atomically};
-use crate::backend::{Format, epub, text};
+use crate::backend::{Format, epub, pdf, text};
 use crate::diag::{self, Diagnostic, Diagnostics, Source};
 
 /// Prints diagnostics, sorted by position.
@@ -87,47 +87,122 @@ fn render(
             epub::render(doc, &l.res, &opts)
                 .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?
         }
-        Format::Pdf => {
+        Format::Pdf | Format::Booklet => {
+            let err = |e: String| CliError::Usage(format!("{}: {e}", path.display()));
+            let print = PrintSettings::resolve(doc, args).map_err(err)?;
+            let fonts = crate::layout::Fonts::new();
             let mut diags = crate::diag::Diagnostics::new();
-            let (lay, opts) = pdf_layout(doc, l, &mut diags)
-                .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
-            crate::backend::pdf::render(
-                &lay,
-                &doc.meta,
-                &crate::layout::Fonts::new(),
-                &l.res.images,
-                &crate::backend::pdf::PdfOptions {
-                    bleed: opts.0,
-                    modified: epub::modified_time(doc.meta.date.as_ref(), sde),
-                },
-            )
-            .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?
+            let (lay, images) =
+                pdf_layout(doc, l, &print, &fonts, &mut diags).map_err(err)?;
+            let modified = epub::modified_time(doc.meta.date.as_ref(), sde);
+            let r = if format == Format::Pdf {
+                let opts = pdf::PdfOptions {
+                    bleed: print.bleed as f32,
+                    modified,
+                    crop_marks: print.crop_marks,
+                };
+                pdf::render(&lay, &doc.meta, &fonts, &images, &opts)
+            } else {
+                let (sw, sh) = print.trim.sheet();
+                let opts = pdf::BookletOptions {
+                    duplex: print.duplex,
+                    creep: print.creep as f32,
+                    modified,
+                    sheet: (sw as f32, sh as f32),
+                };
+                pdf::render_booklet(&lay, &doc.meta, &fonts, &images, &opts)
+            };
+            r.map_err(|e| err(e.to_string()))?
         }
-        other => unreachable!("{} is filtered out by formats()", other.name()),
     })
 }
 
-/// Lays out the print edition: trim and bleed from the front matter.
+/// The print settings: command-line flags over the front matter's `pdf:` keys over
+/// the defaults.
+struct PrintSettings {
+    trim: crate::print::Trim,
+    bleed: f64,
+    crop_marks: bool,
+    kind: crate::layout::Kind,
+    gray: bool,
+    duplex: crate::print::Duplex,
+    creep: f64,
+}
+
+impl PrintSettings {
+    fn resolve(doc: &crate::model::Document, args: &BuildArgs) -> Result<Self, String> {
+        let pdf = &doc.meta.pdf;
+        let trim = crate::print::Trim::parse(
+            args.trim.as_deref().or(pdf.trim.as_deref()).unwrap_or("a5"),
+        )?;
+        let bleed = match args.bleed.as_deref().or(pdf.bleed.as_deref()) {
+            Some(b) => crate::print::parse_length(b)?,
+            None => trim.default_bleed(),
+        };
+        let kind = crate::layout::Kind::for_document(
+            doc,
+            args.layout.as_deref().or(pdf.layout.as_deref()),
+        )?;
+        let gray = match args.color.as_deref().or(pdf.color.as_deref()) {
+            None | Some("color") => false,
+            Some("gray" | "grey") => true,
+            Some(other) => {
+                return Err(format!("`{other}` is not a colour mode: use color or gray"));
+            }
+        };
+        let creep = match &args.creep {
+            Some(c) => crate::print::parse_length(c)?,
+            None => 0.0,
+        };
+        Ok(PrintSettings {
+            trim,
+            bleed,
+            crop_marks: args.crop_marks || pdf.crop_marks.unwrap_or(false),
+            kind,
+            gray,
+            duplex: args.duplex.unwrap_or_default().into(),
+            creep,
+        })
+    }
+}
+
+/// Lays out the print edition; returns the layout and the images to draw (the cover
+/// under its own key, all in gray for black-only printing when asked).
 fn pdf_layout(
     doc: &crate::model::Document,
     l: &Loaded,
+    print: &PrintSettings,
+    fonts: &crate::layout::Fonts,
     diags: &mut Diagnostics,
-) -> Result<(crate::layout::Layout, (f32,)), String> {
-    let trim = crate::print::Trim::parse(doc.meta.pdf.trim.as_deref().unwrap_or("a5"))?;
-    let bleed = match &doc.meta.pdf.bleed {
-        Some(b) => crate::print::parse_length(b)?,
-        None => trim.default_bleed(),
-    };
-    let style = trim.page_style();
-    let images = l
+) -> Result<
+    (crate::layout::Layout, std::collections::BTreeMap<String, epub::Image>),
+    String,
+> {
+    let mut images = l.res.images.clone();
+    if let Some(c) = &l.res.cover {
+        images.insert(crate::layout::covers::COVER_IMAGE.to_string(), c.clone());
+    }
+    if print.gray {
+        for img in images.values_mut() {
+            let (bytes, info) = crate::resources::to_gray(&img.bytes, img.info)?;
+            *img = epub::Image { bytes, info };
+        }
+    }
+    let sizes = l
         .res
         .images
         .iter()
         .map(|(k, v)| (k.clone(), (v.info.width, v.info.height)))
         .collect();
-    let opts = crate::layout::LayoutOptions { trim, style, images };
-    let fonts = crate::layout::Fonts::new();
-    Ok((crate::layout::layout(doc, &fonts, &opts, diags), (bleed as f32,)))
+    let opts = crate::layout::LayoutOptions {
+        trim: print.trim.clone(),
+        style: print.trim.page_style(),
+        images: sizes,
+        kind: Some(print.kind),
+        bleed: print.bleed,
+        cover: l.res.cover.as_ref().map(|c| (c.info.width, c.info.height)),
+    };
+    Ok((crate::layout::layout(doc, fonts, &opts, diags), images))
 }
 
 /// What building one manuscript came to.

@@ -538,7 +538,11 @@ pub fn build(
     };
     let base = c.body();
     let m = &doc.meta;
-    let book = doc.chapters.iter().any(|ch| ch.has_heading);
+    let book = match opts.kind {
+        Some(super::Kind::Book) => true,
+        Some(super::Kind::Pamphlet) => false,
+        None => doc.chapters.iter().any(|ch| ch.has_heading),
+    };
     let span = m.span;
     // The title block: on its own page for a book, above the text for an article.
     let title_style = ParaStyle {

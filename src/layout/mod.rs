@@ -15,6 +15,7 @@
 //! The PDF backend only draws what this decides; `dump` prints it as text for the
 //! golden tests.
 
+pub mod covers;
 pub mod dump;
 pub mod fonts;
 pub mod galley;
@@ -43,6 +44,38 @@ pub struct LayoutOptions {
     pub style: PageStyle,
     /// Pixel sizes of the images the manuscript names, by path as written.
     pub images: BTreeMap<String, (u32, u32)>,
+    /// Pamphlet (self-cover) or book (title page); `None`: the text pages alone, a
+    /// book's with its title page.
+    pub kind: Option<Kind>,
+    /// Bleed, in points (the cover image runs into it).
+    pub bleed: f64,
+    /// Pixel size of the cover image, if the manuscript gives one.
+    pub cover: Option<(u32, u32)>,
+}
+
+/// How the print edition is made up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A self-cover pamphlet: front cover, inside cover with the colophon, the text,
+    /// blanks to a multiple of four, back cover.
+    Pamphlet,
+    /// A book: a title page, chapters on right-hand pages.
+    Book,
+}
+
+impl Kind {
+    /// `pdf: {layout: …}` or, by default, a book when the manuscript has chapters.
+    pub fn for_document(doc: &Document, setting: Option<&str>) -> Result<Kind, String> {
+        match setting {
+            Some("pamphlet") => Ok(Kind::Pamphlet),
+            Some("book") => Ok(Kind::Book),
+            Some(other) => {
+                Err(format!("`{other}` is not a layout: use pamphlet or book"))
+            }
+            None if doc.chapters.iter().any(|c| c.has_heading) => Ok(Kind::Book),
+            None => Ok(Kind::Pamphlet),
+        }
+    }
 }
 
 impl LayoutOptions {
@@ -50,7 +83,14 @@ impl LayoutOptions {
     pub fn a5() -> Self {
         let trim = Trim::parse("a5").expect("a5 is a preset");
         let style = trim.page_style();
-        LayoutOptions { trim, style, images: BTreeMap::new() }
+        LayoutOptions {
+            trim,
+            style,
+            images: BTreeMap::new(),
+            kind: None,
+            bleed: 0.0,
+            cover: None,
+        }
     }
 }
 
@@ -203,5 +243,18 @@ pub fn layout(
     let mut galley = galley::build(doc, fonts, &geometry, opts, diags);
     // 2. The vertical list → pages.
     let pages = paginate::paginate(doc, &mut galley, &geometry, diags);
+    // 3. A pamphlet's self-cover around the text.
+    let pages = match opts.kind {
+        Some(Kind::Pamphlet) => covers::self_cover(
+            pages,
+            &doc.meta,
+            fonts,
+            &geometry,
+            opts.cover,
+            pt(opts.bleed),
+            diags,
+        ),
+        _ => pages,
+    };
     Layout { geometry, pages }
 }

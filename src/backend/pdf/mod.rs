@@ -32,6 +32,40 @@ pub struct PdfOptions {
     /// The document's date, in Unix seconds (from `SOURCE_DATE_EPOCH` or the
     /// manuscript).
     pub modified: i64,
+    /// Trim marks outside the bleed, on an enlarged MediaBox.
+    pub crop_marks: bool,
+}
+
+/// Trim marks (SPECS B.4): 0.25 pt lines, 5 mm long, starting 3 pt outside the
+/// bleed, so that they never print on the finished page.
+const MARK_GAP: f32 = 3.0;
+const MARK_LEN: f32 = 14.17;
+const MARK_WIDTH: f32 = 0.25;
+
+/// The eight trim marks around a trim box at (x, y, w, h) with bleed `b`, as
+/// rectangles (x, y, w, h): two at each corner, in line with the trim edges, wholly
+/// outside the bleed.
+pub fn mark_rects(x: f32, y: f32, w: f32, h: f32, b: f32) -> Vec<(f32, f32, f32, f32)> {
+    let out = b + MARK_GAP;
+    let t = MARK_WIDTH;
+    let mut bars = Vec::new();
+    for &ty in &[y, y + h] {
+        bars.push((x - out - MARK_LEN, ty - t / 2.0, MARK_LEN, t));
+        bars.push((x + w + out, ty - t / 2.0, MARK_LEN, t));
+    }
+    for &tx in &[x, x + w] {
+        bars.push((tx - t / 2.0, y - out - MARK_LEN, t, MARK_LEN));
+        bars.push((tx - t / 2.0, y + h + out, t, MARK_LEN));
+    }
+    bars
+}
+
+fn crop_marks(s: &mut Surface, x: f32, y: f32, w: f32, h: f32, b: f32) {
+    for (bx, by, bw, bh) in mark_rects(x, y, w, h, b) {
+        if let Some(p) = rect_path(bx, by, bw, bh) {
+            s.draw_path(&p);
+        }
+    }
 }
 
 /// Why the PDF could not be written.
@@ -379,6 +413,9 @@ fn render_with(
     let geo = &layout.geometry;
     let pf = PdfFonts::new();
     let (w, h, b) = (to_pt(geo.width), to_pt(geo.height), opts.bleed);
+    // Room for trim marks outside the bleed, and the offset of the trim's corner.
+    let m = if opts.crop_marks { MARK_GAP + MARK_LEN + 6.0 } else { 0.0 };
+    let o = m + b;
     let mut doc = Document::new_with(settings);
     doc.set_metadata(metadata(meta, opts.modified));
     // Where each note starts and each first reference stands, for links.
@@ -386,12 +423,12 @@ fn render_with(
     let mut ref_at: BTreeMap<u32, (usize, f32)> = BTreeMap::new();
     for (pi, p) in layout.pages.iter().enumerate() {
         for (n, y) in &p.note_starts {
-            note_at.entry(*n).or_insert((pi, b + to_pt(*y)));
+            note_at.entry(*n).or_insert((pi, o + to_pt(*y)));
         }
         for pl in &p.lines {
             for r in &pl.line.runs {
                 if let Some(n) = r.frag.note_anchor {
-                    ref_at.entry(n).or_insert((pi, b + to_pt(pl.y)));
+                    ref_at.entry(n).or_insert((pi, o + to_pt(pl.y)));
                 }
             }
         }
@@ -410,13 +447,16 @@ fn render_with(
         }
     };
     for (pi, page) in layout.pages.iter().enumerate() {
-        let settings = PageSettings::from_wh(w + 2.0 * b, h + 2.0 * b)
+        let settings = PageSettings::from_wh(w + 2.0 * o, h + 2.0 * o)
             .ok_or_else(|| PdfError::Krilla("page size".into()))?
-            .with_bleed_box(Rect::from_xywh(0.0, 0.0, w + 2.0 * b, h + 2.0 * b))
-            .with_trim_box(Rect::from_xywh(b, b, w, h));
+            .with_bleed_box(Rect::from_xywh(m, m, w + 2.0 * b, h + 2.0 * b))
+            .with_trim_box(Rect::from_xywh(o, o, w, h));
         let mut p = doc.start_page_with(settings);
         let mut s = p.surface();
-        let links = draw_page(&mut s, page, layout, &pf, fonts, images, b, b);
+        let links = draw_page(&mut s, page, layout, &pf, fonts, images, o, o);
+        if opts.crop_marks {
+            crop_marks(&mut s, o, o, w, h, b);
+        }
         s.finish();
         for (rect, link) in links {
             let target = match &link {
@@ -446,18 +486,108 @@ fn render_with(
             ));
         }
         p.finish();
-        for m in &page.marks {
-            let level = m.level.max(1);
+        for mk in &page.marks {
+            let level = mk.level.max(1);
             close(&mut stack, &mut outline, level);
             let dest = krilla::destination::XyzDestination::new(
                 pi,
-                Point::from_xy(0.0, b + to_pt(m.y)),
+                Point::from_xy(0.0, o + to_pt(mk.y)),
             );
-            stack.push((level, krilla::outline::OutlineNode::new(m.text.clone(), dest)));
+            stack.push((level, krilla::outline::OutlineNode::new(mk.text.clone(), dest)));
         }
     }
     close(&mut stack, &mut outline, 0);
     let _ = ref_at;
     doc.set_outline(outline);
     doc.finish().map_err(|e| PdfError::Krilla(format!("{e:?}")))
+}
+
+/// Settings of the imposed booklet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BookletOptions {
+    /// How the printer turns the sheet.
+    pub duplex: crate::print::Duplex,
+    /// Creep compensation per sheet, in points: sheet s (0 = outermost) has its pages
+    /// moved s × this toward the spine.
+    pub creep: f32,
+    /// The document's date, as for the pamphlet.
+    pub modified: i64,
+    /// The sheet, in points (landscape: two pages wide).
+    pub sheet: (f32, f32),
+}
+
+/// The pamphlet imposed for saddle stitching: its already laid-out pages two-up on
+/// sheets of twice the trim, landscape (A5 → A4), in saddle-stitch order (sheet s:
+/// front [N − 2s, 1 + 2s], back [2 + 2s, N − 1 − 2s]; `print::saddle_stitch`), at
+/// full size and without bleed — each half clipped to its trim. For long-edge duplex
+/// the backs are turned 180° (psbook), so the sheet reads right way up after the
+/// printer flips it.
+pub fn render_booklet(
+    layout: &Layout,
+    meta: &Metadata,
+    fonts: &Fonts,
+    images: &BTreeMap<String, Image>,
+    opts: &BookletOptions,
+) -> Result<Vec<u8>, PdfError> {
+    let geo = &layout.geometry;
+    let pf = PdfFonts::new();
+    let (w, h) = (to_pt(geo.width), to_pt(geo.height));
+    let mut doc = Document::new();
+    doc.set_metadata(metadata(meta, opts.modified));
+    for (s_idx, sheet) in
+        crate::print::saddle_stitch(layout.pages.len()).iter().enumerate()
+    {
+        let shift = crate::print::creep_shift(s_idx, f64::from(opts.creep)) as f32;
+        for (back, side) in [(false, sheet.front), (true, sheet.back)] {
+            let (sw, sh) = opts.sheet;
+            let settings = PageSettings::from_wh(sw, sh)
+                .ok_or_else(|| PdfError::Krilla("sheet size".into()))?
+                .with_trim_box(Rect::from_xywh(0.0, 0.0, sw, sh));
+            let mut p = doc.start_page_with(settings);
+            let mut s = p.surface();
+            let turned = back && opts.duplex == crate::print::Duplex::LongEdge;
+            if turned {
+                s.push_transform(&Transform::from_row(-1.0, 0.0, 0.0, -1.0, sw, sh));
+            }
+            for (half, number) in side.iter().enumerate() {
+                let Some(n) = number else { continue };
+                let page = &layout.pages[n - 1];
+                // The two pages meet at the sheet's centre line, the fold.
+                let x0 = (sw - 2.0 * w) / 2.0 + half as f32 * w;
+                let y0 = (sh - h) / 2.0;
+                // Creep: inner sheets' pages move toward the fold.
+                let ox = if half == 0 { x0 + shift } else { x0 - shift };
+                if let Some(clip) = rect_path(x0, y0, w, h) {
+                    s.push_clip_path(&clip, &krilla::paint::FillRule::NonZero);
+                    draw_page(&mut s, page, layout, &pf, fonts, images, ox, y0);
+                    s.pop();
+                }
+            }
+            if turned {
+                s.pop();
+            }
+            s.finish();
+            p.finish();
+        }
+    }
+    doc.finish().map_err(|e| PdfError::Krilla(format!("{e:?}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trim_marks_lie_outside_the_bleed() {
+        let (x, y, w, h, b) = (40.0, 40.0, 419.53, 595.28, 8.5);
+        let marks = mark_rects(x, y, w, h, b);
+        assert_eq!(marks.len(), 8);
+        for (mx, my, mw, mh) in marks {
+            let inside_x = mx < x + w + b && mx + mw > x - b;
+            let inside_y = my < y + h + b && my + mh > y - b;
+            assert!(!(inside_x && inside_y), "mark at {mx},{my} overlaps the bleed");
+            // And within the enlarged page.
+            assert!(mx >= 0.0 && my >= 0.0);
+        }
+    }
 }

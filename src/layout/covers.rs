@@ -1,0 +1,202 @@
+//! The self-cover of a pamphlet (issue 5): page 1 the front cover — the cover image
+//! bled to the edges when there is one, else a typographic cover (title, subtitle,
+//! author, publisher); page 2 the inside cover with the colophon (publisher, date,
+//! source, rights, identifier, fonts); the text from page 3; blank pages to make the
+//! count a multiple of four, before the back cover; the back cover last, with the
+//! description. A book gets none of this: its title page is the first text page.
+
+use super::fonts::{Face, Feat, Fonts};
+use super::galley::set_para;
+use super::items::{Align, Builder, ParaStyle};
+use super::lines::Line;
+use super::units::Sp;
+use super::{Geometry, Page, Placed, PlacedImage};
+use crate::diag::{Diagnostics, Span};
+use crate::model::{Inline, Metadata};
+
+/// The key under which the cover image is placed (a scheme no manuscript path can
+/// have: such paths are refused).
+pub const COVER_IMAGE: &str = "quire:cover";
+
+fn text(s: &str) -> Vec<Inline> {
+    vec![Inline::Text { text: s.to_string(), hyphens: Vec::new(), span: Span::default() }]
+}
+
+/// Stacks paragraphs down the page from `y`, centred on the text block; returns the
+/// lines and the y after them.
+fn stack(
+    b: &mut Builder,
+    geo: &Geometry,
+    number: usize,
+    paras: &[(String, ParaStyle)],
+    mut y: Sp,
+    diags: &mut Diagnostics,
+) -> (Vec<Placed>, Sp) {
+    let mut out = Vec::new();
+    // Covers are centred on the page, not on the text block (whose margins are
+    // unequal).
+    let _ = number;
+    let left = (geo.width - geo.measure()) / 2;
+    for (t, style) in paras {
+        if t.is_empty() {
+            y += style.leading / 2;
+            continue;
+        }
+        let lines: Vec<Line> = set_para(b, &text(t), style, geo.measure(), diags);
+        for line in lines {
+            y += style.leading;
+            out.push(Placed { x: left + line.indent, y, line });
+        }
+    }
+    (out, y)
+}
+
+fn style(geo: &Geometry, face: Face, feat: Feat, num: Sp, den: Sp) -> ParaStyle {
+    let size = geo.size * num / den;
+    ParaStyle {
+        face,
+        feat,
+        size,
+        leading: size * 13 / 10,
+        indent: 0,
+        align: Align::Center,
+        hyphenate: false,
+    }
+}
+
+/// Wraps the text pages in the self-cover: returns the whole pamphlet.
+pub fn self_cover(
+    text_pages: Vec<Page>,
+    meta: &Metadata,
+    fonts: &Fonts,
+    geo: &Geometry,
+    cover: Option<(u32, u32)>,
+    bleed: Sp,
+    diags: &mut Diagnostics,
+) -> Vec<Page> {
+    let mut b = Builder::new(fonts, geo.measure());
+    let mut pages = Vec::with_capacity(text_pages.len() + 4);
+
+    // Page 1: the front cover.
+    let mut front = Page { number: 1, ..Default::default() };
+    match cover {
+        Some((pw, ph)) if pw > 0 && ph > 0 => {
+            // Scale to cover the trim and bleed, centred; what overhangs is cut off
+            // with the bleed.
+            let (w, h) = (geo.width + 2 * bleed, geo.height + 2 * bleed);
+            let scale_w = w * Sp::from(ph);
+            let scale_h = h * Sp::from(pw);
+            let (iw, ih) = if scale_w >= scale_h {
+                (w, w * Sp::from(ph) / Sp::from(pw))
+            } else {
+                (h * Sp::from(pw) / Sp::from(ph), h)
+            };
+            front.images.push(PlacedImage {
+                src: COVER_IMAGE.to_string(),
+                alt: format!("Cover: {}", meta.title),
+                x: -bleed - (iw - w) / 2,
+                y: -bleed - (ih - h) / 2,
+                w: iw,
+                h: ih,
+            });
+        }
+        _ => {
+            let mut paras =
+                vec![(meta.title.clone(), style(geo, Face::Regular, Feat::Text, 2, 1))];
+            if let Some(s) = &meta.subtitle {
+                paras.push((String::new(), style(geo, Face::Regular, Feat::Text, 1, 1)));
+                paras.push((s.clone(), style(geo, Face::Italic, Feat::Text, 6, 5)));
+            }
+            let (lines, _) =
+                stack(&mut b, geo, 1, &paras, geo.top + geo.body_height() / 6, diags);
+            front.lines.extend(lines);
+            let fleuron =
+                [("\u{2766}".to_string(), style(geo, Face::Regular, Feat::Text, 8, 5))];
+            let (lines, _) =
+                stack(&mut b, geo, 1, &fleuron, geo.top + geo.body_height() / 2, diags);
+            front.lines.extend(lines);
+            if !meta.authors.is_empty() {
+                let a = [(
+                    meta.authors.join(", "),
+                    style(geo, Face::Regular, Feat::SmallCaps, 6, 5),
+                )];
+                let (lines, _) =
+                    stack(&mut b, geo, 1, &a, geo.top + geo.body_height() * 2 / 3, diags);
+                front.lines.extend(lines);
+            }
+            if let Some(p) = &meta.publisher {
+                let a = [(p.clone(), style(geo, Face::Regular, Feat::SmallCaps, 1, 1))];
+                let (lines, _) = stack(
+                    &mut b,
+                    geo,
+                    1,
+                    &a,
+                    geo.top + geo.body_height() - geo.leading * 2,
+                    diags,
+                );
+                front.lines.extend(lines);
+            }
+        }
+    }
+    pages.push(front);
+
+    // Page 2: the inside cover, with the colophon at its foot.
+    let mut colophon: Vec<String> = Vec::new();
+    colophon.push(meta.title.clone());
+    if !meta.authors.is_empty() {
+        colophon.push(meta.authors.join(", "));
+    }
+    if !meta.translators.is_empty() {
+        colophon.push(meta.lang.translated_by(&meta.translators.join(", ")));
+    }
+    if let Some(s) = &meta.source {
+        colophon.push(s.clone());
+    }
+    if let Some(d) = &meta.date {
+        colophon.push(meta.lang.format_date(d));
+    }
+    colophon.extend(meta.publisher.clone());
+    colophon.extend(meta.rights.clone());
+    colophon.push(meta.identifier.clone());
+    colophon.push("Set in EB Garamond with quire".to_string());
+    let small =
+        ParaStyle { align: Align::Left, ..style(geo, Face::Regular, Feat::Text, 4, 5) };
+    let paras: Vec<(String, ParaStyle)> =
+        colophon.into_iter().map(|c| (c, small)).collect();
+    let (probe, end) = stack(&mut b, geo, 2, &paras, 0, diags);
+    let top = geo.top + geo.body_height() - end;
+    let mut inside = Page { number: 2, ..Default::default() };
+    inside.lines = probe.into_iter().map(|p| Placed { y: p.y + top, ..p }).collect();
+    pages.push(inside);
+
+    // The text, from page 3 (parity is kept, so margins and heads stay right).
+    for mut p in text_pages {
+        p.number += 2;
+        pages.push(p);
+    }
+
+    // Blanks to a multiple of four, then the back cover.
+    while (pages.len() + 1) % 4 != 0 {
+        pages.push(Page { number: pages.len() + 1, ..Default::default() });
+    }
+    let n = pages.len() + 1;
+    let mut back = Page { number: n, ..Default::default() };
+    if let Some(d) = &meta.description {
+        let st = ParaStyle {
+            face: Face::Italic,
+            align: Align::Center,
+            ..style(geo, Face::Italic, Feat::Text, 1, 1)
+        };
+        let (lines, _) = stack(
+            &mut b,
+            geo,
+            n,
+            &[(d.clone(), st)],
+            geo.top + geo.body_height() / 3,
+            diags,
+        );
+        back.lines = lines;
+    }
+    pages.push(back);
+    pages
+}

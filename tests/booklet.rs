@@ -1,0 +1,249 @@
+//! Pamphlet production: the self-cover, trim presets with their boxes, crop marks,
+//! and the saddle-stitch booklet — each half of each sheet compared, by its text,
+//! with the pamphlet page it should hold. Needs poppler and qpdf: skipped loudly
+//! where missing, failed under `CI=true`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn tools_present() -> bool {
+    let ok = ["pdftotext", "pdfinfo", "qpdf"]
+        .iter()
+        .all(|t| Command::new(t).arg("-v").output().is_ok());
+    if !ok {
+        if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
+            panic!("poppler-utils and qpdf are required under CI=true");
+        }
+        eprintln!("\n!!!! SKIPPED: poppler-utils or qpdf not found !!!!\n");
+    }
+    ok
+}
+
+fn build(out: &Path, extra: &[&str]) {
+    let o = Command::new(env!("CARGO_BIN_EXE_quire"))
+        .current_dir(root())
+        .args([
+            "build",
+            "manuscript/lessons-of-the-paris-commune.md",
+            "--format",
+            "pdf,booklet",
+            "-o",
+        ])
+        .arg(out)
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+fn info(pdf: &Path) -> String {
+    let o = Command::new("pdfinfo").args(["-box"]).arg(pdf).output().unwrap();
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn boxes(pdf: &Path, name: &str) -> Vec<f64> {
+    let out = info(pdf);
+    let l = out
+        .lines()
+        .find(|l| l.starts_with(name))
+        .unwrap_or_else(|| panic!("{name}: {out}"));
+    l.split_whitespace().skip(1).map(|v| v.parse().unwrap()).collect()
+}
+
+fn pages(pdf: &Path) -> usize {
+    info(pdf)
+        .lines()
+        .find(|l| l.starts_with("Pages:"))
+        .unwrap()
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+fn text(pdf: &Path, page: usize, region: Option<(f64, f64, f64, f64)>) -> String {
+    let mut c = Command::new("pdftotext");
+    c.args(["-enc", "UTF-8", "-f", &page.to_string(), "-l", &page.to_string()]);
+    if let Some((x, y, w, h)) = region {
+        c.args(["-x", &(x as i64).to_string(), "-y", &(y as i64).to_string()]);
+        c.args(["-W", &(w as i64).to_string(), "-H", &(h as i64).to_string()]);
+    }
+    let o = c.arg(pdf).arg("-").output().unwrap();
+    String::from_utf8_lossy(&o.stdout).split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn qpdf_clean(pdf: &Path) {
+    let o = Command::new("qpdf").arg("--check").arg(pdf).output().unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success() && out.contains("No syntax or stream encoding errors"),
+        "{}: {out}",
+        pdf.display()
+    );
+}
+
+fn check_halves(duplex: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    build(dir.path(), &["--duplex", duplex]);
+    let pamphlet = dir.path().join("lessons-of-the-paris-commune.pdf");
+    let booklet = dir.path().join("lessons-of-the-paris-commune-booklet.pdf");
+    qpdf_clean(&pamphlet);
+    qpdf_clean(&booklet);
+    let n = pages(&pamphlet);
+    assert_eq!(n % 4, 0, "the pamphlet is padded to a multiple of four");
+    assert_eq!(pages(&booklet), n / 2, "N/2 sides");
+    // Landscape A4.
+    let media = boxes(&booklet, "MediaBox:");
+    assert!(
+        (media[2] - 841.89).abs() < 0.1 && (media[3] - 595.28).abs() < 0.1,
+        "{media:?}"
+    );
+    let half = media[2] / 2.0;
+    for (s, sheet) in quire::print::saddle_stitch(n).iter().enumerate() {
+        for (side, halves) in [(0, sheet.front), (1, sheet.back)] {
+            let side_no = 2 * s + side + 1;
+            // Long-edge backs are turned: the left page is drawn on the right.
+            let turned = side == 1 && duplex == "long-edge";
+            for (k, page) in halves.iter().enumerate() {
+                let slot = if turned { 1 - k } else { k };
+                let got = text(
+                    &booklet,
+                    side_no,
+                    Some((slot as f64 * half, 0.0, half, media[3])),
+                );
+                let want = page.map(|p| text(&pamphlet, p, None)).unwrap_or_default();
+                assert_eq!(
+                    got, want,
+                    "{duplex}: side {side_no}, half {slot} should hold page {page:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn booklet_halves_hold_the_right_pages_short_edge() {
+    if tools_present() {
+        check_halves("short-edge");
+    }
+}
+
+#[test]
+fn booklet_halves_hold_the_right_pages_long_edge() {
+    if tools_present() {
+        check_halves("long-edge");
+    }
+}
+
+#[test]
+fn self_cover_pamphlet_pages() {
+    if !tools_present() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    build(dir.path(), &[]);
+    let p = dir.path().join("lessons-of-the-paris-commune.pdf");
+    let n = pages(&p);
+    assert!(text(&p, 1, None).contains("Lessons of the Paris Commune"), "front cover");
+    assert!(
+        text(&p, 2, None).contains("preface to the Russian edition"),
+        "colophon on the inside cover"
+    );
+    assert!(
+        text(&p, 3, None).starts_with("Lessons of the Paris Commune"),
+        "the text from page 3"
+    );
+    assert!(
+        text(&p, n, None).contains("Fifty years after the Paris Commune"),
+        "description on the back cover"
+    );
+}
+
+#[test]
+fn every_trim_preset_has_the_right_boxes() {
+    if !tools_present() {
+        return;
+    }
+    let mm = 72.0 / 25.4;
+    for (trim, w, h, bleed, sheet) in [
+        ("a5", 148.0 * mm, 210.0 * mm, 3.0 * mm, (297.0 * mm, 210.0 * mm)),
+        ("a6", 105.0 * mm, 148.0 * mm, 3.0 * mm, (210.0 * mm, 148.0 * mm)),
+        ("half-letter", 396.0, 612.0, 9.0, (792.0, 612.0)),
+        ("5x8", 360.0, 576.0, 9.0, (720.0, 576.0)),
+        ("6x9", 432.0, 648.0, 9.0, (864.0, 648.0)),
+        ("140x216mm", 140.0 * mm, 216.0 * mm, 3.0 * mm, (280.0 * mm, 216.0 * mm)),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        build(dir.path(), &["--trim", trim]);
+        let pdf = dir.path().join("lessons-of-the-paris-commune.pdf");
+        qpdf_clean(&pdf);
+        let (t, b, m) =
+            (boxes(&pdf, "TrimBox:"), boxes(&pdf, "BleedBox:"), boxes(&pdf, "MediaBox:"));
+        assert!(
+            (t[2] - t[0] - w).abs() < 0.02 && (t[3] - t[1] - h).abs() < 0.02,
+            "{trim}: trim {t:?}"
+        );
+        assert!(
+            (t[0] - b[0] - bleed).abs() < 0.02 && (b[3] - t[3] - bleed).abs() < 0.02,
+            "{trim}: bleed {b:?} {t:?}"
+        );
+        assert_eq!(b, m, "{trim}: no marks, MediaBox = BleedBox");
+        let booklet = dir.path().join("lessons-of-the-paris-commune-booklet.pdf");
+        qpdf_clean(&booklet);
+        let s = boxes(&booklet, "MediaBox:");
+        assert!(
+            (s[2] - sheet.0).abs() < 0.1 && (s[3] - sheet.1).abs() < 0.1,
+            "{trim}: sheet {s:?}"
+        );
+    }
+}
+
+#[test]
+fn crop_marks_enlarge_the_media_box_outside_the_bleed() {
+    if !tools_present() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    build(dir.path(), &["--crop-marks", "--bleed", "0.125in"]);
+    let pdf = dir.path().join("lessons-of-the-paris-commune.pdf");
+    qpdf_clean(&pdf);
+    let (t, b, m) =
+        (boxes(&pdf, "TrimBox:"), boxes(&pdf, "BleedBox:"), boxes(&pdf, "MediaBox:"));
+    assert!((t[0] - b[0] - 9.0).abs() < 0.02);
+    // Room for the marks beyond the bleed on every side.
+    assert!(
+        b[0] - m[0] > 15.0
+            && m[2] - b[2] > 15.0
+            && b[1] - m[1] > 15.0
+            && m[3] - b[3] > 15.0,
+        "{m:?} {b:?}"
+    );
+}
+
+#[test]
+fn gray_output_for_black_only_printing() {
+    if !tools_present() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let m = dir.path().join("m");
+    std::fs::create_dir_all(&m).unwrap();
+    std::fs::copy(root().join("tests/epub/images/plate.png"), m.join("plate.png"))
+        .unwrap();
+    std::fs::write(m.join("g.md"), "---\ntitle: Gray\nauthor: A\nlang: en\npdf:\n  color: gray\n---\n\n![A plate](plate.png)\n\nText.\n").unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_quire"))
+        .current_dir(&m)
+        .args(["build", "g.md", "--format", "pdf", "-o", "out"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let pdf = std::fs::read(m.join("out/g.pdf")).unwrap();
+    let has = |n: &[u8]| pdf.windows(n.len()).any(|w| w == n);
+    assert!(has(b"/DeviceGray") || has(b"/CalGray") || has(b"ICCBased"), "a gray image");
+    assert!(!has(b"/DeviceRGB"), "no RGB image left");
+}
