@@ -339,3 +339,47 @@ fn word_spacing_meets_the_standard() {
     eprintln!("{out}");
     assert!(o.status.success(), "{out}\n{}", String::from_utf8_lossy(&o.stderr));
 }
+
+#[test]
+fn two_long_notes_in_a_row_keep_their_order_and_pages() {
+    let s = "The Commune shows us the heroism of the working masses";
+    let mut md = String::from("---\ntitle: Two long notes\n---\n\n");
+    for i in 0..60 {
+        md.push_str(s);
+        md.push_str(". ");
+        if i == 10 {
+            md.push_str("First.[^a] ");
+        }
+        if i == 14 {
+            md.push_str("Second.[^b] ");
+        }
+        if i % 5 == 4 {
+            md.push_str("\n\n");
+        }
+    }
+    for label in ["a", "b"] {
+        md.push_str(&format!("\n\n[^{label}]: "));
+        for _ in 0..90 {
+            md.push_str(s);
+            md.push_str(". ");
+        }
+    }
+    let (l, _) = lay(&md);
+    let (refs, starts) = note_pages(&l);
+    assert_eq!(refs.len(), 2);
+    assert_eq!(refs, starts, "each note begins on its reference's page");
+    // Every line of both notes is set, in order: note 1's before note 2's.
+    let order: Vec<u32> =
+        l.pages.iter().flat_map(|p| p.note_starts.iter().map(|(n, _)| *n)).collect();
+    assert_eq!(order, [1, 2]);
+}
+
+#[test]
+fn no_page_ends_with_a_hyphen() {
+    let (l, _) = lay(&sample());
+    for p in &l.pages {
+        if let Some(last) = p.lines.get(p.body_lines.wrapping_sub(1)) {
+            assert!(!last.line.hyphenated, "page {} ends with a hyphen", p.number);
+        }
+    }
+}

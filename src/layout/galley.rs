@@ -137,9 +137,13 @@ impl Ctx<'_, '_> {
     ) -> usize {
         let lines = set_para(&mut self.builder, inlines, &style, measure, self.diags);
         let n = lines.len();
+        let mut after_hyphen = false;
         for (k, line) in lines.into_iter().enumerate() {
             let notes = line.notes.clone();
-            let break_before = k == 0 || (k >= 2 && n - k >= 2);
+            // No orphan, no widow (two lines on each side), and no page ending in a
+            // hyphen (TeX's \brokenpenalty, made absolute).
+            let break_before = k == 0 || (k >= 2 && n - k >= 2 && !after_hyphen);
+            after_hyphen = line.hyphenated;
             self.push(VItem {
                 h: style.leading,
                 kind: VKind::Line { line, x, ascent: style.size },

@@ -166,6 +166,9 @@ pub fn paginate(
         }
         let (end, state) = match best {
             Some(b) if b.0 > i || !b.1.body.is_empty() || !b.1.chunks.is_empty() => b,
+            // Notes held over fill the page and the next line cannot start its own:
+            // a page of notes alone, and the line waits for the next.
+            _ if st.body.is_empty() && !st.chunks.is_empty() => (i, st.clone()),
             _ => {
                 // Nothing fits with the rules: force the next item on an empty page.
                 let mut s = st.clone();
@@ -190,11 +193,8 @@ pub fn paginate(
         }
         carry = state.carry.clone();
         pages.push(compose(&mut g.items, &g.notes, geo, number, opening, &state));
-        if end <= i && carry.is_empty() {
-            i += 1;
-        } else {
-            i = end;
-        }
+        // Every page makes progress: it places body items (end > i) or notes.
+        i = end.max(i);
     }
     number_and_heads(&mut pages, g);
     pages

@@ -313,10 +313,11 @@ pub fn draw_page(
     for im in &page.images {
         let Some(img) = images.get(&im.src) else { continue };
         let data = krilla::Data::from(img.bytes.clone());
+        // No interpolation: PDF/A forbids it (ISO 19005-2, 6.2.8.1).
         let k = match img.info.format {
-            image::ImageFormat::Png => krilla::image::Image::from_png(data, true),
-            image::ImageFormat::WebP => krilla::image::Image::from_webp(data, true),
-            _ => krilla::image::Image::from_jpeg(data, true),
+            image::ImageFormat::Png => krilla::image::Image::from_png(data, false),
+            image::ImageFormat::WebP => krilla::image::Image::from_webp(data, false),
+            _ => krilla::image::Image::from_jpeg(data, false),
         };
         if let (Ok(k), Some(size)) = (k, Size::from_wh(to_pt(im.w), to_pt(im.h))) {
             s.push_transform(&Transform::from_translate(
