@@ -322,3 +322,20 @@ fn an_oversized_manuscript_is_refused_with_a_diagnostic() {
     assert!(err.contains("manuscript/big.md:1:1: error[too-large]"), "{err}");
     assert!(!p.path().join("dist").exists());
 }
+
+#[test]
+fn layout_findings_are_reported_against_the_manuscript_with_their_page() {
+    let long = "x".repeat(220);
+    let md = format!(
+        "---\ntitle: T\nauthor: A\nlang: en\n---\n\nA paragraph.\n\nSee https://example.org/{long} for more.\n"
+    );
+    let p = project(&[("f", md.as_bytes())]);
+    let out = quire(p.path()).args(["build", "--format", "pdf"]).output().unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("manuscript/f.md:9:1: warning[broken-word]"), "{err}");
+    assert!(
+        err.contains("(page 3)"),
+        "the text starts on page 3 of a self-cover pamphlet: {err}"
+    );
+}

@@ -64,6 +64,14 @@ pub fn source_date_epoch() -> Result<Option<i64>, CliError> {
     }
 }
 
+/// The print edition laid out once, for the PDF and the booklet alike.
+struct PrintJob {
+    print: PrintSettings,
+    fonts: crate::layout::Fonts,
+    layout: crate::layout::Layout,
+    images: std::collections::BTreeMap<String, epub::Image>,
+}
+
 /// Renders one edition of a resolved manuscript.
 fn render(
     format: Format,
@@ -72,49 +80,59 @@ fn render(
     doc: &crate::model::Document,
     args: &BuildArgs,
     sde: Option<i64>,
+    job: Option<&PrintJob>,
 ) -> Result<Vec<u8>, CliError> {
-    Ok(match format {
-        Format::Txt => {
+    let err = |e: String| CliError::Usage(format!("{}: {e}", path.display()));
+    let modified = epub::modified_time(doc.meta.date.as_ref(), sde);
+    Ok(match (format, job) {
+        (Format::Txt, _) => {
             let width =
                 args.text_width.or(doc.meta.text.width).unwrap_or(text::DEFAULT_WIDTH);
             text::render(doc, &text::TextOptions { width }).into_bytes()
         }
-        Format::Epub => {
-            let opts = epub::EpubOptions {
-                modified: epub::modified_time(doc.meta.date.as_ref(), sde),
-                embed_fonts: doc.meta.epub.embed_fonts,
-            };
-            epub::render(doc, &l.res, &opts)
-                .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?
+        (Format::Epub, _) => {
+            let opts =
+                epub::EpubOptions { modified, embed_fonts: doc.meta.epub.embed_fonts };
+            epub::render(doc, &l.res, &opts).map_err(|e| err(e.to_string()))?
         }
-        Format::Pdf | Format::Booklet => {
-            let err = |e: String| CliError::Usage(format!("{}: {e}", path.display()));
-            let print = PrintSettings::resolve(doc, args).map_err(err)?;
-            let fonts = crate::layout::Fonts::new();
-            let mut diags = crate::diag::Diagnostics::new();
-            let (lay, images) =
-                pdf_layout(doc, l, &print, &fonts, &mut diags).map_err(err)?;
-            let modified = epub::modified_time(doc.meta.date.as_ref(), sde);
-            let r = if format == Format::Pdf {
-                let opts = pdf::PdfOptions {
-                    bleed: print.bleed as f32,
-                    modified,
-                    crop_marks: print.crop_marks,
-                };
-                pdf::render(&lay, &doc.meta, &fonts, &images, &opts)
-            } else {
-                let (sw, sh) = print.trim.sheet();
-                let opts = pdf::BookletOptions {
-                    duplex: print.duplex,
-                    creep: print.creep as f32,
-                    modified,
-                    sheet: (sw as f32, sh as f32),
-                };
-                pdf::render_booklet(&lay, &doc.meta, &fonts, &images, &opts)
+        (Format::Pdf, Some(j)) => {
+            let opts = pdf::PdfOptions {
+                bleed: j.print.bleed as f32,
+                modified,
+                crop_marks: j.print.crop_marks,
             };
-            r.map_err(|e| err(e.to_string()))?
+            pdf::render(&j.layout, &doc.meta, &j.fonts, &j.images, &opts)
+                .map_err(|e| err(e.to_string()))?
+        }
+        (Format::Booklet, Some(j)) => {
+            let (sw, sh) = j.print.trim.sheet();
+            let opts = pdf::BookletOptions {
+                duplex: j.print.duplex,
+                creep: j.print.creep as f32,
+                modified,
+                sheet: (sw as f32, sh as f32),
+            };
+            pdf::render_booklet(&j.layout, &doc.meta, &j.fonts, &j.images, &opts)
+                .map_err(|e| err(e.to_string()))?
+        }
+        (Format::Pdf | Format::Booklet, None) => {
+            unreachable!("build_one lays out the print edition first")
         }
     })
+}
+
+/// Lays out the print edition when a print format is asked for; its findings join
+/// the manuscript's diagnostics.
+fn print_job(
+    doc: &crate::model::Document,
+    l: &Loaded,
+    args: &BuildArgs,
+    diags: &mut Diagnostics,
+) -> Result<PrintJob, String> {
+    let print = PrintSettings::resolve(doc, args)?;
+    let fonts = crate::layout::Fonts::new();
+    let (layout, images) = pdf_layout(doc, l, &print, &fonts, diags)?;
+    Ok(PrintJob { print, fonts, layout, images })
 }
 
 /// The print settings: command-line flags over the front matter's `pdf:` keys over
@@ -220,17 +238,26 @@ fn build_one(
     sde: Option<i64>,
 ) -> Result<Report, CliError> {
     let t0 = Instant::now();
-    let l = load(path)?;
+    let mut l = load(path)?;
     let mut written = Vec::new();
     if let Some(doc) = l.doc.as_ref().filter(|_| !l.diags.has_errors()) {
         let stem =
             path.file_stem().map_or("book".into(), |s| s.to_string_lossy().into_owned());
+        let mut findings = Diagnostics::new();
+        let job = if formats.iter().any(|f| matches!(f, Format::Pdf | Format::Booklet)) {
+            Some(
+                print_job(doc, &l, args, &mut findings)
+                    .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?,
+            )
+        } else {
+            None
+        };
         // Render everything first: nothing is written unless every edition rendered.
         let mut outputs = Vec::new();
         for &f in formats {
             outputs.push((
                 args.out.join(f.file_name(&stem)),
-                render(f, path, &l, doc, args, sde)?,
+                render(f, path, &l, doc, args, sde, job.as_ref())?,
             ));
         }
         fs::create_dir_all(&args.out).map_err(io_err(&args.out))?;
@@ -238,6 +265,9 @@ fn build_one(
             write_atomically(&out, &bytes)?;
             written.push((out, bytes.len()));
         }
+        let doc_allow = doc.meta.check.allow.clone();
+        findings.retain(|d| !doc_allow.iter().any(|a| a == d.code));
+        l.diags.extend(findings);
     }
     Ok(Report { loaded: l, written, millis: t0.elapsed().as_millis() })
 }

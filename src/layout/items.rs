@@ -51,6 +51,8 @@ pub struct Frag {
     pub link: Option<Link>,
     /// The first reference to a note is an anchor the note links back to.
     pub note_anchor: Option<u32>,
+    /// Part of a word too wide for the measure, broken between letters.
+    pub broken: bool,
     /// Where the text came from.
     pub span: Span,
 }
@@ -68,7 +70,18 @@ impl Frag {
         span: Span,
     ) -> Frag {
         let width = glyphs.iter().map(|g| scale(g.adv, size, upem)).sum();
-        Frag { face, size, glyphs, upem, width, text, link, note_anchor: None, span }
+        Frag {
+            face,
+            size,
+            glyphs,
+            upem,
+            width,
+            text,
+            link,
+            note_anchor: None,
+            broken: false,
+            span,
+        }
     }
 
     /// Natural width.
@@ -587,6 +600,7 @@ impl<'f> Builder<'f> {
                 if let Some((n, true)) = s.note {
                     f.note_anchor = Some(n);
                 }
+                f.broken = anywhere;
                 Self::push_box(p, f);
                 if gi < s.glyphs.len() {
                     let item = match kind {

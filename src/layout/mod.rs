@@ -256,5 +256,76 @@ pub fn layout(
         ),
         _ => pages,
     };
+    findings(&pages, &geometry, diags);
     Layout { geometry, pages }
+}
+
+/// Layout findings, reported against the manuscript with their page (issue 6): a word
+/// broken between letters to fit, a line spaced beyond its stretch, a page left short
+/// by three lines or more to keep a paragraph or heading together, a note that could
+/// not begin on its reference's page.
+fn findings(pages: &[Page], geo: &Geometry, diags: &mut Diagnostics) {
+    use crate::diag::Diagnostic;
+    let mut starts = BTreeMap::new();
+    let mut refs = BTreeMap::new();
+    for p in pages {
+        for (n, _) in &p.note_starts {
+            starts.entry(*n).or_insert(p.number);
+        }
+        for pl in p.lines.iter().take(p.body_lines) {
+            let Some(first) = pl.line.runs.first() else { continue };
+            let span = first.frag.span;
+            if let Some(r) = pl.line.runs.iter().find(|r| r.frag.broken) {
+                diags.push(Diagnostic::warning(
+                    "broken-word",
+                    r.frag.span,
+                    format!("a word too wide for the measure is broken between letters (page {})", p.number),
+                ));
+            }
+            if !pl.line.last && pl.line.ratio > 1.0 {
+                diags.push(Diagnostic::warning(
+                    "loose-line",
+                    span,
+                    format!("a line is spaced wider than its stretch allows (page {}, ratio {:.1})", p.number, pl.line.ratio),
+                ));
+            }
+            for r in &pl.line.runs {
+                if let (Some(n), items::Frag { span, .. }) =
+                    (r.frag.note_anchor, &*r.frag)
+                {
+                    refs.entry(n).or_insert((p.number, *span));
+                }
+            }
+        }
+        // A text page whose body ends three lines or more above the foot (and is not
+        // the last page of a chapter or the book).
+        if let Some(last) = p.lines.get(p.body_lines.wrapping_sub(1))
+            && !last.line.last
+        {
+            let notes_top = p
+                .rules
+                .first()
+                .map_or(geo.top + geo.body_height(), |r| r.y - geo.leading / 2);
+            if notes_top - last.y >= 4 * geo.leading {
+                let span =
+                    last.line.runs.first().map(|r| r.frag.span).unwrap_or_default();
+                diags.push(Diagnostic::warning(
+                    "short-page",
+                    span,
+                    format!("page {} is left short to keep lines together (no widow, orphan or stranded heading)", p.number),
+                ));
+            }
+        }
+    }
+    for (n, (page, span)) in refs {
+        if starts.get(&n).is_some_and(|&s| s != page) {
+            diags.push(Diagnostic::warning(
+                "note-moved",
+                span,
+                format!(
+                    "note {n} could not begin on the page of its reference (page {page})"
+                ),
+            ));
+        }
+    }
 }
