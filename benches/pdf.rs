@@ -73,6 +73,16 @@ fn main() {
         })
         .collect();
     println!("sample PDF (4,806 words):             median {:>8.2?}", median(runs));
+    // Issue 7's limit: a 50,000-word single paragraph, well under 10 s.
+    let words: Vec<&str> = sample.split_whitespace().skip(40).collect();
+    let para: Vec<&str> = (0..50_000).map(|i| words[i % words.len()]).collect();
+    let one = Source::new(
+        "para.md",
+        format!("---\ntitle: One paragraph\n---\n\n{}\n", para.join(" ")),
+    );
+    let t0 = Instant::now();
+    std::hint::black_box(pdf(&one));
+    println!("50,000-word single paragraph PDF:     {:>8.2?}", t0.elapsed());
     let exe = std::env::current_exe().unwrap();
     let mut times = Vec::new();
     let mut last = String::new();

@@ -383,3 +383,26 @@ fn no_page_ends_with_a_hyphen() {
         }
     }
 }
+
+/// A very long single paragraph is set (the speed figure for 50,000 words is in
+/// benches/pdf.rs), every line inside the measure.
+#[test]
+fn a_very_long_paragraph_is_set_within_the_measure() {
+    let seed = std::fs::read_to_string(
+        root().join("tests/fixtures/lessons-of-the-paris-commune.seed.txt"),
+    )
+    .unwrap();
+    let words: Vec<&str> = seed.split_whitespace().collect();
+    let para: Vec<&str> = (0..20_000).map(|i| words[i % words.len()]).collect();
+    let (l, _) = lay(&format!("---\ntitle: One paragraph\n---\n\n{}\n", para.join(" ")));
+    let g = l.geometry;
+    let lines: usize = l.pages.iter().map(|p| p.body_lines).sum();
+    assert!(lines > 1500, "{lines}");
+    for p in &l.pages {
+        for pl in &p.lines {
+            let end =
+                pl.line.runs.iter().map(|r| pl.x + r.x + r.width()).max().unwrap_or(pl.x);
+            assert!(end <= g.left(p.number) + g.measure() + PT / 100);
+        }
+    }
+}

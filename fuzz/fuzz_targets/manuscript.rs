@@ -1,5 +1,5 @@
 //! Arbitrary bytes as a manuscript, through reading, the model passes, the lints and
-//! every backend: quire must answer with editions or diagnostics, never a panic or
+//! every backend (text, EPUB, the laid-out PDF and its booklet): quire must answer with editions or diagnostics, never a panic or
 //! a hang.
 #![no_main]
 
@@ -35,4 +35,20 @@ fuzz_target!(|data: &[u8]| {
     };
     let book = epub::render(&doc, &res, &opts).expect("an EPUB for any valid manuscript");
     assert!(book.starts_with(b"PK"));
+    // The print edition: layout, the pamphlet with its self-cover, and the booklet.
+    let fonts = quire::layout::Fonts::new();
+    let mut lopts = quire::layout::LayoutOptions::a5();
+    lopts.kind = Some(quire::layout::Kind::Pamphlet);
+    let layout = quire::layout::layout(&doc, &fonts, &lopts, &mut diags);
+    let images = Default::default();
+    let popts = quire::backend::pdf::PdfOptions { bleed: 8.5, modified: 0, crop_marks: true };
+    let pdf = quire::backend::pdf::render(&layout, &doc.meta, &fonts, &images, &popts).expect("a PDF");
+    assert!(pdf.starts_with(b"%PDF"));
+    let bopts = quire::backend::pdf::BookletOptions {
+        duplex: quire::print::Duplex::LongEdge,
+        creep: 0.3,
+        modified: 0,
+        sheet: (841.9, 595.3),
+    };
+    quire::backend::pdf::render_booklet(&layout, &doc.meta, &fonts, &images, &bopts).expect("a booklet");
 });
