@@ -58,7 +58,7 @@ fn build(paths: &[&Path], out: &Path, env: &[(&str, &str)]) {
         .args(paths)
         .arg("-o")
         .arg(out)
-        .args(["--format", "epub,pdf,txt"]);
+        .args(["--format", "epub,pdf,booklet,txt"]);
     for (k, v) in env {
         cmd.env(k, v);
     }

@@ -175,3 +175,30 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 60, ..ProptestConfig::default() })]
+
+    /// A built PDF loads with lopdf and has the page count the layout reported; its
+    /// booklet has half as many sides (the pamphlet is padded to a multiple of four).
+    #[test]
+    fn pdf_loads_with_the_layouts_page_count(s in manuscript()) {
+        use quire::backend::pdf;
+        use quire::layout::{Fonts, Kind, LayoutOptions, layout};
+        let src = Source::new("p.md", s);
+        let (doc, mut diags) = quire::load(&src);
+        prop_assume!(!diags.has_errors());
+        let fonts = Fonts::new();
+        let mut opts = LayoutOptions::a5();
+        opts.kind = Some(Kind::Pamphlet);
+        let l = layout(&doc, &fonts, &opts, &mut diags);
+        let images = Default::default();
+        let bytes = pdf::render(&l, &doc.meta, &fonts, &images, &pdf::PdfOptions { bleed: 8.5, modified: 0, crop_marks: false }).unwrap();
+        let loaded = lopdf::Document::load_mem(&bytes).unwrap();
+        prop_assert_eq!(loaded.get_pages().len(), l.pages.len());
+        prop_assert_eq!(l.pages.len() % 4, 0);
+        let bopts = pdf::BookletOptions { duplex: quire::print::Duplex::LongEdge, creep: 0.0, modified: 0, sheet: (841.9, 595.3) };
+        let booklet = pdf::render_booklet(&l, &doc.meta, &fonts, &images, &bopts).unwrap();
+        prop_assert_eq!(lopdf::Document::load_mem(&booklet).unwrap().get_pages().len(), l.pages.len() / 2);
+    }
+}

@@ -70,9 +70,13 @@ pub struct Line {
     pub indent: Sp,
 }
 
+/// Where the line after a break at `i` starts: glue and penalties are discarded up to
+/// the next box or forced break (TeX §879), as in `linebreak`.
 fn after(items: &[Item], i: usize) -> usize {
     let mut j = i + 1;
-    while j < items.len() && !matches!(items[j], Item::Box { .. }) {
+    while j < items.len()
+        && !matches!(items[j], Item::Box { .. } | Item::Penalty { p: super::items::FORCE, .. })
+    {
         j += 1;
     }
     j
@@ -83,7 +87,8 @@ pub fn set(p: &Para, breaks: &[usize], measure: Sp, align: Align) -> Vec<Line> {
     let mut lines = Vec::with_capacity(breaks.len());
     let mut start = 0;
     for &b in breaks {
-        let items = &p.items[start..b];
+        // Two forced breaks in a row (empty lines of code or verse) make an empty line.
+        let items = &p.items[start.min(b)..b];
         let (pen_w, hyphen) = match &p.items[b] {
             Item::Penalty { w, frag: Some(f), .. } => (*w, Some(*f)),
             Item::Penalty { w, .. } => (*w, None),
