@@ -136,6 +136,13 @@ pub enum Item {
     },
 }
 
+impl Item {
+    /// A plain penalty: no width, not a hyphen.
+    pub fn penalty(p: i32) -> Item {
+        Item::Penalty { w: 0, p, flagged: false, hyphenation: false, frag: None }
+    }
+}
+
 /// How a paragraph is set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Align {
@@ -339,13 +346,7 @@ impl<'f> Builder<'f> {
                         p.items.pop();
                     }
                     p.items.push(Item::Glue { w: 0, st: 0, sh: 0, fil: true });
-                    p.items.push(Item::Penalty {
-                        w: 0,
-                        p: FORCE,
-                        flagged: false,
-                        hyphenation: false,
-                        frag: None,
-                    });
+                    p.items.push(Item::penalty(FORCE));
                 }
             }
         }
@@ -354,21 +355,9 @@ impl<'f> Builder<'f> {
             p.items.pop();
         }
         // \parfillskip and the final forced break (TeX §816).
-        p.items.push(Item::Penalty {
-            w: 0,
-            p: INF_PENALTY,
-            flagged: false,
-            hyphenation: false,
-            frag: None,
-        });
+        p.items.push(Item::penalty(INF_PENALTY));
         p.items.push(Item::Glue { w: 0, st: 0, sh: 0, fil: true });
-        p.items.push(Item::Penalty {
-            w: 0,
-            p: FORCE,
-            flagged: false,
-            hyphenation: false,
-            frag: None,
-        });
+        p.items.push(Item::penalty(FORCE));
         p
     }
 

@@ -75,7 +75,10 @@ pub struct Line {
 fn after(items: &[Item], i: usize) -> usize {
     let mut j = i + 1;
     while j < items.len()
-        && !matches!(items[j], Item::Box { .. } | Item::Penalty { p: super::items::FORCE, .. })
+        && !matches!(
+            items[j],
+            Item::Box { .. } | Item::Penalty { p: super::items::FORCE, .. }
+        )
     {
         j += 1;
     }
