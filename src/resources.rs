@@ -221,6 +221,18 @@ mod tests {
         }
     }
 
+    /// CRC-32 (ISO 3309), for forging a PNG chunk in a test.
+    fn crc32(data: &[u8]) -> u32 {
+        let mut c = 0xFFFF_FFFFu32;
+        for &b in data {
+            c ^= u32::from(b);
+            for _ in 0..8 {
+                c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+            }
+        }
+        !c
+    }
+
     #[test]
     fn inspects_real_images_and_refuses_garbage() {
         let mut png = Vec::new();
@@ -230,6 +242,15 @@ mod tests {
         let info = inspect(&png).unwrap();
         assert_eq!((info.width, info.height, info.media_type()), (3, 2, "image/png"));
         assert!(inspect(b"not an image").is_err());
+        // A PNG whose header claims 20,000 × 20,000 pixels is refused by the limits
+        // before anything that size is allocated.
+        let mut huge = png.clone();
+        huge[16..20].copy_from_slice(&20_000u32.to_be_bytes());
+        huge[20..24].copy_from_slice(&20_000u32.to_be_bytes());
+        let crc = crc32(&huge[12..29]);
+        huge[29..33].copy_from_slice(&crc.to_be_bytes());
+        let e = inspect(&huge).unwrap_err();
+        assert!(e.contains("limit") || e.contains("large") || e.contains("dimension"), "{e}");
         assert!(inspect(&png[..20]).is_err());
     }
 }
