@@ -43,9 +43,4 @@ impl Format {
             Format::Txt => format!("{stem}.txt"),
         }
     }
-
-    /// Whether this version of quire can build the format yet.
-    pub fn is_available(self) -> bool {
-        true
-    }
 }

@@ -30,25 +30,11 @@ pub fn print_diags(src: &Source, diags: &Diagnostics, fmt: MessageFormat) {
 /// The editions to build: those asked for, or every one this version builds.
 pub fn formats(args: &BuildArgs) -> Result<Vec<Format>, CliError> {
     if args.format.is_empty() {
-        let missing: Vec<&str> =
-            Format::ALL.iter().filter(|f| !f.is_available()).map(|f| f.name()).collect();
-        if !missing.is_empty() {
-            eprintln!(
-                "quire: note: this version does not build the {} editions yet",
-                missing.join(", ")
-            );
-        }
-        return Ok(Format::ALL.into_iter().filter(|f| f.is_available()).collect());
+        return Ok(Format::ALL.to_vec());
     }
     let mut v: Vec<Format> = args.format.iter().map(|&f| f.into()).collect();
     v.sort();
     v.dedup();
-    if let Some(f) = v.iter().find(|f| !f.is_available()) {
-        return Err(CliError::Usage(format!(
-            "this version does not build the {} edition yet",
-            f.name()
-        )));
-    }
     Ok(v)
 }
 
