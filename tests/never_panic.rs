@@ -202,3 +202,18 @@ proptest! {
         prop_assert_eq!(lopdf::Document::load_mem(&booklet).unwrap().get_pages().len(), l.pages.len() / 2);
     }
 }
+
+/// Regression: empty lines in a code block made two forced breaks in a row, and the
+/// line setter sliced past its break (found by `pdf_loads_with_the_layouts_page_count`).
+#[test]
+fn issue_7_two_forced_breaks_in_a_row() {
+    let src = Source::new("r.md", "---\ntitle: T\n---\n```\n\n\n# ".to_string());
+    let (doc, mut diags) = quire::load(&src);
+    let l = quire::layout::layout(
+        &doc,
+        &quire::layout::Fonts::new(),
+        &quire::layout::LayoutOptions::a5(),
+        &mut diags,
+    );
+    assert!(!l.pages.is_empty());
+}
