@@ -32,6 +32,7 @@ pub fn load(src: &Source) -> (Document, Diagnostics) {
     let (mut doc, mut diags) = manuscript::parse(src);
     model::run_passes(&mut doc, &mut diags);
     resources::collect(&doc, &mut diags);
+    print::check_settings(&src.text, &doc.meta, &mut diags);
     allow(&doc, &mut diags);
     (doc, diags)
 }

@@ -250,7 +250,10 @@ mod tests {
         let crc = crc32(&huge[12..29]);
         huge[29..33].copy_from_slice(&crc.to_be_bytes());
         let e = inspect(&huge).unwrap_err();
-        assert!(e.contains("limit") || e.contains("large") || e.contains("dimension"), "{e}");
+        assert!(
+            e.contains("limit") || e.contains("large") || e.contains("dimension"),
+            "{e}"
+        );
         assert!(inspect(&png[..20]).is_err());
     }
 }

@@ -108,7 +108,7 @@ fn golden_files() {
     let update = std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1");
     let mut all = Vec::new();
     cases(&root, &mut all);
-    assert!(all.len() >= 27, "golden cases went missing: {}", all.len());
+    assert!(all.len() >= 28, "golden cases went missing: {}", all.len());
     let mut failures = Vec::new();
     for case in &all {
         for (ext, actual) in outputs(case, &root) {

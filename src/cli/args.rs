@@ -32,7 +32,7 @@ pub enum Command {
 }
 
 /// Flags of `quire build`.
-#[derive(Debug, Args)]
+#[derive(Debug, Args, Default)]
 pub struct BuildArgs {
     /// Manuscript files or folders (default: manuscript/).
     pub paths: Vec<PathBuf>,
@@ -132,9 +132,10 @@ impl From<FormatArg> for Format {
 }
 
 /// `--message-format` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum MessageFormat {
     /// `file:line:col: severity[code]: message`, the source line and a caret.
+    #[default]
     Human,
     /// One JSON object per line.
     Json,

@@ -123,7 +123,7 @@ fn print_job(
 
 /// The print settings: command-line flags over the front matter's `pdf:` keys over
 /// the defaults.
-struct PrintSettings {
+pub(super) struct PrintSettings {
     trim: crate::print::Trim,
     bleed: f64,
     crop_marks: bool,
@@ -134,7 +134,7 @@ struct PrintSettings {
 }
 
 impl PrintSettings {
-    fn resolve(doc: &crate::model::Document, args: &BuildArgs) -> Result<Self, String> {
+    pub(super) fn resolve(doc: &crate::model::Document, args: &BuildArgs) -> Result<Self, String> {
         let pdf = &doc.meta.pdf;
         let trim = crate::print::Trim::parse(
             args.trim.as_deref().or(pdf.trim.as_deref()).unwrap_or("a5"),
@@ -349,6 +349,14 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode, CliError> {
             let mut l = load(path)?;
             if let Some(doc) = &l.doc {
                 crate::lint::lint(&l.src, doc, &mut l.diags);
+                // The layout findings of the print edition, as the manuscript asks
+                // for it (nothing is written).
+                if !l.diags.has_errors() {
+                    let mut findings = Diagnostics::new();
+                    if print_job(doc, &l, &BuildArgs::default(), &mut findings).is_ok() {
+                        l.diags.extend(findings);
+                    }
+                }
                 if let (Some(img), Some((_, span))) = (&l.res.cover, &doc.meta.cover)
                     && (img.info.width < MIN_COVER.0 || img.info.height < MIN_COVER.1)
                 {
