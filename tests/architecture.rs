@@ -1,0 +1,53 @@
+//! The layering DESIGN.md promises, checked on the source: no backend or layout code
+//! imports the Markdown parser or the manuscript reader, and only the CLI touches the
+//! file system.
+
+use std::path::Path;
+
+fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            rust_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn backends_and_layout_do_not_parse_or_read_files() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    for dir in ["backend", "layout", "model"] {
+        rust_files(&src.join(dir), &mut files);
+    }
+    assert!(files.len() > 15);
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        for banned in [
+            "pulldown_cmark",
+            "crate::manuscript",
+            "std::fs",
+            "File::open",
+            "read_to_string(",
+        ] {
+            // Test modules may build inputs from the manuscript reader.
+            let code = text.split("#[cfg(test)]").next().unwrap_or("");
+            assert!(!code.contains(banned), "{} uses `{banned}`", f.display());
+        }
+    }
+    let only_convert = ["manuscript/convert.rs"];
+    let mut all = Vec::new();
+    rust_files(&src, &mut all);
+    for f in all {
+        let rel = f.strip_prefix(&src).unwrap().to_string_lossy().replace('\\', "/");
+        let text = std::fs::read_to_string(&f).unwrap();
+        if text.contains("use pulldown_cmark") {
+            assert!(
+                only_convert.contains(&rel.as_str()),
+                "{rel} imports the Markdown parser"
+            );
+        }
+    }
+}
