@@ -204,7 +204,11 @@ pub fn creep_shift(s: usize, per_sheet: f64) -> f64 {
 
 /// Checks the front matter's `pdf:` settings, so that a bad one is an error located
 /// at the `pdf:` key in `check` and `build` alike.
-pub fn check_settings(text: &str, meta: &crate::model::Metadata, diags: &mut crate::diag::Diagnostics) {
+pub fn check_settings(
+    text: &str,
+    meta: &crate::model::Metadata,
+    diags: &mut crate::diag::Diagnostics,
+) {
     let p = &meta.pdf;
     let mut problems = Vec::new();
     if let Some(t) = &p.trim
@@ -220,14 +224,17 @@ pub fn check_settings(text: &str, meta: &crate::model::Metadata, diags: &mut cra
     if let Some(l) = p.layout.as_deref().filter(|l| !matches!(*l, "pamphlet" | "book")) {
         problems.push(format!("`{l}` is not a layout: use pamphlet or book"));
     }
-    if let Some(c) = p.color.as_deref().filter(|c| !matches!(*c, "color" | "gray" | "grey")) {
+    if let Some(c) =
+        p.color.as_deref().filter(|c| !matches!(*c, "color" | "gray" | "grey"))
+    {
         problems.push(format!("`{c}` is not a colour mode: use color or gray"));
     }
     if problems.is_empty() {
         return;
     }
     let head = &text[..meta.span.end.min(text.len())];
-    let at = head.find("\npdf:").map_or(meta.span, |i| crate::diag::Span::new(i + 1, i + 5));
+    let at =
+        head.find("\npdf:").map_or(meta.span, |i| crate::diag::Span::new(i + 1, i + 5));
     for why in problems {
         diags.error("pdf-setting", at, format!("in the `pdf:` settings: {why}"));
     }

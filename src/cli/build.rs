@@ -134,7 +134,10 @@ pub(super) struct PrintSettings {
 }
 
 impl PrintSettings {
-    pub(super) fn resolve(doc: &crate::model::Document, args: &BuildArgs) -> Result<Self, String> {
+    pub(super) fn resolve(
+        doc: &crate::model::Document,
+        args: &BuildArgs,
+    ) -> Result<Self, String> {
         let pdf = &doc.meta.pdf;
         let trim = crate::print::Trim::parse(
             args.trim.as_deref().or(pdf.trim.as_deref()).unwrap_or("a5"),
@@ -214,6 +217,8 @@ struct Report {
     loaded: Loaded,
     /// Files written, with their sizes.
     written: Vec<(PathBuf, usize)>,
+    /// Pages of the print edition, when one was made.
+    pages: Option<usize>,
     millis: u128,
 }
 
@@ -226,6 +231,7 @@ fn build_one(
     let t0 = Instant::now();
     let mut l = load(path)?;
     let mut written = Vec::new();
+    let mut pages = None;
     if let Some(doc) = l.doc.as_ref().filter(|_| !l.diags.has_errors()) {
         let stem =
             path.file_stem().map_or("book".into(), |s| s.to_string_lossy().into_owned());
@@ -238,6 +244,7 @@ fn build_one(
         } else {
             None
         };
+        pages = job.as_ref().map(|j| j.layout.pages.len());
         // Render everything first: nothing is written unless every edition rendered.
         let mut outputs = Vec::new();
         for &f in formats {
@@ -255,7 +262,7 @@ fn build_one(
         findings.retain(|d| !doc_allow.iter().any(|a| a == d.code));
         l.diags.extend(findings);
     }
-    Ok(Report { loaded: l, written, millis: t0.elapsed().as_millis() })
+    Ok(Report { loaded: l, written, pages, millis: t0.elapsed().as_millis() })
 }
 
 fn progress(n: usize) -> indicatif::ProgressBar {
@@ -329,7 +336,8 @@ fn summary(path: &Path, rep: &Report) -> String {
         1 => ", 1 warning".to_string(),
         n => format!(", {n} warnings"),
     };
-    format!("{}: {}{warnings} in {} ms", path.display(), editions.join(", "), rep.millis)
+    let pages = rep.pages.map(|n| format!(", {n} pages")).unwrap_or_default();
+    format!("{}: {}{pages}{warnings} in {} ms", path.display(), editions.join(", "), rep.millis)
 }
 
 /// `quire build`.
