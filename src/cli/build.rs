@@ -337,7 +337,12 @@ fn summary(path: &Path, rep: &Report) -> String {
         n => format!(", {n} warnings"),
     };
     let pages = rep.pages.map(|n| format!(", {n} pages")).unwrap_or_default();
-    format!("{}: {}{pages}{warnings} in {} ms", path.display(), editions.join(", "), rep.millis)
+    format!(
+        "{}: {}{pages}{warnings} in {} ms",
+        path.display(),
+        editions.join(", "),
+        rep.millis
+    )
 }
 
 /// `quire build`.
