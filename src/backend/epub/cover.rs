@@ -3,7 +3,6 @@
 //! shipped fonts (title, subtitle, author) — shaped with harfrust, outlined with skrifa
 //! and filled with tiny-skia, so quire needs no second font stack.
 
-use harfrust::{Feature, ShapeOptions, ShaperData, UnicodeBuffer};
 use image::codecs::jpeg::JpegEncoder;
 use image::imageops::FilterType;
 use skrifa::MetadataProvider;
@@ -11,7 +10,8 @@ use skrifa::outline::{DrawSettings, OutlinePen};
 use skrifa::prelude::{LocationRef, Size};
 use tiny_skia::{FillRule, Paint, PathBuilder, Pixmap, Rect, Transform};
 
-use crate::fonts::{self, FontFile};
+use crate::layout::Fonts;
+use crate::layout::fonts::{Face, Feat};
 use crate::model::Metadata;
 
 /// Cover size in pixels: 1.6:1, ≥ 1400 px wide, under Apple's 3.2 Mpx limit
@@ -43,6 +43,7 @@ const INK: (u8, u8, u8) = (0xf4, 0xea, 0xd5);
 
 /// A typographic cover for the metadata, as JPEG.
 pub fn typographic(meta: &Metadata) -> Result<Vec<u8>, String> {
+    let fonts = Fonts::new();
     let mut pix = Pixmap::new(WIDTH, HEIGHT).ok_or("cover size")?;
     pix.fill(tiny_skia::Color::from_rgba8(BACKGROUND.0, BACKGROUND.1, BACKGROUND.2, 255));
     let mut paint = Paint::default();
@@ -66,38 +67,39 @@ pub fn typographic(meta: &Metadata) -> Result<Vec<u8>, String> {
     // The title, as large as fits in at most four lines.
     let mut size = 190.0;
     let title_lines = loop {
-        let lines = wrap(&fonts::SERIF_REGULAR, &meta.title, size, measure);
+        let lines = wrap(&fonts, Face::Regular, &meta.title, size, measure);
         if lines.len() <= 4 || size <= 70.0 {
             break lines;
         }
         size -= 10.0;
     };
     for line in &title_lines {
-        draw_centred(&mut pix, &paint, &fonts::SERIF_REGULAR, line, size, y);
+        draw_centred(&mut pix, &paint, &fonts, Face::Regular, line, size, y);
         y += size * 1.15;
     }
     if let Some(sub) = &meta.subtitle {
         y += 20.0;
-        for line in wrap(&fonts::SERIF_ITALIC, sub, 84.0, measure) {
-            draw_centred(&mut pix, &paint, &fonts::SERIF_ITALIC, &line, 84.0, y);
+        for line in wrap(&fonts, Face::Italic, sub, 84.0, measure) {
+            draw_centred(&mut pix, &paint, &fonts, Face::Italic, &line, 84.0, y);
             y += 84.0 * 1.2;
         }
     }
     // The fleuron between title and author.
     let fleuron_y = (y + 260.0).max(1500.0);
-    draw_centred(&mut pix, &paint, &fonts::SERIF_REGULAR, "\u{2766}", 150.0, fleuron_y);
+    draw_centred(&mut pix, &paint, &fonts, Face::Regular, "\u{2766}", 150.0, fleuron_y);
 
     let authors = meta.authors.join(", ");
     let mut ay = HEIGHT as f32 - 520.0;
-    for line in wrap(&fonts::SERIF_REGULAR, &authors.to_uppercase(), 92.0, measure) {
-        draw_centred(&mut pix, &paint, &fonts::SERIF_REGULAR, &line, 92.0, ay);
+    for line in wrap(&fonts, Face::Regular, &authors.to_uppercase(), 92.0, measure) {
+        draw_centred(&mut pix, &paint, &fonts, Face::Regular, &line, 92.0, ay);
         ay += 92.0 * 1.2;
     }
     if let Some(p) = &meta.publisher {
         draw_centred(
             &mut pix,
             &paint,
-            &fonts::SANS_REGULAR,
+            &fonts,
+            Face::Sans,
             p,
             56.0,
             HEIGHT as f32 - 200.0,
@@ -110,53 +112,29 @@ pub fn typographic(meta: &Metadata) -> Result<Vec<u8>, String> {
     encode(&rgb)
 }
 
-/// One shaped glyph, in font units.
-struct G {
-    id: u32,
-    adv: i32,
-    dx: i32,
-    dy: i32,
+/// Shapes with the layout's shaper (kerning, ligatures), so the cover and the
+/// pages share one font stack and one word cache.
+fn shape(
+    fonts: &Fonts,
+    face: Face,
+    text: &str,
+) -> (std::rc::Rc<[crate::layout::fonts::Glyph]>, f32) {
+    (fonts.shape(face, Feat::Text, text), fonts.upem(face) as f32)
 }
 
-fn shape(font: &FontFile, text: &str) -> (Vec<G>, f32) {
-    let Ok(f) = harfrust::FontRef::new(font.data) else {
-        return (Vec::new(), 1000.0);
-    };
-    let data = ShaperData::new(&f);
-    let shaper = data.shaper(&f).build();
-    let feats: Vec<Feature> =
-        ["kern", "liga"].iter().filter_map(|s| s.parse().ok()).collect();
-    let mut buf = UnicodeBuffer::new();
-    buf.push_str(text);
-    buf.guess_segment_properties();
-    let out = shaper.shape(buf, ShapeOptions::new().features(&feats));
-    let glyphs = out
-        .glyph_infos()
-        .iter()
-        .zip(out.glyph_positions())
-        .map(|(i, p)| G {
-            id: i.glyph_id,
-            adv: p.x_advance,
-            dx: p.x_offset,
-            dy: p.y_offset,
-        })
-        .collect();
-    (glyphs, shaper.units_per_em() as f32)
-}
-
-fn width(font: &FontFile, text: &str, px: f32) -> f32 {
-    let (g, upem) = shape(font, text);
+fn width(fonts: &Fonts, face: Face, text: &str, px: f32) -> f32 {
+    let (g, upem) = shape(fonts, face, text);
     g.iter().map(|g| g.adv as f32).sum::<f32>() * px / upem
 }
 
 /// Greedy word wrap by shaped width.
-fn wrap(font: &FontFile, text: &str, px: f32, measure: f32) -> Vec<String> {
+fn wrap(fonts: &Fonts, face: Face, text: &str, px: f32, measure: f32) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     let mut cur = String::new();
     for word in text.split_whitespace() {
         let candidate =
             if cur.is_empty() { word.to_string() } else { format!("{cur} {word}") };
-        if cur.is_empty() || width(font, &candidate, px) <= measure {
+        if cur.is_empty() || width(fonts, face, &candidate, px) <= measure {
             cur = candidate;
         } else {
             lines.push(std::mem::replace(&mut cur, word.to_string()));
@@ -202,21 +180,22 @@ impl OutlinePen for Pen<'_> {
 fn draw_centred(
     pix: &mut Pixmap,
     paint: &Paint,
-    font: &FontFile,
+    fonts: &Fonts,
+    face: Face,
     text: &str,
     px: f32,
     baseline: f32,
 ) {
-    let (glyphs, upem) = shape(font, text);
+    let (glyphs, upem) = shape(fonts, face, text);
     let k = px / upem;
     let total: f32 = glyphs.iter().map(|g| g.adv as f32 * k).sum();
     let mut x = (WIDTH as f32 - total) / 2.0;
-    let Ok(f) = skrifa::FontRef::new(font.data) else {
+    let Ok(f) = skrifa::FontRef::new(face.file().data) else {
         return;
     };
     let outlines = f.outline_glyphs();
     let mut pb = PathBuilder::new();
-    for g in &glyphs {
+    for g in glyphs.iter() {
         if let Some(o) = outlines.get(skrifa::GlyphId::new(g.id)) {
             let mut pen = Pen {
                 pb: &mut pb,
