@@ -217,3 +217,49 @@ fn issue_7_two_forced_breaks_in_a_row() {
     );
     assert!(!l.pages.is_empty());
 }
+
+/// Every input the fuzzer ever crashed on (`tests/regressions/`) goes through the
+/// whole pipeline: reading, lints, text, EPUB, PDF and booklet.
+#[test]
+fn fuzz_regressions_build() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/regressions");
+    let mut n = 0;
+    for e in std::fs::read_dir(dir).unwrap() {
+        let bytes = std::fs::read(e.unwrap().path()).unwrap();
+        let (src, bad) = Source::from_bytes("r.md", &bytes);
+        if bad.is_some() {
+            continue;
+        }
+        let (doc, mut diags) = quire::load(&src);
+        quire::lint::lint(&src, &doc, &mut diags);
+        if diags.has_errors() {
+            continue;
+        }
+        let _ = text::render(&doc, &text::TextOptions::default());
+        let _ = quire::backend::epub::render(
+            &doc,
+            &tiny_cover(),
+            &quire::backend::epub::EpubOptions { modified: 0, embed_fonts: false },
+        )
+        .unwrap();
+        let fonts = quire::layout::Fonts::new();
+        let mut opts = quire::layout::LayoutOptions::a5();
+        opts.kind = Some(quire::layout::Kind::Pamphlet);
+        let l = quire::layout::layout(&doc, &fonts, &opts, &mut diags);
+        let images = Default::default();
+        quire::backend::pdf::render(
+            &l,
+            &doc.meta,
+            &fonts,
+            &images,
+            &quire::backend::pdf::PdfOptions {
+                bleed: 8.5,
+                modified: 0,
+                crop_marks: true,
+            },
+        )
+        .unwrap();
+        n += 1;
+    }
+    assert!(n >= 1);
+}
