@@ -286,20 +286,25 @@ impl Ctx<'_, '_> {
                     if k > 0 {
                         self.space(l / 2, *span);
                     }
-                    let mut verse: Vec<Inline> = Vec::new();
-                    for (i, line) in stanza.iter().enumerate() {
-                        if i > 0 {
-                            verse.push(Inline::LineBreak { span: *span });
-                        }
-                        verse.extend(line.iter().cloned());
-                    }
+                    // Each verse line is set on its own, flush left, unhyphenated; a
+                    // line too long for the measure turns over with a deeper indent,
+                    // as verse is printed (so it is broken 2 em short of the measure).
                     let style = ParaStyle {
                         align: Align::Left,
                         hyphenate: false,
                         indent: 0,
                         ..base
                     };
-                    self.para(&verse, style, x + inset, measure - inset, *span);
+                    let turn = em * 2;
+                    for line in stanza {
+                        let first = self.out.len();
+                        self.para(line, style, x + inset, measure - inset - turn, *span);
+                        for it in self.out[first..].iter_mut().skip(1) {
+                            if let VKind::Line { x, .. } = &mut it.kind {
+                                *x += turn;
+                            }
+                        }
+                    }
                 }
                 self.space(l / 2, *span);
             }
