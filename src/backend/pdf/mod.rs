@@ -419,19 +419,11 @@ fn render_with(
     let o = m + b;
     let mut doc = Document::new_with(settings);
     doc.set_metadata(metadata(meta, opts.modified));
-    // Where each note starts and each first reference stands, for links.
+    // Where each note starts, for the links from its references.
     let mut note_at: BTreeMap<u32, (usize, f32)> = BTreeMap::new();
-    let mut ref_at: BTreeMap<u32, (usize, f32)> = BTreeMap::new();
     for (pi, p) in layout.pages.iter().enumerate() {
         for (n, y) in &p.note_starts {
             note_at.entry(*n).or_insert((pi, o + to_pt(*y)));
-        }
-        for pl in &p.lines {
-            for r in &pl.line.runs {
-                if let Some(n) = r.frag.note_anchor {
-                    ref_at.entry(n).or_insert((pi, o + to_pt(pl.y)));
-                }
-            }
         }
     }
     let mut outline = krilla::outline::Outline::new();
@@ -498,7 +490,6 @@ fn render_with(
         }
     }
     close(&mut stack, &mut outline, 0);
-    let _ = ref_at;
     doc.set_outline(outline);
     doc.finish().map_err(|e| PdfError::Krilla(format!("{e:?}")))
 }
