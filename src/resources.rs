@@ -109,7 +109,7 @@ pub fn collect(doc: &Document, diags: &mut Diagnostics) -> Vec<Ref> {
 fn inline_images(inl: &[Inline], out: &mut Vec<(String, Span, String)>) {
     for i in inl {
         match i {
-            Inline::Image { src, alt, span } => {
+            Inline::Image { src, alt, span, .. } => {
                 out.push((src.clone(), *span, alt.clone()))
             }
             Inline::Emphasis { content, .. }

@@ -333,9 +333,13 @@ fn layout_findings_are_reported_against_the_manuscript_with_their_page() {
     let out = quire(p.path()).args(["build", "--format", "pdf"]).output().unwrap();
     assert!(out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("manuscript/f.md:9:1: warning[broken-word]"), "{err}");
+    // Once, at the word's start (col 5), with the page and the line of the page.
+    assert!(err.contains("manuscript/f.md:9:5: warning[broken-word]"), "{err}");
+    assert_eq!(err.matches("warning[broken-word]").count(), 1, "{err}");
     assert!(
-        err.contains("(page 3)"),
+        err.contains("(page 3, line"),
         "the text starts on page 3 of a self-cover pamphlet: {err}"
     );
+    // Its pieces are letter-spaced to the measure like any justified line.
+    assert!(!err.contains("loose-line"), "{err}");
 }

@@ -25,6 +25,7 @@ fn golden_page_dumps() {
         let src = Source::new("c.md", std::fs::read_to_string(&case).unwrap());
         let (doc, mut diags) = quire::load(&src);
         let l = layout(&doc, &fonts, &LayoutOptions::a5(), &mut diags);
+        assert!(l.audit.is_empty(), "{}: {:?}", case.display(), l.audit);
         let actual = dump::dump(&l);
         let golden = case.with_extension("layout");
         match std::fs::read_to_string(&golden) {

@@ -20,6 +20,7 @@ fn lay(md: &str) -> (Layout, Diagnostics) {
     let (doc, mut diags) = quire::load(&src);
     assert!(!diags.has_errors(), "{diags:?}");
     let l = layout(&doc, &Fonts::new(), &LayoutOptions::a5(), &mut diags);
+    assert!(l.audit.is_empty(), "the page builder's books: {:?}", l.audit);
     (l, diags)
 }
 

@@ -10,7 +10,7 @@ use super::galley::set_para;
 use super::items::{Align, Builder, ParaStyle};
 use super::lines::Line;
 use super::units::Sp;
-use super::{Geometry, Page, Placed, PlacedImage};
+use super::{Blank, Geometry, Page, Placed, PlacedImage};
 use crate::diag::{Diagnostics, Span};
 use crate::model::{Inline, Metadata};
 
@@ -45,7 +45,7 @@ fn stack(
         let lines: Vec<Line> = set_para(b, &text(t), style, geo.measure(), diags);
         for line in lines {
             y += style.leading;
-            out.push(Placed { x: left + line.indent, y, line });
+            out.push(Placed::new(left + line.indent, y, line));
         }
     }
     (out, y)
@@ -177,7 +177,8 @@ pub fn self_cover(
 
     // Blanks to a multiple of four, then the back cover.
     while (pages.len() + 1) % 4 != 0 {
-        pages.push(Page { number: pages.len() + 1, ..Default::default() });
+        let blank = Some(Blank::Padding);
+        pages.push(Page { number: pages.len() + 1, blank, ..Default::default() });
     }
     let n = pages.len() + 1;
     let mut back = Page { number: n, ..Default::default() };

@@ -31,28 +31,40 @@ pub fn dump(l: &Layout) -> String {
     for page in &l.pages {
         let _ = writeln!(
             out,
-            "page {}{}{}",
+            "page {}{}{}{}",
             page.number,
             page.head.as_ref().map(|h| format!(" head={h:?}")).unwrap_or_default(),
-            if page.folio { " folio" } else { "" }
+            if page.folio { " folio" } else { "" },
+            page.blank.map(|b| format!(" ({})", b.name())).unwrap_or_default()
         );
         for m in &page.marks {
             let _ = writeln!(out, "  mark h{} y={} {:?}", m.level, p(m.y), m.text);
         }
         for pl in &page.lines {
+            let cell =
+                pl.cell.map(|c| format!(" [r{}c{}]", c.row, c.col)).unwrap_or_default();
             let _ = writeln!(
                 out,
-                "  x={:>5} y={:>5} w={:>5} r={:+.2}{} | {}",
+                "  x={:>5} y={:>5} w={:>5} r={:+.2}{}{}{} | {}",
                 p(pl.x),
                 p(pl.y),
                 p(pl.line.width),
                 pl.line.ratio,
                 if pl.line.hyphenated { " -" } else { "" },
+                cell,
+                if pl.repeated() { " (repeated)" } else { "" },
                 line_text(&pl.line)
             );
         }
         for r in &page.rules {
-            let _ = writeln!(out, "  rule x={} y={} w={}", p(r.x), p(r.y), p(r.w));
+            let _ = writeln!(
+                out,
+                "  rule x={} y={} w={} t={}",
+                p(r.x),
+                p(r.y),
+                p(r.w),
+                p(r.t)
+            );
         }
         for i in &page.images {
             let _ = writeln!(

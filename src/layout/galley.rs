@@ -1,8 +1,11 @@
-//! Blocks → the vertical list (TeX's "galley"): lines and spaces with the rules for
-//! where a page may end. A break is allowed before a paragraph's line k of n only
-//! when k = 0 or when at least two lines stay on each side (no orphan, no widow); never
-//! within the first two lines after a heading or right after a section-break ornament.
-//! Notes are set here too, at note size, ready for the page builder.
+//! Blocks → the vertical list (TeX's "galley"): lines, rules, figures and spaces,
+//! with the rules for where a page may end. A break is allowed before a paragraph's
+//! line k of n only when k = 0 or when at least two lines stay on each side (no
+//! orphan, no widow); never within the first two lines after a heading or right after
+//! a section-break ornament. Notes are set here too, at note size, ready for the page
+//! builder, with the notes each one refers to.
+//!
+//! Sizes and spaces come from the one table in `style`; tables are set in `table`.
 
 use std::collections::BTreeMap;
 
@@ -10,6 +13,8 @@ use super::fonts::{Face, Feat, Fonts};
 use super::items::{Align, Builder, ParaStyle};
 use super::linebreak::{Params, Ragged, linebreak};
 use super::lines::{self, Line};
+use super::style::STYLES;
+use super::table::CellLine;
 use super::units::Sp;
 use super::{Geometry, LayoutOptions};
 use crate::diag::{Diagnostics, Span};
@@ -30,24 +35,61 @@ pub enum VKind {
     },
     /// Vertical space.
     Space,
-    /// A heading starts here (for the outline).
+    /// A heading starts here (for the outline and internal links).
     Mark {
-        /// Level.
+        /// Level (0: the title).
         level: u8,
         /// Plain text.
         text: String,
+        /// The heading's id, the target of `[…](#id)` links.
+        id: Option<String>,
     },
-    /// An image, scaled to fit.
-    Image {
-        /// Path as written.
-        src: String,
-        /// Alternative text.
-        alt: String,
+    /// A line of a table row: the k-th line of each of its cells.
+    Row {
+        /// The cells' lines.
+        cells: Vec<CellLine>,
+        /// Baseline below the item's top.
+        ascent: Sp,
+        /// The table (an index into [`Galley::tables`]).
+        table: usize,
+        /// The row, counting the header row if there is one.
+        row: usize,
+        /// Whether it is the header row.
+        header: bool,
+    },
+    /// A horizontal rule (a table's), centred vertically in the item.
+    Rule {
         /// Offset from the text block's left edge.
         x: Sp,
-        /// Width on the page.
+        /// Length.
         w: Sp,
+        /// Thickness.
+        t: Sp,
     },
+    /// A figure: an image scaled to fit, with its caption under it. It floats: when
+    /// it does not fit in what is left of a page, the text after it fills the page
+    /// and the figure heads the next.
+    Figure(Box<Figure>),
+}
+
+/// A figure, set.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    /// Path as written.
+    pub src: String,
+    /// Alternative text.
+    pub alt: String,
+    /// The image's offset from the text block's left edge.
+    pub x: Sp,
+    /// The image's size on the page.
+    pub w: Sp,
+    /// See `w`.
+    pub h: Sp,
+    /// Space above (dropped at the top of a page) and below.
+    pub above: Sp,
+    /// The caption's lines: offset from the text block's left edge, baseline below
+    /// the image's foot, the line.
+    pub caption: Vec<(Sp, Sp, Line)>,
 }
 
 /// One item of the vertical list.
@@ -67,8 +109,36 @@ pub struct VItem {
     pub new_page: Option<bool>,
     /// The page it starts has no running head (chapter openings, the first page).
     pub opening: bool,
+    /// Part of the body of table `t` (an index into [`Galley::tables`]): a page that
+    /// starts here repeats the table's header first.
+    pub repeat_head: Option<usize>,
     /// Where it came from (for layout findings).
     pub span: Span,
+}
+
+impl VItem {
+    /// An item of some kind and height, with no break before it and nothing else.
+    pub(super) fn new(kind: VKind, h: Sp, span: Span) -> VItem {
+        VItem {
+            h,
+            kind,
+            break_before: false,
+            discard: false,
+            notes: Vec::new(),
+            new_page: None,
+            opening: false,
+            repeat_head: None,
+            span,
+        }
+    }
+
+    /// The height it takes at the top of a page: a figure drops its space above.
+    pub fn height_at_top(&self) -> Sp {
+        match &self.kind {
+            VKind::Figure(f) => self.h - f.above,
+            _ => self.h,
+        }
+    }
 }
 
 /// A note, set: its lines and their leading.
@@ -80,6 +150,8 @@ pub struct NoteLines {
     pub leading: Sp,
     /// Type size.
     pub size: Sp,
+    /// Notes referred to from inside this one, in order: they are set right after it.
+    pub refs: Vec<u32>,
 }
 
 /// The vertical list and the notes.
@@ -91,43 +163,49 @@ pub struct Galley {
     pub notes: BTreeMap<u32, NoteLines>,
     /// Running head for left-hand pages (the author), and right-hand (the title).
     pub heads: (String, String),
+    /// Each table's header (top rule, header lines, rule under them), repeated at the
+    /// top of every page the table continues on.
+    pub tables: Vec<Vec<VItem>>,
 }
 
-struct Ctx<'a, 'd> {
-    fonts: &'a Fonts,
-    geo: &'a Geometry,
+/// The galley being built.
+pub(super) struct Ctx<'a, 'd> {
+    pub(super) fonts: &'a Fonts,
+    pub(super) geo: &'a Geometry,
     opts: &'a LayoutOptions,
-    builder: Builder<'a>,
-    diags: &'d mut Diagnostics,
-    out: Vec<VItem>,
+    pub(super) builder: Builder<'a>,
+    pub(super) diags: &'d mut Diagnostics,
+    pub(super) out: Vec<VItem>,
+    pub(super) tables: Vec<Vec<VItem>>,
     /// Lines still to keep with what precedes them (after a heading or ornament).
     keep: u8,
 }
 
 impl Ctx<'_, '_> {
-    fn push(&mut self, mut it: VItem) {
-        if self.keep > 0 && matches!(it.kind, VKind::Line { .. } | VKind::Image { .. }) {
+    /// Appends an item; the lines right after a heading or ornament keep with it.
+    pub(super) fn push(&mut self, mut it: VItem) {
+        if self.keep > 0 && matches!(it.kind, VKind::Line { .. } | VKind::Figure(_)) {
             it.break_before = false;
             self.keep -= 1;
         }
         self.out.push(it);
     }
 
-    fn space(&mut self, h: Sp, span: Span) {
-        self.out.push(VItem {
-            h,
-            kind: VKind::Space,
-            break_before: self.keep == 0,
-            discard: true,
-            notes: Vec::new(),
-            new_page: None,
-            opening: false,
-            span,
-        });
+    /// Appends space where a page may end (dropped at the top of a page).
+    pub(super) fn space(&mut self, h: Sp, span: Span) {
+        let mut it = VItem::new(VKind::Space, h, span);
+        it.break_before = self.keep == 0;
+        it.discard = true;
+        self.out.push(it);
+    }
+
+    /// Appends space that keeps with what precedes it (never dropped, never a break).
+    fn space_kept(&mut self, h: Sp, span: Span) {
+        self.out.push(VItem::new(VKind::Space, h, span));
     }
 
     /// Sets a paragraph and appends its lines; returns how many.
-    fn para(
+    pub(super) fn para(
         &mut self,
         inlines: &[Inline],
         style: ParaStyle,
@@ -139,23 +217,26 @@ impl Ctx<'_, '_> {
         let n = lines.len();
         let mut after_hyphen = false;
         for (k, line) in lines.into_iter().enumerate() {
-            let notes = line.notes.clone();
             // No orphan, no widow (two lines on each side), and no page ending in a
             // hyphen (TeX's \brokenpenalty, made absolute).
             let break_before = k == 0 || (k >= 2 && n - k >= 2 && !after_hyphen);
             after_hyphen = line.hyphenated;
-            self.push(VItem {
-                h: style.leading,
-                kind: VKind::Line { line, x, ascent: style.size },
-                break_before,
-                discard: false,
-                notes,
-                new_page: None,
-                opening: false,
-                span,
-            });
+            let mut it = self.line(line, x, style.size, style.leading, span);
+            it.break_before = break_before;
+            self.push(it);
         }
         n
+    }
+
+    /// A line as a vertical item.
+    pub(super) fn line(&self, line: Line, x: Sp, ascent: Sp, h: Sp, span: Span) -> VItem {
+        let mut it =
+            VItem::new(VKind::Line { x, ascent, line: Line::default() }, h, span);
+        it.notes = line.notes.clone();
+        if let VKind::Line { line: l, .. } = &mut it.kind {
+            *l = line;
+        }
+        it
     }
 
     fn body(&self) -> ParaStyle {
@@ -170,6 +251,18 @@ impl Ctx<'_, '_> {
         }
     }
 
+    /// Indents a nested block by `left` and `right`, unless that would take the
+    /// measure below what the style table allows: deep nesting then stops indenting.
+    fn nest(&self, x: Sp, measure: Sp, left: Sp, right: Sp) -> (Sp, Sp) {
+        let full = self.geo.measure();
+        let indent = full - measure + left + right;
+        if indent > STYLES.max_indent.of(full) {
+            (x, measure)
+        } else {
+            (x + left, measure - left - right)
+        }
+    }
+
     fn blocks(&mut self, blocks: &[Block], x: Sp, measure: Sp, base: ParaStyle) {
         for b in blocks {
             self.block(b, x, measure, base);
@@ -177,337 +270,435 @@ impl Ctx<'_, '_> {
     }
 
     fn block(&mut self, b: &Block, x: Sp, measure: Sp, base: ParaStyle) {
-        let l = self.geo.leading;
-        let em = base.size;
         match b {
             Block::Paragraph { content, indent, span } => {
-                let style = ParaStyle { indent: if *indent { em } else { 0 }, ..base };
+                let style =
+                    ParaStyle { indent: if *indent { base.size } else { 0 }, ..base };
                 self.para(content, style, x, measure, *span);
             }
-            Block::Heading { level, content, span, .. } => {
-                let (size, face, align, before, after) = match level {
-                    1 => (em * 7 / 5, Face::Regular, Align::Center, 2 * l, l),
-                    2 => (em * 23 / 20, Face::Italic, Align::Center, l, l / 2),
-                    _ => (em, Face::Italic, Align::Left, l / 2, l / 4),
-                };
-                if *level > 1 {
-                    self.space(before, *span);
-                } else {
-                    // A chapter opens a right-hand page, with space above its title.
-                    self.out.push(VItem {
-                        h: before,
-                        kind: VKind::Space,
-                        break_before: true,
-                        discard: false,
-                        notes: Vec::new(),
-                        new_page: Some(true),
-                        opening: true,
-                        span: *span,
-                    });
-                }
-                self.out.push(VItem {
-                    h: 0,
-                    kind: VKind::Mark { level: *level, text: plain_text(content) },
-                    break_before: false,
-                    discard: false,
-                    notes: Vec::new(),
-                    new_page: None,
-                    opening: false,
-                    span: *span,
-                });
-                let style = ParaStyle {
-                    face,
-                    size,
-                    leading: size * 13 / 10,
-                    indent: 0,
-                    align,
-                    hyphenate: false,
-                    feat: Feat::Text,
-                };
-                let before_lines = self.out.len();
-                self.para(content, style, x, measure, *span);
-                // A heading stays with its mark and its own lines stay together; the
-                // space above it is where a page may end.
-                for it in &mut self.out[before_lines..] {
-                    it.break_before = false;
-                }
-                self.space(after, *span);
-                if let Some(s) = self.out.last_mut() {
-                    s.break_before = false;
-                    s.discard = false;
-                }
-                // Keep the heading with the next two lines.
-                self.keep = 2;
+            Block::Heading { level, id, content, span, .. } => {
+                self.heading(*level, id, content, x, measure, base, *span)
             }
             Block::BlockQuote { blocks, span } => {
-                self.space(l / 2, *span);
-                let inset = em * 3 / 2;
-                self.blocks(blocks, x + inset, measure - 2 * inset, base);
-                self.space(l / 2, *span);
+                self.quote(blocks, x, measure, base, *span)
             }
             Block::List { start, items, span, .. } => {
-                self.space(l / 4, *span);
-                let hang = em * 3 / 2;
-                for (k, item) in items.iter().enumerate() {
-                    let marker = match start {
-                        Some(s) => format!("{}.", s + k as u64),
-                        None => "•".to_string(),
-                    };
-                    let first = self.out.len();
-                    self.blocks(
-                        item,
-                        x + hang,
-                        measure - hang,
-                        ParaStyle { align: Align::Justify, ..base },
-                    );
-                    // Hang the marker in front of the item's first line.
-                    let glyphs =
-                        self.fonts.shape(base.face, Feat::Text, &marker).to_vec();
-                    let frag =
-                        self.builder_frag(base.face, base.size, &glyphs, &marker, *span);
-                    if let Some(VItem { kind: VKind::Line { line, .. }, .. }) = self.out
-                        [first..]
-                        .iter_mut()
-                        .find(|i| matches!(i.kind, VKind::Line { .. }))
-                    {
-                        let w = frag.width();
-                        line.runs.insert(
-                            0,
-                            lines::Run::new(-(w + em / 2), std::rc::Rc::new(frag)),
-                        );
-                    }
-                }
-                self.space(l / 4, *span);
+                self.list(*start, items, x, measure, base, *span)
             }
             Block::Verse { stanzas, span } => {
-                self.space(l / 2, *span);
-                let inset = em * 2;
-                for (k, stanza) in stanzas.iter().enumerate() {
-                    if k > 0 {
-                        self.space(l / 2, *span);
-                    }
-                    // Each verse line is set on its own, flush left, unhyphenated; a
-                    // line too long for the measure turns over with a deeper indent,
-                    // as verse is printed (so it is broken 2 em short of the measure).
-                    let style = ParaStyle {
-                        align: Align::Left,
-                        hyphenate: false,
-                        indent: 0,
-                        ..base
-                    };
-                    let turn = em * 2;
-                    for line in stanza {
-                        let first = self.out.len();
-                        self.para(line, style, x + inset, measure - inset - turn, *span);
-                        for it in self.out[first..].iter_mut().skip(1) {
-                            if let VKind::Line { x, .. } = &mut it.kind {
-                                *x += turn;
-                            }
-                        }
-                    }
-                }
-                self.space(l / 2, *span);
+                self.verse(stanzas, x, measure, base, *span)
             }
-            Block::Code { text, span, .. } => {
-                self.space(l / 2, *span);
-                let mut inl = Vec::new();
-                for (i, line) in text.trim_end_matches('\n').split('\n').enumerate() {
-                    if i > 0 {
-                        inl.push(Inline::LineBreak { span: *span });
-                    }
-                    inl.push(Inline::Code { text: line.to_string(), span: *span });
-                }
-                let size = base.size * 17 / 20;
-                let style = ParaStyle {
-                    face: Face::Sans,
-                    size,
-                    leading: size * 13 / 10,
-                    indent: 0,
-                    align: Align::Left,
-                    hyphenate: false,
-                    feat: Feat::Text,
-                };
-                self.para(&inl, style, x + em, measure - em, *span);
-                self.space(l / 2, *span);
+            Block::Code { text, span, .. } => self.code(text, x, measure, base, *span),
+            Block::Table { align, head, rows, span } => {
+                let l = self.geo.leading;
+                self.space(STYLES.around.of(l), *span);
+                super::table::set(self, align, head, rows, x, measure, base, *span);
+                self.space(STYLES.around.of(l), *span);
             }
-            Block::Table { head, rows, span, .. } => {
-                // A table is set as rows of cells in equal columns, each cell ragged.
-                self.space(l / 2, *span);
-                let ncols =
-                    head.len().max(rows.iter().map(Vec::len).max().unwrap_or(0)).max(1);
-                let gap = em / 2;
-                let colw = (measure - gap * (ncols as Sp - 1)) / ncols as Sp;
-                let size = base.size * 9 / 10;
-                for (r, row) in std::iter::once(head).chain(rows.iter()).enumerate() {
-                    if r == 0 && head.is_empty() {
-                        continue;
-                    }
-                    let face = if r == 0 { Face::Bold } else { base.face };
-                    let style = ParaStyle {
-                        face,
-                        size,
-                        leading: size * 13 / 10,
-                        indent: 0,
-                        align: Align::Left,
-                        hyphenate: true,
-                        feat: Feat::Lining,
-                    };
-                    let cells: Vec<Vec<Line>> = row
-                        .iter()
-                        .map(|c| set_para(&mut self.builder, c, &style, colw, self.diags))
-                        .collect();
-                    let height = cells.iter().map(Vec::len).max().unwrap_or(1);
-                    for k in 0..height {
-                        let mut runs = Vec::new();
-                        let mut notes = Vec::new();
-                        for (c, cell) in cells.iter().enumerate() {
-                            if let Some(line) = cell.get(k) {
-                                for run in &line.runs {
-                                    let mut run = run.clone();
-                                    run.x += (colw + gap) * c as Sp + line.indent;
-                                    runs.push(run);
-                                }
-                                notes.extend(line.notes.iter().copied());
-                            }
-                        }
-                        let line = Line {
-                            runs,
-                            width: measure,
-                            ratio: 0.0,
-                            hyphenated: false,
-                            last: true,
-                            first: true,
-                            notes: notes.clone(),
-                            indent: 0,
-                        };
-                        self.push(VItem {
-                            h: style.leading,
-                            kind: VKind::Line { line, x, ascent: size },
-                            break_before: k == 0 && r > 1,
-                            discard: false,
-                            notes,
-                            new_page: None,
-                            opening: false,
-                            span: *span,
-                        });
-                    }
-                }
-                self.space(l / 2, *span);
+            Block::Figure { src, alt, title, span } => {
+                self.figure(src, alt, title.as_deref(), x, measure, base, *span)
             }
-            Block::Figure { src, alt, span, .. } => {
-                let (w, h) = match self.opts.images.get(src) {
-                    Some(&(pw, ph)) if pw > 0 && ph > 0 => {
-                        // Fit the measure and at most half the text block's height.
-                        let maxh = self.geo.body_height() / 2;
-                        let w = measure.min(maxh * Sp::from(pw) / Sp::from(ph));
-                        (w, w * Sp::from(ph) / Sp::from(pw))
-                    }
-                    _ => return,
-                };
-                self.space(l / 2, *span);
-                self.push(VItem {
-                    h,
-                    kind: VKind::Image {
-                        src: src.clone(),
-                        alt: alt.clone(),
-                        x: x + (measure - w) / 2,
-                        w,
-                    },
-                    break_before: true,
-                    discard: false,
-                    notes: Vec::new(),
-                    new_page: None,
-                    opening: false,
-                    span: *span,
-                });
-                self.space(l / 2, *span);
+            Block::SectionBreak { span } => self.section_break(x, measure, base, *span),
+            Block::Div { role, blocks, span } => {
+                self.div(*role, blocks, x, measure, base, *span)
             }
-            Block::SectionBreak { span } => {
-                self.space(l / 2, *span);
-                let fleuron = [Inline::Text {
-                    text: "\u{2766}".into(),
-                    hyphens: Vec::new(),
-                    span: *span,
-                }];
-                let style = ParaStyle {
-                    align: Align::Center,
-                    hyphenate: false,
-                    indent: 0,
-                    size: em * 6 / 5,
-                    ..base
-                };
-                let at = self.out.len();
-                self.para(&fleuron, style, x, measure, *span);
-                // The ornament may open a page but never end one (and is not dropped
-                // at a page top as space would be).
-                if let Some(it) = self.out.get_mut(at) {
-                    it.break_before = true;
-                }
-                self.space(l / 2, *span);
-                if let Some(s) = self.out.last_mut() {
-                    s.break_before = false;
-                    s.discard = false;
-                }
-                self.keep = 1;
-            }
-            Block::Div { role, blocks, span } => match role {
-                DivRole::EditorNote => {
-                    let style = ParaStyle { face: base.face.emphasised(), ..base };
-                    self.blocks(blocks, x, measure, style);
-                    self.space(l, *span);
-                }
-                DivRole::Signature => {
-                    self.space(l / 2, *span);
-                    self.blocks(
-                        blocks,
-                        x,
-                        measure,
-                        ParaStyle { align: Align::Right, hyphenate: false, ..base },
-                    );
-                }
-                DivRole::Epigraph => {
-                    let inset = measure / 4;
-                    let style = ParaStyle {
-                        face: base.face.emphasised(),
-                        align: Align::Left,
-                        ..base
-                    };
-                    self.blocks(blocks, x + inset, measure - inset, style);
-                    self.space(l, *span);
-                }
-                DivRole::Dedication => {
-                    self.space(l, *span);
-                    let style = ParaStyle {
-                        face: base.face.emphasised(),
-                        align: Align::Center,
-                        ..base
-                    };
-                    self.blocks(blocks, x, measure, style);
-                    self.space(l, *span);
-                }
-            },
             Block::Html { .. } => {}
         }
     }
 
-    fn builder_frag(
-        &self,
-        face: Face,
-        size: Sp,
-        glyphs: &[super::fonts::Glyph],
-        text: &str,
+    #[allow(clippy::too_many_arguments)]
+    fn heading(
+        &mut self,
+        level: u8,
+        id: &str,
+        content: &[Inline],
+        x: Sp,
+        measure: Sp,
+        base: ParaStyle,
         span: Span,
-    ) -> super::items::Frag {
-        let upem = self.fonts.upem(face);
-        super::items::Frag::new(
-            face,
+    ) {
+        let l = self.geo.leading;
+        let hs = STYLES.heading(level);
+        if level > 1 {
+            self.space(hs.before.of(l), span);
+        } else {
+            // A chapter opens a right-hand page, with space above its title.
+            let mut it = VItem::new(VKind::Space, hs.before.of(l), span);
+            it.break_before = true;
+            it.new_page = Some(true);
+            it.opening = true;
+            self.out.push(it);
+        }
+        let mark = VKind::Mark { level, text: plain_text(content), id: Some(id.into()) };
+        self.out.push(VItem::new(mark, 0, span));
+        let size = hs.size.of(base.size);
+        let style = ParaStyle {
+            face: if hs.italic { Face::Italic } else { Face::Regular },
             size,
-            upem,
-            glyphs.to_vec(),
-            text.to_string(),
+            leading: STYLES.display_leading.of(size),
+            indent: 0,
+            align: if hs.centred { Align::Center } else { Align::Left },
+            hyphenate: false,
+            feat: Feat::Text,
+        };
+        let first = self.out.len();
+        self.para(content, style, x, measure, span);
+        // A heading stays with its mark and its own lines stay together; the space
+        // above it is where a page may end.
+        for it in &mut self.out[first..] {
+            it.break_before = false;
+        }
+        self.space_kept(hs.after.of(l), span);
+        // Keep the heading with the next two lines.
+        self.keep = 2;
+    }
+
+    fn quote(
+        &mut self,
+        blocks: &[Block],
+        x: Sp,
+        measure: Sp,
+        base: ParaStyle,
+        span: Span,
+    ) {
+        let around = STYLES.around.of(self.geo.leading);
+        self.space(around, span);
+        let inset = STYLES.quote_inset.of(base.size);
+        let (x, measure) = self.nest(x, measure, inset, inset);
+        self.blocks(blocks, x, measure, base);
+        self.space(around, span);
+    }
+
+    fn list(
+        &mut self,
+        start: Option<u64>,
+        items: &[Vec<Block>],
+        x: Sp,
+        measure: Sp,
+        base: ParaStyle,
+        span: Span,
+    ) {
+        let around = STYLES.around_list.of(self.geo.leading);
+        self.space(around, span);
+        let (hang, gap) = STYLES.list_hang;
+        let (ix, im) = self.nest(x, measure, hang.of(base.size), 0);
+        for (k, item) in items.iter().enumerate() {
+            let marker = match start {
+                Some(s) => format!("{}.", s.saturating_add(k as u64)),
+                None => "•".to_string(),
+            };
+            let first = self.out.len();
+            self.blocks(item, ix, im, ParaStyle { align: Align::Justify, ..base });
+            self.hang_marker(first, &marker, base, gap.of(base.size), span);
+        }
+        self.space(around, span);
+    }
+
+    /// Hangs a list marker in front of the first line set since item `first`.
+    fn hang_marker(
+        &mut self,
+        first: usize,
+        marker: &str,
+        base: ParaStyle,
+        gap: Sp,
+        span: Span,
+    ) {
+        let glyphs = self.fonts.shape(base.face, Feat::Text, marker).to_vec();
+        let frag = super::items::Frag::new(
+            base.face,
+            base.size,
+            self.fonts.upem(base.face),
+            glyphs,
+            marker.to_string(),
             None,
             span,
-        )
+        );
+        let w = frag.width();
+        if let Some(VKind::Line { line, .. }) = self.out[first..]
+            .iter_mut()
+            .map(|i| &mut i.kind)
+            .find(|k| matches!(k, VKind::Line { .. }))
+        {
+            line.runs.insert(0, lines::Run::new(-(w + gap), std::rc::Rc::new(frag)));
+        }
+    }
+
+    fn verse(
+        &mut self,
+        stanzas: &[Vec<Vec<Inline>>],
+        x: Sp,
+        measure: Sp,
+        base: ParaStyle,
+        span: Span,
+    ) {
+        let around = STYLES.around.of(self.geo.leading);
+        self.space(around, span);
+        let (inset, turn) = STYLES.verse;
+        let (inset, turn) = (inset.of(base.size), turn.of(base.size));
+        let (vx, vm) = self.nest(x, measure, inset, 0);
+        for (k, stanza) in stanzas.iter().enumerate() {
+            if k > 0 {
+                self.space(around, span);
+            }
+            // Each verse line is set on its own, flush left, unhyphenated; a line too
+            // long for the measure turns over with a deeper indent, as verse is
+            // printed (so it is broken that much short of the measure).
+            let style =
+                ParaStyle { align: Align::Left, hyphenate: false, indent: 0, ..base };
+            for line in stanza {
+                let first = self.out.len();
+                self.para(line, style, vx, vm - turn, span);
+                for it in self.out[first..].iter_mut().skip(1) {
+                    if let VKind::Line { x, .. } = &mut it.kind {
+                        *x += turn;
+                    }
+                }
+            }
+        }
+        self.space(around, span);
+    }
+
+    fn code(&mut self, text: &str, x: Sp, measure: Sp, base: ParaStyle, span: Span) {
+        let around = STYLES.around.of(self.geo.leading);
+        self.space(around, span);
+        let mut inl = Vec::new();
+        for (i, line) in text.trim_end_matches('\n').split('\n').enumerate() {
+            if i > 0 {
+                inl.push(Inline::LineBreak { span });
+            }
+            inl.push(Inline::Code { text: line.to_string(), span });
+        }
+        let (size, inset) = STYLES.code;
+        let size = size.of(base.size);
+        let style = ParaStyle {
+            face: Face::Sans,
+            size,
+            leading: STYLES.display_leading.of(size),
+            indent: 0,
+            align: Align::Left,
+            hyphenate: false,
+            feat: Feat::Text,
+        };
+        let (cx, cm) = self.nest(x, measure, inset.of(base.size), 0);
+        self.para(&inl, style, cx, cm, span);
+        self.space(around, span);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn figure(
+        &mut self,
+        src: &str,
+        alt: &str,
+        caption: Option<&str>,
+        x: Sp,
+        measure: Sp,
+        base: ParaStyle,
+        span: Span,
+    ) {
+        let Some(&(pw, ph)) = self.opts.images.get(src) else { return };
+        if pw == 0 || ph == 0 {
+            return;
+        }
+        let (tallest, csize, gap) = STYLES.figure;
+        // Fit the measure and at most the style's share of the text block's height.
+        let maxh = tallest.of(self.geo.body_height());
+        let w = measure.min(maxh * Sp::from(pw) / Sp::from(ph));
+        let h = w * Sp::from(ph) / Sp::from(pw);
+        let around = STYLES.around.of(self.geo.leading);
+        let mut cap = Vec::new();
+        let mut cap_h = 0;
+        if let Some(c) = caption.filter(|c| !c.trim().is_empty()) {
+            let size = csize.of(base.size);
+            let style = ParaStyle {
+                face: Face::Italic,
+                size,
+                leading: STYLES.display_leading.of(size),
+                indent: 0,
+                align: Align::Center,
+                hyphenate: true,
+                feat: Feat::Text,
+            };
+            let text = [Inline::Text { text: c.to_string(), hyphens: Vec::new(), span }];
+            let lines = set_para(&mut self.builder, &text, &style, measure, self.diags);
+            cap_h = gap.of(self.geo.leading);
+            for line in lines {
+                cap_h += style.leading;
+                cap.push((x, cap_h - (style.leading - size), line));
+            }
+        }
+        let fig = Figure {
+            src: src.to_string(),
+            alt: alt.to_string(),
+            x: x + (measure - w) / 2,
+            w,
+            h,
+            above: around,
+            caption: cap,
+        };
+        let mut it =
+            VItem::new(VKind::Figure(Box::new(fig)), around + h + cap_h + around, span);
+        it.break_before = true;
+        self.push(it);
+    }
+
+    fn section_break(&mut self, x: Sp, measure: Sp, base: ParaStyle, span: Span) {
+        let around = STYLES.around.of(self.geo.leading);
+        self.space(around, span);
+        let fleuron =
+            [Inline::Text { text: "\u{2766}".into(), hyphens: Vec::new(), span }];
+        let style = ParaStyle {
+            align: Align::Center,
+            hyphenate: false,
+            indent: 0,
+            size: STYLES.fleuron.of(base.size),
+            ..base
+        };
+        let at = self.out.len();
+        self.para(&fleuron, style, x, measure, span);
+        // The ornament may open a page but never end one (and is not dropped at a
+        // page top as space would be).
+        if let Some(it) = self.out.get_mut(at) {
+            it.break_before = true;
+        }
+        self.space_kept(around, span);
+        self.keep = 1;
+    }
+
+    fn div(
+        &mut self,
+        role: DivRole,
+        blocks: &[Block],
+        x: Sp,
+        measure: Sp,
+        base: ParaStyle,
+        span: Span,
+    ) {
+        let l = self.geo.leading;
+        let set_off = STYLES.after_set_off.of(l);
+        let emphasised = ParaStyle { face: base.face.emphasised(), ..base };
+        match role {
+            DivRole::EditorNote => {
+                self.blocks(blocks, x, measure, emphasised);
+                self.space(set_off, span);
+            }
+            DivRole::Signature => {
+                self.space(STYLES.around.of(l), span);
+                let style = ParaStyle { align: Align::Right, hyphenate: false, ..base };
+                self.blocks(blocks, x, measure, style);
+            }
+            DivRole::Epigraph => {
+                let inset = STYLES.epigraph_inset.of(measure);
+                let style = ParaStyle { align: Align::Left, ..emphasised };
+                self.blocks(blocks, x + inset, measure - inset, style);
+                self.space(set_off, span);
+            }
+            DivRole::Dedication => {
+                self.space(set_off, span);
+                let style = ParaStyle { align: Align::Center, ..emphasised };
+                self.blocks(blocks, x, measure, style);
+                self.space(set_off, span);
+            }
+        }
+    }
+
+    /// The title block: on its own page for a book, above the text for an article.
+    fn title_block(&mut self, doc: &Document, book: bool) {
+        let geo = self.geo;
+        let m = &doc.meta;
+        let span = m.span;
+        let base = self.body();
+        let measure = geo.measure();
+        let text = |s: &str| {
+            vec![Inline::Text { text: s.to_string(), hyphens: Vec::new(), span }]
+        };
+        let display =
+            ParaStyle { align: Align::Center, hyphenate: false, indent: 0, ..base };
+        let drop = if book { STYLES.book_title_drop.of(geo.body_height()) } else { 0 };
+        let mut top = VItem::new(VKind::Space, drop, span);
+        top.opening = true;
+        self.out.push(top);
+        let mark = VKind::Mark { level: 0, text: m.title.clone(), id: None };
+        self.out.push(VItem::new(mark, 0, span));
+        let (ts, tl) = STYLES.title;
+        let title =
+            ParaStyle { size: ts.of(geo.size), leading: tl.of(geo.size), ..display };
+        self.para(&text(&m.title), title, 0, measure, span);
+        if let Some(sub) = &m.subtitle {
+            let (ss, sl) = STYLES.subtitle;
+            let st = ParaStyle {
+                face: Face::Italic,
+                size: ss.of(geo.size),
+                leading: sl.of(geo.size),
+                ..display
+            };
+            self.para(&text(sub), st, 0, measure, span);
+        }
+        if !m.authors.is_empty() {
+            self.space(STYLES.around.of(geo.leading), span);
+            let st = ParaStyle { feat: Feat::SmallCaps, ..display };
+            self.para(&text(&m.authors.join(", ")), st, 0, measure, span);
+        }
+        for it in &mut self.out {
+            it.break_before = false;
+        }
+        self.space_kept(STYLES.after_title.of(geo.leading), span);
+        self.keep = 2;
+    }
+
+    /// Sets every note at note size on the full measure, and records the notes each
+    /// refers to.
+    fn notes(&mut self, doc: &Document) -> BTreeMap<u32, NoteLines> {
+        let (size, leading) = STYLES.notes;
+        let nsize = size.of(self.geo.size);
+        let nstyle = ParaStyle {
+            size: nsize,
+            leading: leading.of(nsize),
+            indent: 0,
+            ..self.body()
+        };
+        let measure = self.geo.measure();
+        let mut notes = BTreeMap::new();
+        for n in &doc.notes {
+            let mut lines = Vec::new();
+            for (k, b) in n.blocks.iter().enumerate() {
+                let mut inl: Vec<Inline> = Vec::new();
+                if k == 0 {
+                    inl.push(Inline::Text {
+                        text: format!("{}.\u{a0}", n.number),
+                        hyphens: Vec::new(),
+                        span: n.span,
+                    });
+                }
+                match b {
+                    Block::Paragraph { content, .. } | Block::Heading { content, .. } => {
+                        inl.extend(content.iter().cloned())
+                    }
+                    other => inl.extend(block_text(other)),
+                }
+                let style = ParaStyle { indent: if k > 0 { nsize } else { 0 }, ..nstyle };
+                lines.extend(set_para(
+                    &mut self.builder,
+                    &inl,
+                    &style,
+                    measure,
+                    self.diags,
+                ));
+            }
+            let mut refs: Vec<u32> =
+                lines.iter().flat_map(|l| l.notes.iter().copied()).collect();
+            refs.retain(|&r| r != n.number);
+            let mut seen = Vec::new();
+            refs.retain(|r| {
+                let new = !seen.contains(r);
+                seen.push(*r);
+                new
+            });
+            notes.insert(
+                n.number,
+                NoteLines { lines, leading: nstyle.leading, size: nsize, refs },
+            );
+        }
+        notes
     }
 }
 
@@ -543,123 +734,66 @@ pub fn build(
         builder: Builder::new(fonts, measure),
         diags,
         out: Vec::new(),
+        tables: Vec::new(),
         keep: 0,
     };
-    let base = c.body();
-    let m = &doc.meta;
     let book = match opts.kind {
         Some(super::Kind::Book) => true,
         Some(super::Kind::Pamphlet) => false,
         None => doc.chapters.iter().any(|ch| ch.has_heading),
     };
-    let span = m.span;
-    // The title block: on its own page for a book, above the text for an article.
-    let title_style = ParaStyle {
-        size: geo.size * 8 / 5,
-        leading: geo.size * 2,
-        align: Align::Center,
-        hyphenate: false,
-        indent: 0,
-        ..base
-    };
-    let text =
-        |s: &str| vec![Inline::Text { text: s.to_string(), hyphens: Vec::new(), span }];
-    c.out.push(VItem {
-        h: if book { geo.body_height() / 4 } else { 0 },
-        kind: VKind::Space,
-        break_before: false,
-        discard: false,
-        notes: Vec::new(),
-        new_page: None,
-        opening: true,
-        span,
-    });
-    c.out.push(VItem {
-        h: 0,
-        kind: VKind::Mark { level: 0, text: m.title.clone() },
-        break_before: false,
-        discard: false,
-        notes: Vec::new(),
-        new_page: None,
-        opening: false,
-        span,
-    });
-    c.para(&text(&m.title), title_style, 0, measure, span);
-    if let Some(sub) = &m.subtitle {
-        let st = ParaStyle {
-            face: Face::Italic,
-            size: geo.size * 6 / 5,
-            leading: geo.size * 8 / 5,
-            align: Align::Center,
-            hyphenate: false,
-            indent: 0,
-            ..base
-        };
-        c.para(&text(sub), st, 0, measure, span);
-    }
-    if !m.authors.is_empty() {
-        c.space(geo.leading / 2, span);
-        let st = ParaStyle {
-            feat: Feat::SmallCaps,
-            align: Align::Center,
-            hyphenate: false,
-            indent: 0,
-            ..base
-        };
-        c.para(&text(&m.authors.join(", ")), st, 0, measure, span);
-    }
-    for it in &mut c.out {
-        it.break_before = false;
-    }
-    c.space(geo.leading * 2, span);
-    if let Some(last) = c.out.last_mut() {
-        last.discard = false;
-    }
-    c.keep = 2;
+    c.title_block(doc, book);
+    let base = c.body();
     c.blocks(&doc.blocks, 0, measure, base);
-
-    // Notes at note size (SPECS/issue: about 9/11 pt), on the same measure.
-    let nsize = geo.size * 4 / 5;
-    let nstyle = ParaStyle { size: nsize, leading: nsize * 11 / 9, indent: 0, ..base };
-    let mut notes = BTreeMap::new();
-    for n in &doc.notes {
-        let mut lines = Vec::new();
-        for (k, b) in n.blocks.iter().enumerate() {
-            let mut inl: Vec<Inline> = Vec::new();
-            if k == 0 {
-                inl.push(Inline::Text {
-                    text: format!("{}.\u{a0}", n.number),
-                    hyphens: Vec::new(),
-                    span: n.span,
-                });
-            }
-            match b {
-                Block::Paragraph { content, .. } | Block::Heading { content, .. } => {
-                    inl.extend(content.iter().cloned())
-                }
-                other => inl.push(Inline::Text {
-                    text: crate::model::plain_text(&block_text(other)),
-                    hyphens: Vec::new(),
-                    span: n.span,
-                }),
-            }
-            let style = ParaStyle { indent: if k > 0 { nsize } else { 0 }, ..nstyle };
-            lines.extend(set_para(&mut c.builder, &inl, &style, measure, c.diags));
-        }
-        notes.insert(n.number, NoteLines { lines, leading: nstyle.leading, size: nsize });
-    }
+    let notes = c.notes(doc);
+    let m = &doc.meta;
     let left = if m.authors.is_empty() { m.title.clone() } else { m.authors.join(", ") };
-    Galley { items: c.out, notes, heads: (left, m.title.clone()) }
+    Galley { items: c.out, notes, heads: (left, m.title.clone()), tables: c.tables }
 }
 
-/// The text of a non-paragraph block in a note, flattened.
+/// The text of a non-paragraph block in a note, flattened into one paragraph: verse
+/// and code keep their lines, other blocks follow each other with a space.
 fn block_text(b: &Block) -> Vec<Inline> {
     let mut out = Vec::new();
-    crate::model::for_each_inlines(std::slice::from_ref(b), &mut |inl: &[Inline]| {
+    let sep = |out: &mut Vec<Inline>, hard: bool| {
         if !out.is_empty() {
-            out.push(Inline::SoftBreak { span: Span::default() });
+            out.push(if hard {
+                Inline::LineBreak { span: Span::default() }
+            } else {
+                Inline::SoftBreak { span: Span::default() }
+            });
         }
-        out.extend(inl.iter().cloned());
+    };
+    crate::model::walk_blocks(std::slice::from_ref(b), &mut |b: &Block| match b {
+        Block::Code { text, span, .. } => {
+            for line in text.trim_end_matches('\n').split('\n') {
+                sep(&mut out, true);
+                out.push(Inline::Code { text: line.to_string(), span: *span });
+            }
+        }
+        Block::Verse { stanzas, .. } => {
+            for line in stanzas.iter().flatten() {
+                sep(&mut out, true);
+                out.extend(line.iter().cloned());
+            }
+        }
+        Block::Figure { alt, span, .. } => {
+            sep(&mut out, false);
+            let (src, title) = (String::new(), None);
+            out.push(Inline::Image { src, alt: alt.clone(), title, span: *span });
+        }
+        other => {
+            crate::model::for_each_inlines(std::slice::from_ref(other), &mut |inl| {
+                if matches!(
+                    other,
+                    Block::BlockQuote { .. } | Block::List { .. } | Block::Div { .. }
+                ) {
+                    return;
+                }
+                sep(&mut out, false);
+                out.extend(inl.iter().cloned());
+            })
+        }
     });
     out
 }

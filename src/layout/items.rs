@@ -2,12 +2,25 @@
 //!
 //! Input: a paragraph's inlines and its [`ParaStyle`]. Output: a [`Para`]: items for
 //! the line breaker, and the shaped fragments the boxes stand for. Words are shaped
-//! whole (kerning and ligatures intact) and cut at the model's hyphenation points
-//! where a cluster boundary allows; each cut is a flagged penalty carrying the hyphen's
-//! width. Interword glue follows TeX's defaults for a text face (stretch ½, shrink ⅓
-//! of the space). Each box also carries a little letter-spacing stretch and shrink
-//! (SPECS B.9: −1 % to +2 % of the em per glyph), so justification can spread its
-//! slack over letters as well as spaces and keep word gaps even.
+//! whole (kerning and ligatures intact) and cut where a line may end inside them:
+//!
+//! - at the model's hyphenation points (a flagged penalty carrying the hyphen);
+//! - after an explicit hyphen, and after a dash or a slash between words;
+//! - in a web address, only after `/`, `-`, `.`, `?`, `&`, `=` or `#` (never inside
+//!   a number such as `1848`, never between the two slashes of `//`);
+//! - and, as the last resort that keeps every line inside the measure, between any
+//!   two characters of a stretch still wider than the measure once those cuts are
+//!   made — a break only the emergency pass may take (see `linebreak`).
+//!
+//! No cut is ever made next to a word joiner (U+2060), a zero-width no-break space
+//! or a no-break space or hyphen (UAX #14 classes WJ and GL): `1862⁠–⁠64` stays whole.
+//! Word joiners are invisible and are left out of the shaped text, so the PDF's text
+//! reads `1862–64`.
+//!
+//! Interword glue follows TeX's defaults for a text face (stretch ½, shrink ⅓ of the
+//! space). Each box also carries a little letter-spacing stretch and shrink (−1 % to
+//! +2 % of the em per glyph, as InDesign's composer allows), so justification can
+//! spread its slack over letters as well as spaces and keep word gaps even.
 //!
 //! Not here: choosing breaks (`linebreak`), positioning (`lines`).
 
@@ -23,11 +36,23 @@ pub const INF_PENALTY: i32 = 10_000;
 /// Penalty that forces one (TeX's −10000).
 pub const FORCE: i32 = -10_000;
 
-/// Where a fragment links to.
+/// The cost of a break at a hyphenation point or after an explicit hyphen (plain
+/// TeX's `\hyphenpenalty` and `\exhyphenpenalty`).
+const HYPHEN_PENALTY: i32 = 50;
+/// After a dash or slash between words: as cheap as a hyphen, but no hyphen drawn.
+const DASH_PENALTY: i32 = 50;
+/// Inside a web address: allowed, but dearer than a hyphen.
+const URL_PENALTY: i32 = 100;
+/// Between two letters of a stretch too wide for the measure (emergency pass only).
+const EMERGENCY_PENALTY: i32 = 1000;
+
+/// Where a fragment links to (shared by the fragments of one link).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Link {
     /// A web or mail address.
-    Url(String),
+    Url(Rc<str>),
+    /// A place in the document: a heading's id (`[text](#id)`).
+    Internal(Rc<str>),
     /// A note, by number (a reference mark in the text).
     Note(u32),
 }
@@ -51,15 +76,16 @@ pub struct Frag {
     pub link: Option<Link>,
     /// The first reference to a note is an anchor the note links back to.
     pub note_anchor: Option<u32>,
-    /// Part of a word too wide for the measure, broken between letters.
-    pub broken: bool,
-    /// Where the text came from.
+    /// More of the same word follows in another fragment: when both stand on one
+    /// line, letter-spacing also goes into the gap after this fragment's last glyph.
+    pub continues: bool,
+    /// Where the text came from: the word's own bytes where the manuscript's text
+    /// maps one to one onto the model's, else its text run.
     pub span: Span,
 }
 
 impl Frag {
     /// A fragment; its width is the sum of its glyphs' advances at `size`.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         face: Face,
         size: Sp,
@@ -79,7 +105,7 @@ impl Frag {
             text,
             link,
             note_anchor: None,
-            broken: false,
+            continues: false,
             span,
         }
     }
@@ -93,6 +119,45 @@ impl Frag {
     /// book's layout holds hundreds of thousands of fragments.
     pub fn advances(&self) -> impl Iterator<Item = Sp> + '_ {
         self.glyphs.iter().map(|g| scale(g.adv, self.size, self.upem))
+    }
+
+    /// Whether it is a note's reference mark.
+    pub fn is_note_mark(&self) -> bool {
+        matches!(self.link, Some(Link::Note(_)))
+    }
+
+    /// The gaps letter-spacing may go into: between its glyphs, and after its last
+    /// one if `trailing` (more of its word follows on the line).
+    pub fn gaps(&self, trailing: bool) -> usize {
+        self.glyphs.len().saturating_sub(1) + usize::from(trailing)
+    }
+}
+
+/// The letter-spacing stretch and shrink of `gaps` gaps at a type size.
+pub fn letter_flex(gaps: usize, size: Sp) -> (Sp, Sp) {
+    let (n, size) = (gaps as f64, size as f64);
+    ((n * size * TRACK_STRETCH) as Sp, (n * size * TRACK_SHRINK) as Sp)
+}
+
+/// What kind of break a penalty offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Brk {
+    /// An ordinary break (after a dash, in a web address, a forced or forbidden one).
+    Plain,
+    /// A discretionary hyphen from the patterns: flagged, and not taken in the
+    /// first pass (TeX §863).
+    Hyphen,
+    /// After an explicit hyphen: flagged (it counts toward hyphen runs).
+    Explicit,
+    /// Between two letters of a stretch wider than the measure: only the emergency
+    /// pass takes it, and a line ending here is reported as a broken word.
+    Emergency,
+}
+
+impl Brk {
+    /// Whether a line ending here ends with a hyphen (TeX's flagged penalty).
+    pub fn flagged(self) -> bool {
+        matches!(self, Brk::Hyphen | Brk::Explicit)
     }
 }
 
@@ -127,19 +192,20 @@ pub enum Item {
         w: Sp,
         /// Its cost; [`INF_PENALTY`] forbids, [`FORCE`] forces.
         p: i32,
-        /// A hyphenated break (for double-hyphen demerits and the hyphen run limit).
-        flagged: bool,
-        /// A discretionary from the hyphenation patterns (off in the first pass).
-        hyphenation: bool,
+        /// What kind of break it is.
+        kind: Brk,
         /// The hyphen drawn when broken here.
         frag: Option<usize>,
+        /// Letter-spacing stretch and shrink lost when broken here: inside a word,
+        /// the gap after the fragment before it, which a line end does not have.
+        lost: (Sp, Sp),
     },
 }
 
 impl Item {
     /// A plain penalty: no width, not a hyphen.
     pub fn penalty(p: i32) -> Item {
-        Item::Penalty { w: 0, p, flagged: false, hyphenation: false, frag: None }
+        Item::Penalty { w: 0, p, kind: Brk::Plain, frag: None, lost: (0, 0) }
     }
 }
 
@@ -175,7 +241,7 @@ pub struct ParaStyle {
     pub hyphenate: bool,
 }
 
-/// Letter-spacing flexibility per glyph, as a fraction of the size (SPECS B.9).
+/// Letter-spacing flexibility per glyph, as a fraction of the size.
 pub const TRACK_STRETCH: f64 = 0.02;
 /// See [`TRACK_STRETCH`].
 pub const TRACK_SHRINK: f64 = 0.01;
@@ -189,20 +255,122 @@ pub struct Para {
     pub frags: Vec<Rc<Frag>>,
 }
 
+impl Para {
+    /// The narrowest and the natural width of the paragraph: the widest stretch no
+    /// break may divide (emergency breaks aside), and the widest line it makes when
+    /// only forced breaks end lines. Tables share their width out by these (as an
+    /// HTML automatic table layout does).
+    pub fn widths(&self) -> (Sp, Sp) {
+        let (mut min, mut max) = (0, 0);
+        let (mut run, mut line) = (0, 0);
+        for it in &self.items {
+            match it {
+                Item::Box { w, .. } => {
+                    run += w;
+                    line += w;
+                }
+                Item::Glue { w, .. } => {
+                    min = min.max(run);
+                    run = 0;
+                    line += w;
+                }
+                Item::Penalty { w, p, kind, .. } => {
+                    if *p == FORCE {
+                        max = max.max(line);
+                        line = 0;
+                    }
+                    if *p < INF_PENALTY && *kind != Brk::Emergency {
+                        min = min.max(run + w);
+                        run = 0;
+                    }
+                }
+            }
+        }
+        (min.max(run), max.max(line))
+    }
+}
+
 /// A piece of text in one style.
 struct Piece {
+    /// The text, with word joiners taken out.
     text: String,
     face: Face,
     feat: Feat,
     link: Option<Link>,
     span: Span,
+    /// Whether `text` has the manuscript's bytes one to one (so a word's span can be
+    /// found inside `span`).
+    exact: bool,
+    /// Hyphenation points, as byte offsets into `text`.
     hyphens: Vec<u32>,
+    /// Byte offsets into `text` where a word joiner stood: never a break there.
+    joins: Vec<u32>,
 }
 
 enum Token {
     Text(Piece),
     Note { number: u32, first: bool, span: Span },
     Break,
+}
+
+/// Characters that only forbid a break and are not drawn (UAX #14 class WJ).
+fn is_joiner(c: char) -> bool {
+    matches!(c, '\u{2060}' | '\u{FEFF}')
+}
+
+/// Characters that glue their neighbours (UAX #14 class GL).
+fn is_glue(c: char) -> bool {
+    matches!(c, '\u{A0}' | '\u{202F}' | '\u{2007}' | '\u{2011}' | '\u{034F}')
+}
+
+fn piece(
+    text: &str,
+    hyphens: &[u32],
+    face: Face,
+    feat: Feat,
+    link: Option<Link>,
+    span: Span,
+) -> Piece {
+    let exact = text.len() == span.end - span.start;
+    if !text.chars().any(is_joiner) {
+        return Piece {
+            text: text.to_string(),
+            face,
+            feat,
+            link,
+            span,
+            exact,
+            hyphens: hyphens.to_vec(),
+            joins: Vec::new(),
+        };
+    }
+    // Take the joiners out; offsets after each move back by its length.
+    let mut clean = String::with_capacity(text.len());
+    let mut joins = Vec::new();
+    let mut shift = Vec::new();
+    for (i, c) in text.char_indices() {
+        if is_joiner(c) {
+            joins.push(clean.len() as u32);
+            shift.push((i, c.len_utf8()));
+        } else {
+            clean.push(c);
+        }
+    }
+    let moved = |h: u32| -> u32 {
+        let gone: usize =
+            shift.iter().filter(|(at, _)| *at < h as usize).map(|(_, n)| n).sum();
+        h - gone as u32
+    };
+    Piece {
+        text: clean,
+        face,
+        feat,
+        link,
+        span,
+        exact: false,
+        hyphens: hyphens.iter().map(|&h| moved(h)).collect(),
+        joins,
+    }
 }
 
 fn flatten(
@@ -214,14 +382,14 @@ fn flatten(
 ) {
     for i in inlines {
         match i {
-            Inline::Text { text, hyphens, span } => out.push(Token::Text(Piece {
-                text: text.clone(),
+            Inline::Text { text, hyphens, span } => out.push(Token::Text(piece(
+                text,
+                hyphens,
                 face,
                 feat,
-                link: link.clone(),
-                span: *span,
-                hyphens: hyphens.clone(),
-            })),
+                link.clone(),
+                *span,
+            ))),
             Inline::Emphasis { content, .. } => {
                 flatten(content, face.emphasised(), feat, link, out)
             }
@@ -232,39 +400,38 @@ fn flatten(
                 flatten(content, face, feat, link, out)
             }
             Inline::Link { url, content, .. } => {
-                let l =
-                    crate::model::html::safe_href(url).then(|| Link::Url(url.clone()));
-                flatten(content, face, feat, &l.or_else(|| link.clone()), out);
+                let own = if let Some(id) = url.strip_prefix('#') {
+                    Some(Link::Internal(id.into()))
+                } else {
+                    crate::model::html::safe_href(url)
+                        .then(|| Link::Url(url.as_str().into()))
+                };
+                flatten(content, face, feat, &own.or_else(|| link.clone()), out);
             }
-            Inline::Code { text, span } => out.push(Token::Text(Piece {
-                text: text.clone(),
-                face: Face::Sans,
-                feat: Feat::Text,
-                link: link.clone(),
-                span: *span,
-                hyphens: Vec::new(),
-            })),
-            Inline::Image { alt, span, .. } => out.push(Token::Text(Piece {
-                text: format!("[{alt}]"),
-                face: face.emphasised(),
+            Inline::Code { text, span } => out.push(Token::Text(piece(
+                text,
+                &[],
+                Face::Sans,
+                Feat::Text,
+                link.clone(),
+                *span,
+            ))),
+            Inline::Image { alt, span, .. } => out.push(Token::Text(piece(
+                &format!("[{alt}]"),
+                &[],
+                face.emphasised(),
                 feat,
-                link: None,
-                span: *span,
-                hyphens: Vec::new(),
-            })),
+                None,
+                Span::new(span.start, span.start),
+            ))),
             Inline::NoteRef { number, first, span, .. } => {
                 if *number > 0 {
                     out.push(Token::Note { number: *number, first: *first, span: *span });
                 }
             }
-            Inline::SoftBreak { span } => out.push(Token::Text(Piece {
-                text: " ".into(),
-                face,
-                feat,
-                link: None,
-                span: *span,
-                hyphens: Vec::new(),
-            })),
+            Inline::SoftBreak { span } => {
+                out.push(Token::Text(piece(" ", &[], face, feat, None, *span)))
+            }
             Inline::LineBreak { .. } => out.push(Token::Break),
             Inline::Html { .. } => {}
         }
@@ -275,6 +442,38 @@ fn flatten(
 enum Part<'a> {
     Text { piece: &'a Piece, start: usize, end: usize },
     Note { number: u32, first: bool, span: Span },
+}
+
+/// A part of a word, shaped.
+struct Shaped {
+    face: Face,
+    glyphs: Vec<Glyph>,
+    text: String,
+    link: Option<Link>,
+    /// A note mark: its number, and whether it is the note's first reference.
+    note: Option<(u32, bool)>,
+    span: Span,
+    /// Whether `span` holds `text` byte for byte.
+    exact: bool,
+    /// Hyphenation points and joiners, relative to `text`.
+    hyphens: Vec<usize>,
+    joins: Vec<usize>,
+}
+
+/// A place inside a word where a line may end: before glyph `glyph` of a part (0:
+/// between this part and the one before), at byte `byte` of its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Cut {
+    glyph: usize,
+    byte: usize,
+    kind: Brk,
+    penalty: i32,
+}
+
+/// The part of `span` that holds bytes `start..end` of a text run of `len` bytes,
+/// when the run maps one to one onto the manuscript (`exact`); else the whole span.
+fn sub_span(span: Span, exact: bool, start: usize, end: usize) -> Span {
+    if exact { Span::new(span.start + start, span.start + end) } else { span }
 }
 
 /// Builds paragraphs' items; holds what every paragraph needs.
@@ -361,39 +560,212 @@ impl<'f> Builder<'f> {
         p
     }
 
-    fn frag(
+    /// Emits a word: its parts shaped, cut where a line may end inside it, and set
+    /// out as boxes with penalties between them.
+    fn word(
         &mut self,
-        face: Face,
-        size: Sp,
-        glyphs: &[Glyph],
-        text: &str,
-        link: Option<Link>,
-        span: Span,
-    ) -> Frag {
-        Frag::new(
-            face,
-            size,
-            self.fonts.upem(face),
-            glyphs.to_vec(),
-            text.to_string(),
-            link,
-            span,
-        )
+        word: &mut Vec<Part>,
+        style: &ParaStyle,
+        p: &mut Para,
+        diags: &mut Diagnostics,
+    ) {
+        if word.is_empty() {
+            return;
+        }
+        let parts = std::mem::take(word);
+        let shaped: Vec<Shaped> =
+            parts.iter().map(|part| self.shape_part(part, style, diags)).collect();
+        let url = is_url(&shaped);
+        let mut cuts: Vec<Vec<Cut>> =
+            shaped.iter().map(|s| natural_cuts(s, style.hyphenate, url)).collect();
+        self.emergency_cuts(&shaped, &mut cuts, style.size);
+        let first = p.items.len();
+        for (s, cuts) in shaped.iter().zip(&cuts) {
+            self.emit(s, cuts, style.size, p);
+        }
+        continue_word(p, first);
     }
 
-    fn push_box(p: &mut Para, f: Frag) {
-        // Letter-spacing goes between a fragment's glyphs, never after its last one,
-        // so it widens words, not the spaces between them.
-        let n = f.glyphs.len().saturating_sub(1) as f64;
-        let size = f.size as f64;
-        let w = f.width();
-        p.items.push(Item::Box {
-            w,
-            st: (n * size * TRACK_STRETCH) as Sp,
-            sh: (n * size * TRACK_SHRINK) as Sp,
-            frag: Some(p.frags.len()),
-        });
-        p.frags.push(Rc::new(f));
+    /// Shapes one part of a word (a note mark in superior figures).
+    fn shape_part(
+        &mut self,
+        part: &Part,
+        style: &ParaStyle,
+        diags: &mut Diagnostics,
+    ) -> Shaped {
+        match part {
+            Part::Text { piece, start, end } => {
+                let text = &piece.text[*start..*end];
+                let glyphs = self.fonts.shape(piece.face, piece.feat, text).to_vec();
+                self.report_missing(piece.face, text, &glyphs, piece.span, diags);
+                let within = |v: &[u32]| -> Vec<usize> {
+                    v.iter()
+                        .map(|&h| h as usize)
+                        .filter(|&h| h > *start && h < *end)
+                        .map(|h| h - start)
+                        .collect()
+                };
+                Shaped {
+                    face: piece.face,
+                    glyphs,
+                    text: text.to_string(),
+                    link: piece.link.clone(),
+                    note: None,
+                    span: sub_span(piece.span, piece.exact, *start, *end),
+                    exact: piece.exact,
+                    hyphens: within(&piece.hyphens),
+                    joins: within(&piece.joins),
+                }
+            }
+            Part::Note { number, first, span } => {
+                let text = number.to_string();
+                let face = match style.face {
+                    Face::Sans => Face::Regular,
+                    f => f,
+                };
+                let glyphs = self.fonts.shape(face, Feat::Sups, &text).to_vec();
+                Shaped {
+                    face,
+                    glyphs,
+                    text,
+                    link: Some(Link::Note(*number)),
+                    note: Some((*number, *first)),
+                    span: *span,
+                    exact: false,
+                    hyphens: Vec::new(),
+                    joins: Vec::new(),
+                }
+            }
+        }
+    }
+
+    /// Adds emergency cuts inside every stretch of the word that is still wider than
+    /// the measure between its natural cuts: between any two characters (and between
+    /// two parts), except next to a joiner or before a note mark.
+    fn emergency_cuts(&self, shaped: &[Shaped], cuts: &mut [Vec<Cut>], size: Sp) {
+        // The stretches: (part, glyph) positions where one starts, with its width.
+        let mut stretch_start = (0usize, 0usize);
+        let mut width: Sp = 0;
+        let mut wide: Vec<((usize, usize), (usize, usize))> = Vec::new();
+        for (k, s) in shaped.iter().enumerate() {
+            let upem = self.fonts.upem(s.face);
+            let mut next_cut = cuts[k].iter().map(|c| c.glyph).peekable();
+            for (gi, g) in s.glyphs.iter().enumerate() {
+                if next_cut.peek() == Some(&gi) {
+                    next_cut.next();
+                    if width > self.measure {
+                        wide.push((stretch_start, (k, gi)));
+                    }
+                    stretch_start = (k, gi);
+                    width = 0;
+                }
+                width += scale(g.adv, size, upem);
+            }
+        }
+        if width > self.measure {
+            wide.push((stretch_start, (shaped.len(), 0)));
+        }
+        for (from, to) in wide {
+            for (k, s) in shaped.iter().enumerate() {
+                if (k, 0) > to || k < from.0 {
+                    continue;
+                }
+                for (gi, byte) in cluster_starts(s) {
+                    let at = (k, gi);
+                    let allowed = at > from
+                        && at < to
+                        && s.note.is_none()
+                        && (gi > 0 || k > 0)
+                        && !no_break_at(s, byte);
+                    if allowed && !cuts[k].iter().any(|c| c.glyph == gi) {
+                        cuts[k].push(Cut {
+                            glyph: gi,
+                            byte,
+                            kind: Brk::Emergency,
+                            penalty: EMERGENCY_PENALTY,
+                        });
+                    }
+                }
+                cuts[k].sort_by_key(|c| c.glyph);
+            }
+        }
+    }
+
+    /// Sets out one shaped part as boxes, with a penalty at each cut.
+    fn emit(&mut self, s: &Shaped, cuts: &[Cut], size: Sp, p: &mut Para) {
+        let mut g0 = 0;
+        let mut t0 = 0;
+        for cut in cuts.iter().copied().map(Some).chain(std::iter::once(None)) {
+            let (gi, b) =
+                cut.map_or((s.glyphs.len(), s.text.len()), |c| (c.glyph, c.byte));
+            if gi > g0 {
+                let glyphs: Vec<Glyph> = s.glyphs[g0..gi]
+                    .iter()
+                    .map(|g| Glyph { cluster: g.cluster - t0 as u32, ..*g })
+                    .collect();
+                let span = sub_span(s.span, s.exact, t0, b);
+                let mut f = Frag::new(
+                    s.face,
+                    size,
+                    self.fonts.upem(s.face),
+                    glyphs,
+                    s.text[t0..b].to_string(),
+                    s.link.clone(),
+                    span,
+                );
+                if let Some((n, true)) = s.note {
+                    f.note_anchor = Some(n);
+                }
+                push_box(p, f);
+            }
+            if let Some(c) = cut {
+                let item = match c.kind {
+                    Brk::Hyphen => {
+                        let hf = self.hyphen(s.face, size, p);
+                        Item::Penalty {
+                            w: p.frags[hf].width(),
+                            p: c.penalty,
+                            kind: c.kind,
+                            frag: Some(hf),
+                            lost: (0, 0),
+                        }
+                    }
+                    kind => Item::Penalty {
+                        w: 0,
+                        p: c.penalty,
+                        kind,
+                        frag: None,
+                        lost: (0, 0),
+                    },
+                };
+                p.items.push(item);
+            }
+            g0 = gi;
+            t0 = b;
+        }
+    }
+
+    /// The hyphen of a face and size, added to the paragraph's fragments.
+    fn hyphen(&mut self, face: Face, size: Sp, p: &mut Para) -> usize {
+        let fonts = self.fonts;
+        let f = self
+            .hyphens
+            .entry((face, size))
+            .or_insert_with(|| {
+                let hg = fonts.shape(face, Feat::Text, "-");
+                Rc::new(Frag::new(
+                    face,
+                    size,
+                    fonts.upem(face),
+                    hg.to_vec(),
+                    "-".into(),
+                    None,
+                    Span::default(),
+                ))
+            })
+            .clone();
+        p.frags.push(f);
+        p.frags.len() - 1
     }
 
     fn report_missing(
@@ -420,217 +792,204 @@ impl<'f> Builder<'f> {
             );
         }
     }
+}
 
-    /// Emits a word: its parts as boxes, with penalties at allowed breaks inside it.
-    fn word(
-        &mut self,
-        word: &mut Vec<Part>,
-        style: &ParaStyle,
-        p: &mut Para,
-        diags: &mut Diagnostics,
-    ) {
-        if word.is_empty() {
-            return;
+/// Pushes a fragment as a box. Letter-spacing goes between a word's glyphs, never
+/// after its last one, so it widens words, not the spaces between them.
+fn push_box(p: &mut Para, f: Frag) {
+    let (st, sh) = letter_flex(f.gaps(false), f.size);
+    p.items.push(Item::Box { w: f.width(), st, sh, frag: Some(p.frags.len()) });
+    p.frags.push(Rc::new(f));
+}
+
+/// Marks every fragment of the word whose items start at `first`, but its last, as
+/// followed by more of the word, and gives its box the letter-spacing flexibility of
+/// the gap after its last glyph.
+fn continue_word(p: &mut Para, first: usize) {
+    let Para { items, frags } = p;
+    let boxes: Vec<usize> = (first..items.len())
+        .filter(|&i| matches!(items[i], Item::Box { frag: Some(_), .. }))
+        .collect();
+    for &i in boxes.iter().rev().skip(1) {
+        let Item::Box { st, sh, frag: Some(f), .. } = &mut items[i] else { continue };
+        let frag = Rc::make_mut(&mut frags[*f]);
+        frag.continues = true;
+        (*st, *sh) = letter_flex(frag.gaps(true), frag.size);
+        let gap = letter_flex(1, frag.size);
+        if let Some(Item::Penalty { lost, .. }) = items.get_mut(i + 1) {
+            *lost = gap;
         }
-        let parts = std::mem::take(word);
-        // Shape each part.
-        struct Shaped {
-            face: Face,
-            glyphs: Vec<Glyph>,
-            text: String,
-            link: Option<Link>,
-            note: Option<(u32, bool)>,
-            span: Span,
-            breaks: Vec<(usize, Kind)>,
+    }
+}
+
+/// Whether the word is a web or mail address (the same test as the hyphenation pass,
+/// which leaves such words alone).
+fn is_url(shaped: &[Shaped]) -> bool {
+    let text: String = shaped.iter().map(|s| s.text.as_str()).collect();
+    text.contains("://") || text.starts_with("www.") || text.starts_with("mailto:")
+}
+
+/// Whether a break before byte `b` of the part is forbidden by its neighbours: a
+/// joiner stood there, or a no-break character is on either side.
+fn no_break_at(s: &Shaped, b: usize) -> bool {
+    if s.joins.contains(&b) {
+        return true;
+    }
+    let before = s.text[..b].chars().next_back();
+    let after = s.text[b..].chars().next();
+    before.is_some_and(is_glue) || after.is_some_and(is_glue)
+}
+
+/// The glyph index and byte offset where each cluster of a part starts (left to
+/// right); a position inside a ligature is no cluster start.
+fn cluster_starts(s: &Shaped) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut max_before = None::<u32>;
+    for (gi, g) in s.glyphs.iter().enumerate() {
+        if max_before.is_none_or(|m| g.cluster > m) {
+            out.push((gi, g.cluster as usize));
         }
-        #[derive(Clone, Copy, PartialEq)]
-        enum Kind {
-            Hyphenation,
-            Explicit,
-            Dash,
-        }
-        let mut shaped = Vec::new();
-        for part in &parts {
-            match part {
-                Part::Text { piece, start, end } => {
-                    let text = &piece.text[*start..*end];
-                    let glyphs = self.fonts.shape(piece.face, piece.feat, text).to_vec();
-                    self.report_missing(piece.face, text, &glyphs, piece.span, diags);
-                    let mut breaks = Vec::new();
-                    if style.hyphenate {
-                        for &h in &piece.hyphens {
-                            let h = h as usize;
-                            if h > *start && h < *end {
-                                breaks.push((h - start, Kind::Hyphenation));
-                            }
-                        }
-                    }
-                    let chars: Vec<(usize, char)> = text.char_indices().collect();
-                    for w in chars.windows(2) {
-                        let ((_, a), (j, b)) = (w[0], w[1]);
-                        if a == '-' && b.is_alphabetic() && j > 1 {
-                            breaks.push((j, Kind::Explicit));
-                        } else if matches!(a, '—' | '–' | '/')
-                            && !b.is_whitespace()
-                            && j > 1
-                        {
-                            breaks.push((j, Kind::Dash));
-                        }
-                    }
-                    breaks.sort_by_key(|b| b.0);
-                    breaks.dedup_by_key(|b| b.0);
-                    shaped.push(Shaped {
-                        face: piece.face,
-                        glyphs,
-                        text: text.to_string(),
-                        link: piece.link.clone(),
-                        note: None,
-                        span: piece.span,
-                        breaks,
-                    });
-                }
-                Part::Note { number, first, span } => {
-                    let text = number.to_string();
-                    let face = match style.face {
-                        Face::Sans => Face::Regular,
-                        f => f,
-                    };
-                    let glyphs = self.fonts.shape(face, Feat::Sups, &text).to_vec();
-                    shaped.push(Shaped {
-                        face,
-                        glyphs,
-                        text,
-                        link: Some(Link::Note(*number)),
-                        note: Some((*number, *first)),
-                        span: *span,
-                        breaks: Vec::new(),
-                    });
-                }
+        max_before = Some(max_before.map_or(g.cluster, |m| m.max(g.cluster)));
+    }
+    out
+}
+
+/// The cuts a part offers before any emergency: hyphenation points (if the paragraph
+/// hyphenates), explicit hyphens, dashes and slashes between words, and the
+/// allowed places in a web address.
+fn natural_cuts(s: &Shaped, hyphenate: bool, url: bool) -> Vec<Cut> {
+    if s.note.is_some() {
+        return Vec::new();
+    }
+    let mut points: Vec<(usize, Brk, i32)> = Vec::new();
+    let chars: Vec<(usize, char)> = s.text.char_indices().collect();
+    if url {
+        for w in chars.windows(2) {
+            let ((_, a), (j, b)) = (w[0], w[1]);
+            let after_sep = matches!(a, '/' | '-' | '.' | '?' | '&' | '=' | '#');
+            if after_sep && !(a == '/' && b == '/') {
+                points.push((j, Brk::Plain, URL_PENALTY));
             }
         }
-        let total: Sp = shaped
-            .iter()
-            .map(|s| {
-                s.glyphs
-                    .iter()
-                    .map(|g| scale(g.adv, style.size, self.fonts.upem(s.face)))
-                    .sum::<Sp>()
-            })
-            .sum();
-        // A word wider than the measure may break between any two characters — the
-        // last resort that keeps every line inside the measure.
-        let anywhere = total > self.measure * 9 / 10;
-        for (k, s) in shaped.iter().enumerate() {
-            if k > 0 && s.note.is_none() && anywhere {
-                p.items.push(Item::Penalty {
-                    w: 0,
-                    p: 1000,
-                    flagged: false,
-                    hyphenation: false,
-                    frag: None,
-                });
+    } else {
+        if hyphenate {
+            points.extend(s.hyphens.iter().map(|&h| (h, Brk::Hyphen, HYPHEN_PENALTY)));
+        }
+        for w in chars.windows(2) {
+            let ((_, a), (j, b)) = (w[0], w[1]);
+            if a == '-' && b.is_alphabetic() && j > 1 {
+                points.push((j, Brk::Explicit, HYPHEN_PENALTY));
+            } else if matches!(a, '—' | '–' | '/') && !b.is_whitespace() && j > 1 {
+                points.push((j, Brk::Plain, DASH_PENALTY));
             }
-            // Cut points as glyph indices: a point inside a ligature is no cut.
-            let mut cuts: Vec<(usize, Kind, usize)> = Vec::new();
-            let points: Vec<(usize, Kind)> = if anywhere {
-                s.text.char_indices().skip(1).map(|(i, _)| (i, Kind::Dash)).collect()
-            } else {
-                s.breaks.clone()
-            };
-            for (b, kind) in points {
-                if let Some(gi) = s.glyphs.iter().position(|g| g.cluster as usize >= b)
-                    && gi > 0
-                    && s.glyphs[gi].cluster as usize == b
-                    && s.glyphs[..gi].iter().all(|g| (g.cluster as usize) < b)
+        }
+    }
+    points.sort_by_key(|p| p.0);
+    points.dedup_by_key(|p| p.0);
+    let starts = cluster_starts(s);
+    points
+        .into_iter()
+        .filter(|&(b, ..)| !no_break_at(s, b))
+        .filter_map(|(b, kind, penalty)| {
+            starts
+                .iter()
+                .find(|&&(gi, byte)| byte == b && gi > 0)
+                .map(|&(glyph, byte)| Cut { glyph, byte, kind, penalty })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(s: &str) -> Vec<Inline> {
+        vec![Inline::Text {
+            text: s.into(),
+            hyphens: Vec::new(),
+            span: Span::new(0, s.len()),
+        }]
+    }
+
+    fn style(fonts: &Fonts) -> ParaStyle {
+        let _ = fonts;
+        ParaStyle {
+            face: Face::Regular,
+            feat: Feat::Text,
+            size: 11 * super::super::units::PT,
+            leading: 14 * super::super::units::PT,
+            indent: 0,
+            align: Align::Justify,
+            hyphenate: true,
+        }
+    }
+
+    /// The texts between the breaks a paragraph offers, with the kind of each.
+    fn cuts(s: &str, measure: Sp) -> Vec<(String, Option<Brk>)> {
+        let fonts = Fonts::new();
+        let mut b = Builder::new(&fonts, measure);
+        let p = b.para(&text(s), &style(&fonts), &mut Diagnostics::default());
+        let mut out: Vec<(String, Option<Brk>)> = vec![(String::new(), None)];
+        for it in &p.items {
+            match it {
+                Item::Box { frag: Some(f), .. } => {
+                    out.last_mut().unwrap().0.push_str(&p.frags[*f].text)
+                }
+                Item::Penalty { p: pen, kind, .. }
+                    if *pen < INF_PENALTY && *pen > FORCE =>
                 {
-                    cuts.push((gi, kind, b));
+                    out.last_mut().unwrap().1 = Some(*kind);
+                    out.push((String::new(), None));
                 }
-            }
-            let mut g0 = 0;
-            let mut t0 = 0;
-            let hyphen = |me: &mut Self, p: &mut Para| -> usize {
-                let f = me
-                    .hyphens
-                    .entry((s.face, style.size))
-                    .or_insert_with(|| {
-                        let hg = me.fonts.shape(s.face, Feat::Text, "-");
-                        let upem = me.fonts.upem(s.face);
-                        Rc::new(Frag::new(
-                            s.face,
-                            style.size,
-                            upem,
-                            hg.to_vec(),
-                            "-".into(),
-                            None,
-                            Span::default(),
-                        ))
-                    })
-                    .clone();
-                p.frags.push(f);
-                p.frags.len() - 1
-            };
-            for (gi, kind, b) in cuts.iter().copied().chain(std::iter::once((
-                s.glyphs.len(),
-                Kind::Dash,
-                s.text.len(),
-            ))) {
-                let glyphs: Vec<Glyph> = s.glyphs[g0..gi]
-                    .iter()
-                    .map(|g| Glyph { cluster: g.cluster - t0 as u32, ..*g })
-                    .collect();
-                let mut f = self.frag(
-                    s.face,
-                    style.size,
-                    &glyphs,
-                    &s.text[t0..b],
-                    s.link.clone(),
-                    s.span,
-                );
-                if let Some((n, true)) = s.note {
-                    f.note_anchor = Some(n);
-                }
-                f.broken = anywhere;
-                Self::push_box(p, f);
-                if gi < s.glyphs.len() {
-                    let item = match kind {
-                        Kind::Hyphenation => {
-                            let hf = hyphen(self, p);
-                            let w = p.frags[hf].width();
-                            Item::Penalty {
-                                w,
-                                p: 50,
-                                flagged: true,
-                                hyphenation: true,
-                                frag: Some(hf),
-                            }
-                        }
-                        Kind::Explicit => Item::Penalty {
-                            w: 0,
-                            p: 50,
-                            flagged: true,
-                            hyphenation: false,
-                            frag: None,
-                        },
-                        Kind::Dash if anywhere => Item::Penalty {
-                            w: 0,
-                            p: 1000,
-                            flagged: false,
-                            hyphenation: false,
-                            frag: None,
-                        },
-                        Kind::Dash => Item::Penalty {
-                            w: 0,
-                            p: 50,
-                            flagged: false,
-                            hyphenation: false,
-                            frag: None,
-                        },
-                    };
-                    p.items.push(item);
-                }
-                g0 = gi;
-                t0 = b;
+                Item::Glue { .. } => out.push((String::new(), None)),
+                _ => {}
             }
         }
+        out.retain(|(t, _)| !t.is_empty());
+        out
+    }
+
+    #[test]
+    fn urls_break_only_after_their_separators() {
+        let wide = 1000 * super::super::units::PT;
+        let c = cuts("https://example.org/path/1848/a-b?x=1&y=2#frag", wide);
+        let texts: Vec<&str> = c.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "https://", "example.", "org/", "path/", "1848/", "a-", "b?", "x=", "1&",
+                "y=", "2#", "frag"
+            ]
+        );
+        assert!(c.iter().all(|(_, k)| k.is_none_or(|k| k == Brk::Plain)));
+    }
+
+    #[test]
+    fn a_word_joiner_forbids_the_break_and_is_not_drawn() {
+        let wide = 1000 * super::super::units::PT;
+        let c = cuts("1862\u{2060}–\u{2060}64 and 1862–64", wide);
+        let texts: Vec<&str> = c.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(texts, ["1862–64", "and", "1862–", "64"]);
+    }
+
+    #[test]
+    fn only_a_stretch_wider_than_the_measure_breaks_between_letters() {
+        let measure = 60 * super::super::units::PT;
+        // A long compound: only its over-wide component gets emergency cuts.
+        let c = cuts("ab-Pneumonoultramicroscopicsilicovolcanoconiosis", measure);
+        assert_eq!(c[0], ("ab-".to_string(), Some(Brk::Explicit)));
+        assert!(c[1..c.len() - 1].iter().all(|(_, k)| *k == Some(Brk::Emergency)));
+        // A word that fits has none.
+        let c = cuts("short words only", measure);
+        assert!(c.iter().all(|(_, k)| k.is_none()));
+    }
+
+    #[test]
+    fn widths_of_a_paragraph() {
+        let fonts = Fonts::new();
+        let mut b = Builder::new(&fonts, 1000 * super::super::units::PT);
+        let p = b.para(&text("aa bbbb"), &style(&fonts), &mut Diagnostics::default());
+        let (min, max) = p.widths();
+        assert!(min > 0 && max > min);
     }
 }

@@ -10,10 +10,15 @@
 //!
 //! Departures from TeX, and why: a hard limit of `max_hyphen_run` consecutive
 //! hyphenated lines (TeX only charges `\doublehyphendemerits`; our standard forbids a
-//! third), carried in the active node's state like the fitness class; and each box's
-//! letter-spacing stretch and shrink counted with the glue's (SPECS B.9).
+//! third), carried in the active node's state like the fitness class; each box's
+//! letter-spacing stretch and shrink counted with the glue's; and the first pass
+//! skipped (`\pretolerance=-1`, which TeX allows, §863): with letter-spacing in the
+//! line's stretch, a paragraph nearly always "fits" without hyphens, and the second
+//! pass, weighing every hyphenation point, spaces the lines far more evenly — on the
+//! sample, the 95th percentile of word spaces falls from 1.26 to 1.21 times the
+//! median, for 8 more hyphenated lines in 494.
 
-use super::items::{FORCE, INF_PENALTY, Item};
+use super::items::{Brk, FORCE, INF_PENALTY, Item};
 use super::units::Sp;
 
 /// TeX's line-breaking parameters, with plain TeX's values (The TeXbook, App. B).
@@ -42,10 +47,11 @@ pub struct Params {
 }
 
 impl Params {
-    /// Plain TeX's values at a type size (the emergency stretch is 3 em).
+    /// Plain TeX's values at a type size (the emergency stretch is 3 em), but for
+    /// `pretolerance` (see the module docs).
     pub fn for_size(size: Sp) -> Params {
         Params {
-            pretolerance: 100,
+            pretolerance: -1,
             tolerance: 200,
             line_penalty: 10,
             hyphen_penalty: 50,
@@ -125,15 +131,23 @@ pub fn linebreak(
     }
     // Unreachable in practice (the emergency pass accepts any badness), but never
     // fail: break at every legal point.
-    let all = (0..items.len()).filter(|&i| is_legal(items, i, true)).collect();
+    let all = (0..items.len()).filter(|&i| is_legal(items, i, Pass::Emergency)).collect();
     (all, Pass::Emergency)
 }
 
-fn is_legal(items: &[Item], i: usize, hyphenate: bool) -> bool {
+/// Whether a line may end at item `i` in a pass: after glue that follows a box, or at
+/// a penalty below infinity — hyphenation points from the second pass on, emergency
+/// cuts inside over-wide words only in the last.
+fn is_legal(items: &[Item], i: usize, pass: Pass) -> bool {
     match &items[i] {
         Item::Glue { .. } => i > 0 && matches!(items[i - 1], Item::Box { .. }),
-        Item::Penalty { p, hyphenation, .. } => {
-            *p < INF_PENALTY && (hyphenate || !hyphenation)
+        Item::Penalty { p, kind, .. } => {
+            *p < INF_PENALTY
+                && match kind {
+                    Brk::Hyphen => pass != Pass::First,
+                    Brk::Emergency => pass == Pass::Emergency,
+                    Brk::Plain | Brk::Explicit => true,
+                }
         }
         Item::Box { .. } => false,
     }
@@ -163,10 +177,10 @@ fn try_pass(
     pass: Pass,
     ragged: Option<Ragged>,
 ) -> Option<Vec<usize>> {
-    let (threshold, hyphenate, extra) = match pass {
-        Pass::First => (params.pretolerance, false, 0),
-        Pass::Second => (params.tolerance, true, 0),
-        Pass::Emergency => (10_000, true, params.emergency_stretch),
+    let (threshold, extra) = match pass {
+        Pass::First => (params.pretolerance, 0),
+        Pass::Second => (params.tolerance, 0),
+        Pass::Emergency => (10_000, params.emergency_stretch),
     };
     let extra = extra + ragged.map_or(0, |r| r.0);
     // Prefix sums: totals of items[..i].
@@ -211,12 +225,12 @@ fn try_pass(
     }];
     let mut active: Vec<usize> = vec![0];
     for i in 0..n {
-        if !is_legal(items, i, hyphenate) {
+        if !is_legal(items, i, pass) {
             continue;
         }
-        let (pen_w, pen, flagged) = match &items[i] {
-            Item::Penalty { w, p, flagged, .. } => (*w, *p, *flagged),
-            _ => (0, 0, false),
+        let (pen_w, pen, flagged, lost) = match &items[i] {
+            Item::Penalty { w, p, kind, lost, .. } => (*w, *p, kind.flagged(), *lost),
+            _ => (0, 0, false, (0, 0)),
         };
         // Best new node per (fitness, hyphen run).
         let mut best: [[Option<(i64, usize)>; 3]; 4] = [[None; 3]; 4];
@@ -224,8 +238,8 @@ fn try_pass(
         for &a in &active {
             let node = nodes[a];
             let width = sw[i] - node.w + pen_w;
-            let stretch = sst[i] - node.st + extra;
-            let shrink = ssh[i] - node.sh;
+            let stretch = sst[i] - node.st + extra - lost.0;
+            let shrink = ssh[i] - node.sh - lost.1;
             let fil = sfil[i] - node.fil;
             let (b, stretching) = if width <= measure {
                 if fil > 0 {
@@ -344,21 +358,9 @@ mod tests {
             }
             v.push(Item::Box { w, st: 0, sh: 0, frag: None });
         }
-        v.push(Item::Penalty {
-            w: 0,
-            p: INF_PENALTY,
-            flagged: false,
-            hyphenation: false,
-            frag: None,
-        });
+        v.push(Item::penalty(INF_PENALTY));
         v.push(Item::Glue { w: 0, st: 0, sh: 0, fil: true });
-        v.push(Item::Penalty {
-            w: 0,
-            p: FORCE,
-            flagged: false,
-            hyphenation: false,
-            frag: None,
-        });
+        v.push(Item::penalty(FORCE));
         v
     }
 
@@ -366,7 +368,7 @@ mod tests {
     fn breaks_fit_the_measure() {
         let items = words(&[30; 20]);
         let (b, pass) = linebreak(&items, 200, &Params::for_size(12), None);
-        assert_eq!(pass, Pass::First);
+        assert_eq!(pass, Pass::Second, "the first pass is skipped");
         assert_eq!(*b.last().unwrap(), items.len() - 1);
         // 20 words of 30 with 10 spaces: five words a line (190 + stretch).
         assert_eq!(b.len(), 4);

@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use super::items::{Align, Frag, Item, Link, Para};
+use super::items::{Align, Brk, Frag, Item, Link, Para};
 use super::units::Sp;
 
 /// A run of glyphs placed on a line.
@@ -14,36 +14,41 @@ pub struct Run {
     pub x: Sp,
     /// What it draws (shared with the paragraph's items).
     pub frag: Rc<Frag>,
-    /// Letter-spacing added, spread over the gaps between its glyphs.
-    pub extra: Sp,
+    /// Letter-spacing added, spread over the gaps between its glyphs (a few points
+    /// at most, so it is kept small: a book has hundreds of thousands of runs).
+    pub extra: i32,
+    /// Whether the gap after its last glyph takes letter-spacing too (its word goes
+    /// on in the next run).
+    pub trailing: bool,
 }
 
 impl Run {
     /// A run at its natural width.
     pub fn new(x: Sp, frag: Rc<Frag>) -> Run {
-        Run { x, frag, extra: 0 }
+        Run { x, frag, extra: 0, trailing: false }
     }
 
     /// The run's set width.
     pub fn width(&self) -> Sp {
-        self.frag.width() + self.extra
+        self.frag.width() + Sp::from(self.extra)
     }
 
     /// Each glyph's advance as set: the letter-spacing goes into the gaps between
     /// glyphs, split exactly (gap k gets ⌊extra·(k+1)/g⌋ − ⌊extra·k/g⌋), none after
-    /// the last glyph unless it is the only one.
+    /// the last glyph unless its word goes on (`trailing`) or it is the only one.
     pub fn advances(&self) -> Vec<Sp> {
         let mut adv: Vec<Sp> = self.frag.advances().collect();
-        let gaps = adv.len().saturating_sub(1) as Sp;
+        let extra = Sp::from(self.extra);
+        let gaps = self.frag.gaps(self.trailing) as Sp;
         if gaps == 0 {
             if let Some(a) = adv.last_mut() {
-                *a += self.extra;
+                *a += extra;
             }
             return adv;
         }
         for (k, a) in adv.iter_mut().take(gaps as usize).enumerate() {
             let k = k as Sp;
-            *a += self.extra * (k + 1) / gaps - self.extra * k / gaps;
+            *a += extra * (k + 1) / gaps - extra * k / gaps;
         }
         adv
     }
@@ -60,6 +65,9 @@ pub struct Line {
     pub ratio: f64,
     /// Ends with a hyphen added at a break.
     pub hyphenated: bool,
+    /// Ends between two letters of a word too wide for the measure (an emergency
+    /// break, reported as `broken-word`).
+    pub broken: bool,
     /// Ends a paragraph (or a hard break), so it is not justified.
     pub last: bool,
     /// Starts a paragraph.
@@ -92,17 +100,31 @@ pub fn set(p: &Para, breaks: &[usize], measure: Sp, align: Align) -> Vec<Line> {
     for &b in breaks {
         // Two forced breaks in a row (empty lines of code or verse) make an empty line.
         let items = &p.items[start.min(b)..b];
-        let (pen_w, hyphen) = match &p.items[b] {
-            Item::Penalty { w, frag: Some(f), .. } => (*w, Some(*f)),
-            Item::Penalty { w, .. } => (*w, None),
-            _ => (0, None),
+        let (pen_w, hyphen, broken) = match &p.items[b] {
+            Item::Penalty { w, frag, kind, .. } => (*w, *frag, *kind == Brk::Emergency),
+            _ => (0, None, false),
         };
         // A line ends a paragraph (or a hard break) when infinite glue fills it.
         let last = items.iter().any(|i| matches!(i, Item::Glue { fil: true, .. }));
-        let (mut w, mut gst, mut gsh, mut bst, mut bsh) = (pen_w, 0, 0, 0, 0);
-        for it in items {
+        // The line's last fragment takes no letter-spacing after its last glyph, even
+        // if its word goes on (on the next line).
+        let last_box =
+            items.iter().rposition(|i| matches!(i, Item::Box { frag: Some(_), .. }));
+        let flex = |k: usize, it: &Item| -> (Sp, Sp) {
             match it {
-                Item::Box { w: bw, st, sh, .. } => {
+                Item::Box { frag: Some(f), .. } if Some(k) == last_box => {
+                    let frag = &p.frags[*f];
+                    super::items::letter_flex(frag.gaps(false), frag.size)
+                }
+                Item::Box { st, sh, .. } | Item::Glue { st, sh, .. } => (*st, *sh),
+                Item::Penalty { .. } => (0, 0),
+            }
+        };
+        let (mut w, mut gst, mut gsh, mut bst, mut bsh) = (pen_w, 0, 0, 0, 0);
+        for (k, it) in items.iter().enumerate() {
+            match it {
+                Item::Box { w: bw, .. } => {
+                    let (st, sh) = flex(k, it);
                     w += bw;
                     bst += st;
                     bsh += sh;
@@ -158,10 +180,11 @@ pub fn set(p: &Para, breaks: &[usize], measure: Sp, align: Align) -> Vec<Line> {
         let (mut box_left, mut glue_left) = (box_share, glue_share);
         let (mut bst_left, mut gst_left) =
             if slack >= 0 { (bst, gst) } else { (bsh, gsh) };
-        for it in items {
+        for (k, it) in items.iter().enumerate() {
             match it {
-                Item::Box { w: bw, st, sh, frag } => {
-                    let flex = if slack >= 0 { *st } else { *sh };
+                Item::Box { w: bw, frag, .. } => {
+                    let (st, sh) = flex(k, it);
+                    let flex = if slack >= 0 { st } else { sh };
                     let extra = if bst_left > 0 {
                         (box_left as i128 * flex as i128 / bst_left as i128) as Sp
                     } else {
@@ -175,7 +198,10 @@ pub fn set(p: &Para, breaks: &[usize], measure: Sp, align: Align) -> Vec<Line> {
                             if let Some(Link::Note(num)) = &frag.link {
                                 notes.push(*num);
                             }
-                            let run = Run { x, frag, extra };
+                            let trailing = frag.continues && Some(k) != last_box;
+                            let extra =
+                                extra.clamp(i32::MIN.into(), i32::MAX.into()) as i32;
+                            let run = Run { x, frag, extra, trailing };
                             x += run.width();
                             runs.push(run);
                         }
@@ -214,6 +240,7 @@ pub fn set(p: &Para, breaks: &[usize], measure: Sp, align: Align) -> Vec<Line> {
             width: x,
             ratio,
             hyphenated: hyphen.is_some(),
+            broken,
             last,
             first: lines.is_empty(),
             notes,

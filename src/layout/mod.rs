@@ -23,6 +23,8 @@ pub mod items;
 pub mod linebreak;
 pub mod lines;
 pub mod paginate;
+pub mod style;
+pub mod table;
 pub mod units;
 
 use std::collections::BTreeMap;
@@ -31,7 +33,7 @@ pub use fonts::Fonts;
 use lines::Line;
 use units::{Sp, pt};
 
-use crate::diag::Diagnostics;
+use crate::diag::{Diagnostics, Span};
 use crate::model::Document;
 use crate::print::{PageStyle, Trim};
 
@@ -148,7 +150,7 @@ impl Geometry {
 }
 
 /// A line placed on a page.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Placed {
     /// Left edge of the line, from the trim's left edge.
     pub x: Sp,
@@ -156,6 +158,79 @@ pub struct Placed {
     pub y: Sp,
     /// The line.
     pub line: Line,
+    /// The table cell the line belongs to, if any.
+    pub cell: Option<Cell>,
+}
+
+impl Placed {
+    /// A line at a position.
+    pub fn new(x: Sp, y: Sp, line: Line) -> Placed {
+        Placed { x, y, line, cell: None }
+    }
+
+    /// A table header shown again on a page the table continues on: not new text.
+    pub fn repeated(&self) -> bool {
+        self.cell.is_some_and(|c| c.repeated)
+    }
+}
+
+/// Where a line of a table stands (small: a book has many lines).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cell {
+    /// The table, counted from the document's start.
+    pub table: u32,
+    /// The row, counting the header row if there is one.
+    pub row: u32,
+    /// The column.
+    pub col: u16,
+    /// Whether the row is the header.
+    pub header: bool,
+    /// A header shown again on a page the table continues on.
+    pub repeated: bool,
+}
+
+/// A page left blank on purpose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Blank {
+    /// The left-hand page before a chapter that opens on the right.
+    Verso,
+    /// Padding that brings a self-cover pamphlet to a multiple of four pages.
+    Padding,
+}
+
+impl Blank {
+    /// What the page dump calls it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Blank::Verso => "blank verso before a chapter",
+            Blank::Padding => "blank padding to a multiple of four",
+        }
+    }
+}
+
+/// Something the page builder reports about a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Finding {
+    /// The page ends `lines` lines short to keep lines together; `span` is what went
+    /// on to the next page.
+    Short {
+        /// Lines left empty.
+        lines: u32,
+        /// The first thing on the next page.
+        span: Span,
+    },
+    /// A note could not begin on the page of its reference (at `span`).
+    NoteMoved {
+        /// The note.
+        note: u32,
+        /// Its reference.
+        span: Span,
+    },
+    /// Material taller than the page.
+    Overfull {
+        /// The material.
+        span: Span,
+    },
 }
 
 /// A horizontal rule.
@@ -191,10 +266,12 @@ pub struct PlacedImage {
 /// A heading for the PDF outline.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mark {
-    /// Level 1–6.
+    /// Level 1–6 (0: the title).
     pub level: u8,
     /// Plain text.
     pub text: String,
+    /// The heading's id, the target of internal links.
+    pub id: Option<String>,
     /// Its top, from the trim's top edge.
     pub y: Sp,
 }
@@ -220,6 +297,10 @@ pub struct Page {
     pub note_starts: Vec<(u32, Sp)>,
     /// Number of body lines (not notes).
     pub body_lines: usize,
+    /// A blank the design asks for (the page dump names it).
+    pub blank: Option<Blank>,
+    /// What the page builder found on this page.
+    pub findings: Vec<Finding>,
 }
 
 /// The result of laying out a document.
@@ -229,6 +310,10 @@ pub struct Layout {
     pub geometry: Geometry,
     /// The pages.
     pub pages: Vec<Page>,
+    /// The page builder's check of its own books: what went wrong (empty when every
+    /// item and every note line was placed exactly once, and no page is empty but a
+    /// designed blank).
+    pub audit: Vec<String>,
 }
 
 /// Lays out a document (see the module docs for the recipe).
@@ -242,7 +327,7 @@ pub fn layout(
     // 1. Blocks → a vertical list; notes → their own lines.
     let mut galley = galley::build(doc, fonts, &geometry, opts, diags);
     // 2. The vertical list → pages.
-    let pages = paginate::paginate(doc, &mut galley, &geometry, diags);
+    let (pages, audit) = paginate::paginate(&mut galley, &geometry);
     // 3. A pamphlet's self-cover around the text.
     let pages = match opts.kind {
         Some(Kind::Pamphlet) => covers::self_cover(
@@ -256,76 +341,70 @@ pub fn layout(
         ),
         _ => pages,
     };
-    findings(&pages, &geometry, diags);
-    Layout { geometry, pages }
+    findings(&pages, diags);
+    Layout { geometry, pages, audit }
 }
 
-/// Layout findings, reported against the manuscript with their page (issue 6): a word
-/// broken between letters to fit, a line spaced beyond its stretch, a page left short
-/// by three lines or more to keep a paragraph or heading together, a note that could
-/// not begin on its reference's page.
-fn findings(pages: &[Page], geo: &Geometry, diags: &mut Diagnostics) {
+/// Layout findings, reported against the manuscript with their page, each once: a
+/// line that ends inside a word too wide for the measure (at the line's last word), a
+/// line spaced beyond its stretch (at its first word), a page left short by three
+/// lines or more to keep lines together, a note that could not begin on its
+/// reference's page, material taller than a page.
+fn findings(pages: &[Page], diags: &mut Diagnostics) {
     use crate::diag::Diagnostic;
-    let mut starts = BTreeMap::new();
-    let mut refs = BTreeMap::new();
+    // Whether the line before ended inside a broken word (which then goes on).
+    let mut in_broken = false;
     for p in pages {
-        for (n, _) in &p.note_starts {
-            starts.entry(*n).or_insert(p.number);
-        }
-        for pl in p.lines.iter().take(p.body_lines) {
-            let Some(first) = pl.line.runs.first() else { continue };
-            let span = first.frag.span;
-            if let Some(r) = pl.line.runs.iter().find(|r| r.frag.broken) {
+        let body = p.lines.iter().take(p.body_lines).filter(|pl| !pl.repeated());
+        for (k, pl) in body.enumerate() {
+            let line_no = k + 1;
+            if pl.line.broken && !in_broken {
                 diags.push(Diagnostic::warning(
                     "broken-word",
-                    r.frag.span,
-                    format!("a word too wide for the measure is broken between letters (page {})", p.number),
+                    last_word_span(&pl.line),
+                    format!("a word too wide for the measure is broken between letters (page {}, line {line_no})", p.number),
                 ));
             }
-            if !pl.line.last && pl.line.ratio > 1.0 {
+            in_broken = pl.line.broken;
+            if !pl.line.last
+                && pl.line.ratio > 1.0
+                && let Some(first) = pl.line.runs.first()
+            {
                 diags.push(Diagnostic::warning(
                     "loose-line",
-                    span,
-                    format!("a line is spaced wider than its stretch allows (page {}, ratio {:.1})", p.number, pl.line.ratio),
+                    first.frag.span,
+                    format!("a line is spaced wider than its stretch allows (page {}, line {line_no}, ratio {:.1})", p.number, pl.line.ratio),
                 ));
             }
-            for r in &pl.line.runs {
-                if let (Some(n), items::Frag { span, .. }) =
-                    (r.frag.note_anchor, &*r.frag)
-                {
-                    refs.entry(n).or_insert((p.number, *span));
-                }
-            }
         }
-        // A text page whose body ends three lines or more above the foot (and is not
-        // the last page of a chapter or the book).
-        if let Some(last) = p.lines.get(p.body_lines.wrapping_sub(1))
-            && !last.line.last
-        {
-            let notes_top = p
-                .rules
-                .first()
-                .map_or(geo.top + geo.body_height(), |r| r.y - geo.leading / 2);
-            if notes_top - last.y >= 4 * geo.leading {
-                let span =
-                    last.line.runs.first().map(|r| r.frag.span).unwrap_or_default();
-                diags.push(Diagnostic::warning(
+        for f in &p.findings {
+            diags.push(match f {
+                Finding::Short { lines, span } => Diagnostic::warning(
                     "short-page",
-                    span,
-                    format!("page {} is left short to keep lines together (no widow, orphan or stranded heading)", p.number),
-                ));
-            }
-        }
-    }
-    for (n, (page, span)) in refs {
-        if starts.get(&n).is_some_and(|&s| s != page) {
-            diags.push(Diagnostic::warning(
-                "note-moved",
-                span,
-                format!(
-                    "note {n} could not begin on the page of its reference (page {page})"
+                    *span,
+                    format!("page {} is left {lines} lines short to keep this with what follows (no widow, orphan or stranded heading)", p.number),
                 ),
-            ));
+                Finding::NoteMoved { note, span } => Diagnostic::warning(
+                    "note-moved",
+                    *span,
+                    format!("note {note} could not begin on the page of its reference (page {})", p.number),
+                ),
+                Finding::Overfull { span } => Diagnostic::warning(
+                    "overfull-page",
+                    *span,
+                    format!("this material is taller than the page (page {})", p.number),
+                ),
+            });
         }
     }
+}
+
+/// Where the last word of a line starts: its fragments touch, words do not.
+fn last_word_span(line: &Line) -> Span {
+    let runs = &line.runs;
+    let mut k = runs.len().saturating_sub(1);
+    while k > 0 && runs[k - 1].x + runs[k - 1].width() >= runs[k].x - units::PT / 10 {
+        k -= 1;
+    }
+    runs.get(k).map(|r| r.frag.span).unwrap_or_default()
 }

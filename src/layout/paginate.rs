@@ -1,37 +1,131 @@
 //! The vertical list → pages (the page builder; cf. TeX §980–1028, simplified).
 //!
-//! Each page is filled greedily; at every place a break is allowed the builder keeps a
-//! snapshot, and when the next item does not fit the page ends at the last snapshot —
-//! so widows, orphans and stranded headings are avoided by leaving a page a line short
-//! (Linotype: "perfectly permissible"), never by spacing. Footnotes go to the foot of
-//! the page holding their reference, under a short rule; a note too long for the room
-//! left starts there and continues at the foot of the next page, before that page's
-//! own notes. A line whose notes cannot at least begin on its page moves to the next.
+//! Each page is planned, then composed. Planning fills the page greedily from the
+//! galley; at every place a break is allowed the builder keeps a snapshot, and when
+//! the next item does not fit, the page ends at the last snapshot — so widows,
+//! orphans and stranded headings are avoided by leaving a page a line short
+//! (Linotype: "perfectly permissible"), never by spacing.
+//!
+//! - Notes go to the foot of the page holding their reference, under a short rule,
+//!   each followed at once by the notes it refers to itself; a note too long for the
+//!   room left starts there and continues at the foot of the next page, before that
+//!   page's own notes. A line whose notes cannot at least begin on its page moves to
+//!   the next. A note is printed once, however often it is referred to.
+//! - A figure that does not fit in what is left of a page floats to the top of the
+//!   next; the text after it fills the page. Figures keep their order, and never
+//!   float past a chapter opening.
+//! - A table that continues on a new page repeats its header there.
+//! - A chapter opens a right-hand page: the left-hand page before it is left blank,
+//!   or holds only notes carried over from the page before.
+//! - No page is made of nothing: space alone never makes a page.
+//!
+//! Invariants the planner keeps and `audit` checks: every galley item is placed
+//! once or, being space at the top of a page, dropped once; every line of every note
+//! is placed once, in order; every page holds something, or is a blank the design
+//! asks for.
 
-use super::galley::{Galley, VItem, VKind};
+use std::collections::BTreeMap;
+
+use super::galley::{Figure, Galley, NoteLines, VItem, VKind};
 use super::units::Sp;
-use super::{Geometry, Mark, Page, Placed, PlacedImage, Rule};
-use crate::diag::{Diagnostic, Diagnostics};
-use crate::model::Document;
+use super::{Blank, Cell, Finding, Geometry, Mark, Page, Placed, PlacedImage, Rule};
+use crate::diag::Span;
 
 /// A slice of a note placed on a page: note number, first and end line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Chunk {
-    note: u32,
-    from: usize,
-    to: usize,
+pub struct Chunk {
+    /// The note.
+    pub note: u32,
+    /// Its first line here.
+    pub from: usize,
+    /// One past its last line here.
+    pub to: usize,
 }
 
-#[derive(Clone)]
-struct State {
-    /// Body items placed (indices into the galley), and their heights.
+/// What goes on one page, before it is composed.
+#[derive(Debug, Clone, Default)]
+struct Plan {
+    /// Figures floated to the top of the page.
+    floats: Vec<usize>,
+    /// The table whose header is repeated above the body.
+    repeat_head: Option<usize>,
+    /// Body items placed, in order.
     body: Vec<usize>,
+    /// Space dropped at the top of the page.
+    dropped: Vec<usize>,
+    /// Figures that did not fit and float to a later page.
+    deferred: Vec<usize>,
+    /// Height of floats, repeated header and body.
     body_h: Sp,
-    /// Note chunks placed on this page.
+    /// Note chunks at the foot.
     chunks: Vec<Chunk>,
+    /// Height of the notes, with the space above their rule.
     notes_h: Sp,
-    /// Note lines still to place on later pages.
+    /// Note lines held over for later pages.
     carry: Vec<Chunk>,
+    /// Findings to report against this page.
+    findings: Vec<Finding>,
+    /// A blank the design asks for.
+    blank: Option<Blank>,
+}
+
+/// A plan as it stood at some point of its filling: the plan only grows while a
+/// page is filled, so lengths and heights are enough to go back to it.
+#[derive(Debug, Clone, Copy)]
+struct Snap {
+    floats: usize,
+    body: usize,
+    dropped: usize,
+    deferred: usize,
+    chunks: usize,
+    carry: usize,
+    body_h: Sp,
+    notes_h: Sp,
+    repeat_head: Option<usize>,
+}
+
+impl Snap {
+    fn is_empty(&self) -> bool {
+        self.floats == 0 && self.body == 0 && self.chunks == 0
+    }
+}
+
+impl Plan {
+    fn snap(&self) -> Snap {
+        Snap {
+            floats: self.floats.len(),
+            body: self.body.len(),
+            dropped: self.dropped.len(),
+            deferred: self.deferred.len(),
+            chunks: self.chunks.len(),
+            carry: self.carry.len(),
+            body_h: self.body_h,
+            notes_h: self.notes_h,
+            repeat_head: self.repeat_head,
+        }
+    }
+
+    /// Goes back to a snapshot. A note chunk is only ever pushed, never changed, so
+    /// truncating undoes what came after.
+    fn restore(&mut self, s: Snap) {
+        self.floats.truncate(s.floats);
+        self.body.truncate(s.body);
+        self.dropped.truncate(s.dropped);
+        self.deferred.truncate(s.deferred);
+        self.chunks.truncate(s.chunks);
+        self.carry.truncate(s.carry);
+        self.body_h = s.body_h;
+        self.notes_h = s.notes_h;
+        self.repeat_head = s.repeat_head;
+    }
+
+    fn is_empty(&self) -> bool {
+        self.floats.is_empty() && self.body.is_empty() && self.chunks.is_empty()
+    }
+
+    fn holds_note(&self, n: u32) -> bool {
+        self.chunks.iter().chain(&self.carry).any(|c| c.note == n)
+    }
 }
 
 /// Space between the text and the footnote rule, and the rule's length.
@@ -39,45 +133,166 @@ fn note_sep(geo: &Geometry) -> Sp {
     geo.leading
 }
 
-/// Lays the galley out on pages.
-pub fn paginate(
-    doc: &Document,
-    g: &mut Galley,
-    geo: &Geometry,
-    diags: &mut Diagnostics,
-) -> Vec<Page> {
-    let _ = doc;
-    let avail = geo.body_height();
-    let mut pages: Vec<Page> = Vec::new();
-    let mut carry: Vec<Chunk> = Vec::new();
-    let mut i = 0;
-    let note_len = |n: u32| g.notes.get(&n).map_or(0, |nl| nl.lines.len());
-    let note_lead = |n: u32| g.notes.get(&n).map_or(0, |nl| nl.leading);
-    let mut started = vec![false; g.notes.keys().max().map_or(1, |m| *m as usize + 1)];
+/// The page builder's state between pages.
+struct Builder<'g> {
+    g: &'g Galley,
+    geo: &'g Geometry,
+    /// The text block's height.
+    avail: Sp,
+    /// The next galley item.
+    next: usize,
+    /// Note lines held over from the last page.
+    carry: Vec<Chunk>,
+    /// Figures waiting for the top of a page.
+    pending: Vec<usize>,
+    /// Notes already begun on some page.
+    started: Vec<bool>,
+    /// The pages planned so far.
+    plans: Vec<Plan>,
+}
 
-    while i < g.items.len() || !carry.is_empty() {
-        // A chapter opens a right-hand page: a blank left-hand page if need be.
-        if let Some(recto) = g.items.get(i).and_then(|it| it.new_page)
-            && recto
-            && pages.len() % 2 == 1
-            && carry.is_empty()
-        {
-            pages.push(Page { number: pages.len() + 1, ..Default::default() });
+/// Lays the galley out on pages; the lines are moved out of the galley (each is
+/// placed once). Returns the pages and the audit of the planner's books (empty when
+/// all is well; see `audit`).
+pub fn paginate(g: &mut Galley, geo: &Geometry) -> (Vec<Page>, Vec<String>) {
+    let plans = plan_pages(g, geo);
+    let problems = audit(g, &plans);
+    let mut pages: Vec<Page> =
+        plans.iter().enumerate().map(|(k, plan)| compose(g, geo, k + 1, plan)).collect();
+    number_and_heads(&mut pages, g);
+    (pages, problems)
+}
+
+/// Plans every page.
+fn plan_pages(g: &Galley, geo: &Geometry) -> Vec<Plan> {
+    let last_note = g.notes.keys().max().map_or(0, |m| *m as usize);
+    let mut b = Builder {
+        g,
+        geo,
+        avail: geo.body_height(),
+        next: 0,
+        carry: Vec::new(),
+        pending: Vec::new(),
+        started: vec![false; last_note + 1],
+        plans: Vec::new(),
+    };
+    while b.next < g.items.len() || !b.carry.is_empty() || !b.pending.is_empty() {
+        if b.chapter_waits() {
+            continue;
         }
-        let number = pages.len() + 1;
-        let opening = g.items.get(i).is_some_and(|it| it.opening);
-        // Carried note lines come first, as many as fit.
-        let mut st = State {
-            body: Vec::new(),
-            body_h: 0,
-            chunks: Vec::new(),
-            notes_h: 0,
-            carry: Vec::new(),
-        };
-        for c in std::mem::take(&mut carry) {
-            let lead = note_lead(c.note);
-            let sep = if st.chunks.is_empty() { note_sep(geo) } else { 0 };
-            let room = (avail - st.notes_h - sep) / lead.max(1);
+        let (end, plan) = b.fill();
+        b.commit(end, plan);
+    }
+    b.plans
+}
+
+impl Builder<'_> {
+    /// The number the next page will have.
+    fn number(&self) -> usize {
+        self.plans.len() + 1
+    }
+
+    /// Before a chapter, which opens a right-hand page: figures still waiting get a
+    /// page of their own, and a left-hand page is left blank — or holds only the
+    /// notes carried over. Returns whether it made such a page.
+    fn chapter_waits(&mut self) -> bool {
+        let Some(it) = self.g.items.get(self.next) else { return false };
+        if it.new_page != Some(true) {
+            return false;
+        }
+        if !self.pending.is_empty()
+            || (self.number().is_multiple_of(2) && !self.carry.is_empty())
+        {
+            let mut plan = Plan::default();
+            self.place_carry(&mut plan);
+            self.place_floats(&mut plan);
+            self.commit(self.next, plan);
+            return true;
+        }
+        if self.number().is_multiple_of(2) {
+            self.plans.push(Plan { blank: Some(Blank::Verso), ..Default::default() });
+            return true;
+        }
+        false
+    }
+
+    /// Plans the next page; returns where the following page starts, and the plan.
+    fn fill(&self) -> (usize, Plan) {
+        let mut st = Plan::default();
+        self.place_carry(&mut st);
+        self.place_floats(&mut st);
+        let mut j = self.next;
+        while self.g.items.get(j).is_some_and(|it| it.discard) {
+            // Space is dropped at the top of a page.
+            st.dropped.push(j);
+            j += 1;
+        }
+        let start = (j, st.snap());
+        let (mut best, mut fitted) = (None, None);
+        loop {
+            let Some(it) = self.g.items.get(j) else {
+                best = Some((j, st.snap()));
+                break;
+            };
+            if j > self.next && it.new_page.is_some() {
+                best = Some((j, st.snap()));
+                break;
+            }
+            if st.body.is_empty() && it.discard {
+                // Space is dropped at the top of a page.
+                st.dropped.push(j);
+                j += 1;
+                continue;
+            }
+            if self.defers(&st, j) {
+                st.deferred.push(j);
+                j += 1;
+                continue;
+            }
+            if it.break_before && !st.body.is_empty() {
+                best = Some((j, st.snap()));
+            }
+            if !self.try_place(&mut st, j) {
+                break;
+            }
+            j += 1;
+            fitted = Some((j, st.snap()));
+        }
+        let progress = |(end, s): &(usize, Snap)| *end > self.next || !s.is_empty();
+        // The last allowed break; else, with no allowed break, as much as fits,
+        // keeping rules or not (a chain of lines that may not part is taller than
+        // the page); else the notes held over (or figures) alone, when the next item
+        // cannot start its own.
+        if let Some((end, s)) =
+            best.filter(progress).or(fitted).or(Some(start).filter(|s| !s.1.is_empty()))
+        {
+            st.restore(s);
+            return (end, st);
+        }
+        st.restore(start.1);
+        self.force((start.0, st))
+    }
+
+    /// Whether figure `j` floats past this page: it does not fit in what is left, or
+    /// an earlier figure already waits.
+    fn defers(&self, st: &Plan, j: usize) -> bool {
+        let it = &self.g.items[j];
+        if !matches!(it.kind, VKind::Figure(_)) {
+            return false;
+        }
+        let waiting = !self.pending.is_empty() || !st.deferred.is_empty();
+        let h = if st.body.is_empty() { it.height_at_top() } else { it.h };
+        let fits = st.body_h + st.notes_h + h <= self.avail;
+        let alone = st.body.is_empty() && st.floats.is_empty() && st.chunks.is_empty();
+        (waiting || !fits) && !alone
+    }
+
+    /// Carried note lines come first at the foot, as many as fit.
+    fn place_carry(&self, st: &mut Plan) {
+        for c in &self.carry {
+            let lead = self.note(c.note).leading;
+            let sep = if st.chunks.is_empty() { note_sep(self.geo) } else { 0 };
+            let room = (self.avail - st.notes_h - sep) / lead.max(1);
             let fit = (room.max(0) as usize).min(c.to - c.from);
             // An empty foot always takes at least a line, so a page always progresses.
             let fit = if st.chunks.is_empty() { fit.max(1) } else { fit };
@@ -88,186 +303,362 @@ pub fn paginate(
                     st.carry.push(Chunk { note: c.note, from: c.from + fit, to: c.to });
                 }
             } else {
-                st.carry.push(c);
+                st.carry.push(*c);
             }
         }
-        let mut best: Option<(usize, State)> = None;
-        let mut j = i;
-        let mut page_started = vec![];
-        loop {
-            if j >= g.items.len() {
-                best = Some((j, st.clone()));
-                break;
+    }
+
+    /// Figures waiting from earlier pages head this one, as many as fit.
+    fn place_floats(&self, st: &mut Plan) {
+        for &f in &self.pending {
+            let h = self.g.items[f].height_at_top();
+            let first = st.floats.is_empty() && st.chunks.is_empty();
+            if st.deferred.is_empty()
+                && (first || st.body_h + st.notes_h + h <= self.avail)
+            {
+                st.floats.push(f);
+                st.body_h += h;
+            } else {
+                st.deferred.push(f);
             }
-            let it = &g.items[j];
-            if j > i && it.new_page.is_some() {
-                best = Some((j, st.clone()));
-                break;
-            }
-            if st.body.is_empty() && it.discard {
-                // Space is dropped at the top of a page.
-                j += 1;
+        }
+    }
+
+    fn note(&self, n: u32) -> &NoteLines {
+        &self.g.notes[&n]
+    }
+
+    /// The notes an item brings to this page: those it refers to that have not begun
+    /// yet, each followed by the notes it refers to itself, each once.
+    fn new_notes(&self, st: &Plan, it: &VItem) -> Vec<u32> {
+        let mut out: Vec<u32> = Vec::new();
+        let mut stack: Vec<u32> = it.notes.iter().rev().copied().collect();
+        while let Some(n) = stack.pop() {
+            let begun = self.started.get(n as usize).copied().unwrap_or(true);
+            if begun
+                || !self.g.notes.contains_key(&n)
+                || st.holds_note(n)
+                || out.contains(&n)
+            {
                 continue;
             }
-            if j > i && it.break_before && !st.body.is_empty() {
-                best = Some((j, st.clone()));
+            out.push(n);
+            stack.extend(self.note(n).refs.iter().rev());
+        }
+        out
+    }
+
+    /// The height item `j` adds to the page: a figure drops its space above at the
+    /// top, and the first row of a table continued from the last page brings the
+    /// table's header with it.
+    fn height(&self, st: &Plan, j: usize) -> (Sp, Option<usize>) {
+        let it = &self.g.items[j];
+        if !st.body.is_empty() {
+            return (it.h, None);
+        }
+        let head = it.repeat_head.filter(|t| !self.g.tables[*t].is_empty());
+        let head_h: Sp = head.map_or(0, |t| self.g.tables[t].iter().map(|h| h.h).sum());
+        (it.height_at_top() + head_h, head)
+    }
+
+    /// Places item `j` with its notes if they fit — whole, or at least each note's
+    /// first line with the rest continued overleaf; returns whether it did.
+    fn try_place(&self, st: &mut Plan, j: usize) -> bool {
+        let it = &self.g.items[j];
+        let new = self.new_notes(st, it);
+        let (h, head) = self.height(st, j);
+        let used = st.body_h + st.notes_h;
+        let sep =
+            if st.chunks.is_empty() && !new.is_empty() { note_sep(self.geo) } else { 0 };
+        let whole: Sp = new.iter().map(|&n| self.note_h(n)).sum();
+        let firsts: Sp = new.iter().map(|&n| self.note(n).leading).sum();
+        let ok = if new.is_empty() {
+            used + h <= self.avail
+        } else {
+            st.carry.is_empty() && used + h + sep + firsts <= self.avail
+        };
+        if !ok {
+            return false;
+        }
+        st.body.push(j);
+        st.body_h += h;
+        st.repeat_head = st.repeat_head.or(head);
+        if new.is_empty() {
+            return true;
+        }
+        st.notes_h += sep;
+        if used + h + sep + whole <= self.avail {
+            for n in new {
+                st.notes_h += self.note_h(n);
+                st.chunks.push(Chunk { note: n, from: 0, to: self.note(n).lines.len() });
             }
-            // The notes this item brings.
-            let new: Vec<u32> = it
-                .notes
-                .iter()
-                .copied()
-                .filter(|n| {
-                    !started.get(*n as usize).copied().unwrap_or(true)
-                        && !page_started.contains(n)
-                })
-                .collect();
-            let sep =
-                if st.chunks.is_empty() && !new.is_empty() { note_sep(geo) } else { 0 };
-            let full: Sp = new.iter().map(|&n| note_lead(n) * note_len(n) as Sp).sum();
-            let first: Sp = new.iter().map(|&n| note_lead(n)).sum();
-            let used = st.body_h + st.notes_h;
-            if used + it.h + sep + full <= avail && st.carry.is_empty()
-                || (new.is_empty() && used + it.h <= avail)
-            {
-                st.body.push(j);
-                st.body_h += it.h;
-                st.notes_h += sep;
-                for &n in &new {
-                    st.notes_h += note_lead(n) * note_len(n) as Sp;
-                    st.chunks.push(Chunk { note: n, from: 0, to: note_len(n) });
-                    page_started.push(n);
-                }
-                j += 1;
-            } else if st.carry.is_empty() && used + it.h + sep + first <= avail {
-                // The notes begin here and continue overleaf; each later note of the
-                // line keeps room for its first line.
-                st.body.push(j);
-                st.body_h += it.h;
-                st.notes_h += sep;
-                let mut reserve = first;
-                for &n in &new {
-                    let lead = note_lead(n);
-                    reserve -= lead;
-                    let room = ((avail - st.body_h - st.notes_h - reserve) / lead.max(1))
-                        .max(1) as usize;
-                    let fit = room.min(note_len(n));
-                    st.notes_h += lead * fit as Sp;
-                    st.chunks.push(Chunk { note: n, from: 0, to: fit });
-                    if fit < note_len(n) {
-                        st.carry.push(Chunk { note: n, from: fit, to: note_len(n) });
-                    }
-                    page_started.push(n);
-                }
-                j += 1;
-            } else {
-                break;
+        } else {
+            self.split_notes(st, &new, firsts);
+        }
+        true
+    }
+
+    fn note_h(&self, n: u32) -> Sp {
+        let nl = self.note(n);
+        nl.leading * nl.lines.len() as Sp
+    }
+
+    /// The notes begin here and continue overleaf; each later note keeps room for its
+    /// first line.
+    fn split_notes(&self, st: &mut Plan, new: &[u32], firsts: Sp) {
+        let mut reserve = firsts;
+        for &n in new {
+            let nl = self.note(n);
+            reserve -= nl.leading;
+            let room =
+                (self.avail - st.body_h - st.notes_h - reserve) / nl.leading.max(1);
+            let fit = (room.max(1) as usize).min(nl.lines.len());
+            st.notes_h += nl.leading * fit as Sp;
+            st.chunks.push(Chunk { note: n, from: 0, to: fit });
+            if fit < nl.lines.len() {
+                st.carry.push(Chunk { note: n, from: fit, to: nl.lines.len() });
             }
         }
-        let (end, state) = match best {
-            Some(b) if b.0 > i || !b.1.body.is_empty() || !b.1.chunks.is_empty() => b,
-            // Notes held over fill the page and the next line cannot start its own:
-            // a page of notes alone, and the line waits for the next.
-            _ if st.body.is_empty() && !st.chunks.is_empty() => (i, st.clone()),
-            _ => {
-                // Nothing fits with the rules: force the next item on an empty page.
-                let mut s = st.clone();
-                if s.body.is_empty() && i < g.items.len() {
-                    s.body.push(i);
-                    diags.push(Diagnostic::warning(
-                        "overfull-page",
-                        g.items[i].span,
-                        format!("this material is taller than the page (page {number})"),
-                    ));
+    }
+
+    /// Nothing fits under the rules: the next item goes on the page anyway (taller
+    /// than the page, or its notes cannot all begin here). Its notes begin here while
+    /// their first lines fit; the others wait for a later page.
+    fn force(&self, (j, mut st): (usize, Plan)) -> (usize, Plan) {
+        let Some(it) = self.g.items.get(j) else { return (j, st) };
+        let new = self.new_notes(&st, it);
+        let (h, head) = self.height(&st, j);
+        st.body.push(j);
+        st.body_h += h;
+        st.repeat_head = head;
+        if h > self.avail {
+            st.findings.push(Finding::Overfull { span: it.span });
+        }
+        for n in new {
+            let nl = self.note(n);
+            let sep = if st.chunks.is_empty() { note_sep(self.geo) } else { 0 };
+            let room = (self.avail - st.body_h - st.notes_h - sep) / nl.leading.max(1);
+            let len = nl.lines.len();
+            if st.carry.is_empty() && room >= 1 {
+                let fit = (room as usize).min(len);
+                st.notes_h += sep + nl.leading * fit as Sp;
+                st.chunks.push(Chunk { note: n, from: 0, to: fit });
+                if fit < len {
+                    st.carry.push(Chunk { note: n, from: fit, to: len });
                 }
-                (i + 1, s)
+            } else {
+                st.carry.push(Chunk { note: n, from: 0, to: len });
+                st.findings.push(Finding::NoteMoved { note: n, span: mark_span(it, n) });
             }
-        };
-        // Short pages: ending a page early to keep a paragraph's lines together.
-        for c in &state.chunks {
-            if c.from == 0
-                && let Some(s) = started.get_mut(c.note as usize)
-            {
+        }
+        (j + 1, st)
+    }
+
+    /// Records a planned page and moves on to `end`.
+    fn commit(&mut self, end: usize, mut plan: Plan) {
+        for c in plan.chunks.iter().filter(|c| c.from == 0) {
+            if let Some(s) = self.started.get_mut(c.note as usize) {
                 *s = true;
             }
         }
-        carry = state.carry.clone();
-        pages.push(compose(&mut g.items, &g.notes, geo, number, opening, &state));
-        // Every page makes progress: it places body items (end > i) or notes.
-        i = end.max(i);
+        self.carry = std::mem::take(&mut plan.carry);
+        self.pending = plan.deferred.clone();
+        if let Some(short) = self.short_by(end, &plan) {
+            plan.findings.push(short);
+        }
+        self.next = end.max(self.next);
+        if plan.is_empty() {
+            // Space alone makes no page.
+            return;
+        }
+        self.plans.push(plan);
     }
-    number_and_heads(&mut pages, g);
-    pages
+
+    /// A page left short by three lines or more to keep lines together, when the
+    /// text goes on after it (not before a chapter opening or at the end).
+    fn short_by(&self, end: usize, plan: &Plan) -> Option<Finding> {
+        if plan.body.is_empty() || end >= self.g.items.len() {
+            return None;
+        }
+        let next = self.g.items[end..].iter().find(|it| !it.discard)?;
+        if next.new_page.is_some() || !plan.deferred.is_empty() {
+            return None;
+        }
+        let free = self.avail - plan.body_h - plan.notes_h;
+        let lines = free / self.geo.leading.max(1);
+        (lines >= 3).then_some(Finding::Short { lines: lines as u32, span: next.span })
+    }
 }
 
-/// Positions a page's body and notes.
-/// Moves a page's lines out of the galley (each is placed once) and positions them.
-fn compose(
-    items: &mut [VItem],
-    notes: &std::collections::BTreeMap<u32, super::galley::NoteLines>,
-    geo: &Geometry,
-    number: usize,
-    opening: bool,
-    st: &State,
-) -> Page {
+/// Where note `n` is referred to in an item: its mark, if the item is a line.
+fn mark_span(it: &VItem, n: u32) -> Span {
+    let runs = match &it.kind {
+        VKind::Line { line, .. } => line.runs.iter().collect::<Vec<_>>(),
+        VKind::Row { cells, .. } => cells.iter().flat_map(|c| &c.line.runs).collect(),
+        _ => Vec::new(),
+    };
+    runs.into_iter()
+        .find(|r| r.frag.link == Some(super::items::Link::Note(n)))
+        .map_or(it.span, |r| r.frag.span)
+}
+
+/// Checks the planner's books: every galley item placed once or dropped once, every
+/// note line placed once and in order, and no page that holds nothing unless it is a
+/// blank the design asks for. Returns what is wrong (nothing, if all is well).
+fn audit(g: &Galley, plans: &[Plan]) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut seen = vec![0u32; g.items.len()];
+    let mut next_line: BTreeMap<u32, usize> = BTreeMap::new();
+    for (k, p) in plans.iter().enumerate() {
+        for &i in p.floats.iter().chain(&p.body).chain(&p.dropped) {
+            seen[i] += 1;
+        }
+        if p.is_empty() && p.blank.is_none() {
+            problems.push(format!("page {} holds nothing", k + 1));
+        }
+        for c in &p.chunks {
+            let at = next_line.entry(c.note).or_insert(0);
+            if c.from != *at {
+                problems.push(format!(
+                    "note {} resumes at line {} on page {}, not {}",
+                    c.note,
+                    c.from,
+                    k + 1,
+                    at
+                ));
+            }
+            *at = c.to;
+        }
+    }
+    for (i, n) in seen.iter().enumerate() {
+        if *n != 1 && !(*n == 0 && g.items[i].discard) {
+            problems.push(format!("galley item {i} placed {n} times"));
+        }
+    }
+    for (n, nl) in &g.notes {
+        let placed = next_line.get(n).copied().unwrap_or(0);
+        if placed != nl.lines.len() {
+            problems
+                .push(format!("note {n}: {placed} of {} lines placed", nl.lines.len()));
+        }
+    }
+    problems
+}
+
+/// Composes a planned page: floats, a repeated table header and the body from the
+/// top; notes at the foot.
+fn compose(g: &mut Galley, geo: &Geometry, number: usize, plan: &Plan) -> Page {
     let left = geo.left(number);
-    let mut page = Page { number, folio: true, ..Default::default() };
+    let mut page = Page { number, folio: true, blank: plan.blank, ..Default::default() };
+    page.findings = plan.findings.clone();
     let mut y = geo.top;
-    for &k in &st.body {
-        let it: &mut VItem = &mut items[k];
-        match &mut it.kind {
-            VKind::Line { line, x, ascent } => {
-                let line = std::mem::take(line);
-                page.lines.push(Placed {
-                    x: left + *x + line.indent,
-                    y: y + *ascent,
-                    line,
-                });
-                page.body_lines += 1;
-            }
-            VKind::Mark { level, text } => {
-                page.marks.push(Mark { level: *level, text: text.clone(), y })
-            }
-            VKind::Image { src, alt, x, w } => page.images.push(PlacedImage {
-                src: src.clone(),
-                alt: alt.clone(),
-                x: left + *x,
-                y,
-                w: *w,
-                h: it.h,
-            }),
-            VKind::Space => {}
-        }
-        y += it.h;
+    for &f in &plan.floats {
+        let it = &mut g.items[f];
+        let h = it.height_at_top();
+        place(&mut page, it, left, y, true, false);
+        y += h;
     }
-    if !st.chunks.is_empty() {
-        // Notes sit at the foot of the text block, under a short rule.
-        let mut ny = geo.top + geo.body_height() - st.notes_h;
-        let sep = note_sep(geo);
-        page.rules.push(Rule {
-            x: left,
-            y: ny + sep / 2,
-            w: geo.measure() / 4,
-            t: super::units::PT * 2 / 5,
-        });
-        ny += sep;
-        for c in &st.chunks {
-            let nl = &notes[&c.note];
-            if c.from == 0 {
-                page.note_starts.push((c.note, ny + nl.size));
-            }
-            for line in &nl.lines[c.from..c.to] {
-                page.lines.push(Placed {
-                    x: left + line.indent,
-                    y: ny + nl.size,
-                    line: line.clone(),
-                });
-                ny += nl.leading;
-            }
+    if let Some(t) = plan.repeat_head {
+        for h in &mut g.tables[t].clone() {
+            place(&mut page, h, left, y, false, true);
+            y += h.h;
         }
     }
-    page.folio = !opening;
+    for (k, &i) in plan.body.iter().enumerate() {
+        let it = &mut g.items[i];
+        let at_top = k == 0 && plan.floats.is_empty() && plan.repeat_head.is_none();
+        let h = if at_top { it.height_at_top() } else { it.h };
+        place(&mut page, it, left, y, at_top, false);
+        y += h;
+    }
+    page.body_lines = page.lines.len();
+    place_notes(&mut page, &g.notes, geo, left, plan);
+    page.folio = !plan.body.first().is_some_and(|&i| g.items[i].opening);
     page
+}
+
+/// Places one galley item with its top at `y`: its lines are moved out of the galley
+/// (`repeated` ones, a table header shown again, are copied and flagged).
+fn place(page: &mut Page, it: &mut VItem, left: Sp, y: Sp, at_top: bool, repeated: bool) {
+    match &mut it.kind {
+        VKind::Line { line, x, ascent } => {
+            let line = std::mem::take(line);
+            page.lines.push(Placed::new(left + *x + line.indent, y + *ascent, line));
+        }
+        VKind::Row { cells, ascent, table, row, header } => {
+            for c in std::mem::take(cells) {
+                let cell = Cell {
+                    table: *table as u32,
+                    row: *row as u32,
+                    col: c.col as u16,
+                    header: *header,
+                    repeated,
+                };
+                let x = left + c.x + c.line.indent;
+                page.lines.push(Placed {
+                    cell: Some(cell),
+                    ..Placed::new(x, y + *ascent, c.line)
+                });
+            }
+        }
+        VKind::Mark { level, text, id } => {
+            page.marks.push(Mark { level: *level, text: text.clone(), id: id.clone(), y })
+        }
+        VKind::Rule { x, w, t } => {
+            page.rules.push(Rule { x: left + *x, y: y + it.h / 2, w: *w, t: *t })
+        }
+        VKind::Figure(f) => {
+            place_figure(page, f, left, if at_top { y } else { y + f.above })
+        }
+        VKind::Space => {}
+    }
+}
+
+/// Places a figure's image with its top at `y`, and its caption under it.
+fn place_figure(page: &mut Page, f: &mut Figure, left: Sp, y: Sp) {
+    page.images.push(PlacedImage {
+        src: f.src.clone(),
+        alt: f.alt.clone(),
+        x: left + f.x,
+        y,
+        w: f.w,
+        h: f.h,
+    });
+    for (x, base, line) in std::mem::take(&mut f.caption) {
+        page.lines.push(Placed::new(left + x + line.indent, y + f.h + base, line));
+    }
+}
+
+/// Notes sit at the foot of the text block, under a short rule.
+fn place_notes(
+    page: &mut Page,
+    notes: &BTreeMap<u32, NoteLines>,
+    geo: &Geometry,
+    left: Sp,
+    plan: &Plan,
+) {
+    if plan.chunks.is_empty() {
+        return;
+    }
+    let sep = note_sep(geo);
+    let mut y = geo.top + geo.body_height() - plan.notes_h;
+    page.rules.push(Rule {
+        x: left,
+        y: y + sep / 2,
+        w: geo.measure() / 4,
+        t: super::units::PT * 2 / 5,
+    });
+    y += sep;
+    for c in &plan.chunks {
+        let nl = &notes[&c.note];
+        if c.from == 0 {
+            page.note_starts.push((c.note, y + nl.size));
+        }
+        for line in &nl.lines[c.from..c.to] {
+            page.lines.push(Placed::new(left + line.indent, y + nl.size, line.clone()));
+            y += nl.leading;
+        }
+    }
 }
 
 /// Running heads: the author on left-hand pages, the title on right-hand ones; none

@@ -465,12 +465,14 @@ impl<'a> Conv<'a, '_> {
                         span,
                     });
                 }
-                Event::Start(Tag::Image { dest_url, .. }) => {
+                Event::Start(Tag::Image { dest_url, title, .. }) => {
                     let alt =
                         crate::model::plain_text(&self.inlines(Some(TagEnd::Image)));
+                    let title = Some(nfc(&title)).filter(|t| !t.trim().is_empty());
                     out.push(Inline::Image {
                         src: dest_url.to_string(),
                         alt: nfc(&alt),
+                        title,
                         span,
                     });
                 }
@@ -559,8 +561,13 @@ fn paragraph_or_figure(content: Vec<Inline>, span: Span) -> Block {
         .filter(|i| !matches!(i, Inline::Text { text, .. } if text.trim().is_empty()))
         .filter(|i| !matches!(i, Inline::SoftBreak { .. }))
         .collect();
-    if let [Inline::Image { src, alt, .. }] = meaningful.as_slice() {
-        return Block::Figure { src: src.clone(), alt: alt.clone(), title: None, span };
+    if let [Inline::Image { src, alt, title, .. }] = meaningful.as_slice() {
+        return Block::Figure {
+            src: src.clone(),
+            alt: alt.clone(),
+            title: title.clone(),
+            span,
+        };
     }
     Block::Paragraph { content, indent: false, span }
 }

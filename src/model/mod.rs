@@ -295,13 +295,15 @@ pub enum Block {
         /// Source span.
         span: Span,
     },
-    /// A paragraph holding only an image: `![alt](path "title")`.
+    /// A paragraph holding only an image: `![alt](path "Caption")`. Every edition
+    /// sets it as a figure with the title as its caption; the alt text stays the
+    /// image's description.
     Figure {
         /// The image path as written.
         src: String,
         /// Plain-text alternative.
         alt: String,
-        /// The optional title, used as caption.
+        /// The optional title: the caption.
         title: Option<String>,
         /// Source span.
         span: Span,
@@ -401,12 +403,14 @@ pub enum Inline {
         /// Source span.
         span: Span,
     },
-    /// An image inside running text.
+    /// An image inside running text: `![alt](path "title")`.
     Image {
         /// The image path, as written.
         src: String,
         /// Plain-text alternative.
         alt: String,
+        /// The title, if any (a figure's caption).
+        title: Option<String>,
         /// Source span.
         span: Span,
     },

@@ -351,6 +351,14 @@ pub fn draw_page(
     links
 }
 
+/// A link target: a place on a page (y from the top, in points).
+fn goto(page: usize, y: f32) -> krilla::annotation::Target {
+    krilla::annotation::Target::Destination(
+        krilla::destination::XyzDestination::new(page, Point::from_xy(0.0, y.max(0.0)))
+            .into(),
+    )
+}
+
 fn pdf_date(unix: i64) -> krilla::metadata::DateTime {
     let (y, mo, d, h, mi, sec) = civil(unix);
     krilla::metadata::DateTime::new(y.clamp(0, 9999) as u16)
@@ -419,11 +427,18 @@ fn render_with(
     let o = m + b;
     let mut doc = Document::new_with(settings);
     doc.set_metadata(metadata(meta, opts.modified));
-    // Where each note starts, for the links from its references.
+    // Where each note starts, for the links from its references, and where each
+    // heading stands, for links to it.
     let mut note_at: BTreeMap<u32, (usize, f32)> = BTreeMap::new();
+    let mut id_at: BTreeMap<&str, (usize, f32)> = BTreeMap::new();
     for (pi, p) in layout.pages.iter().enumerate() {
         for (n, y) in &p.note_starts {
             note_at.entry(*n).or_insert((pi, o + to_pt(*y)));
+        }
+        for m in &p.marks {
+            if let Some(id) = &m.id {
+                id_at.entry(id).or_insert((pi, o + to_pt(m.y)));
+            }
         }
     }
     let mut outline = krilla::outline::Outline::new();
@@ -455,23 +470,22 @@ fn render_with(
             let target = match &link {
                 Link::Url(u) => {
                     krilla::annotation::Target::Action(krilla::action::Action::Link(
-                        krilla::action::LinkAction::new(u.clone()),
+                        krilla::action::LinkAction::new(u.to_string()),
                     ))
                 }
                 Link::Note(n) => match note_at.get(n) {
-                    Some(&(np, y)) => krilla::annotation::Target::Destination(
-                        krilla::destination::XyzDestination::new(
-                            np,
-                            Point::from_xy(0.0, (y - 20.0).max(0.0)),
-                        )
-                        .into(),
-                    ),
+                    Some(&(np, y)) => goto(np, y - 20.0),
+                    None => continue,
+                },
+                Link::Internal(id) => match id_at.get(&**id) {
+                    Some(&(np, y)) => goto(np, y),
                     None => continue,
                 },
             };
             let alt = match &link {
-                Link::Url(u) => u.clone(),
+                Link::Url(u) => u.to_string(),
                 Link::Note(n) => format!("Note {n}"),
+                Link::Internal(id) => format!("Go to #{id}"),
             };
             p.add_annotation(krilla::annotation::Annotation::new_link(
                 krilla::annotation::LinkAnnotation::new(rect, target),

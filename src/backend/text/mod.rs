@@ -277,6 +277,11 @@ impl Writer {
             Block::Table { align, head, rows, .. } => {
                 self.table(align, head, rows, prefix)
             }
+            // A captioned figure shows its caption, as the other editions do; an
+            // uncaptioned one its description.
+            Block::Figure { title: Some(caption), .. } => {
+                self.para(&format!("[Figure: {caption}]"), prefix)
+            }
             Block::Figure { alt, .. } => self.para(&format!("[Image: {alt}]"), prefix),
             Block::SectionBreak { .. } => {
                 let w = if self.width == 0 { DEFAULT_WIDTH } else { self.width };
