@@ -8,6 +8,20 @@ use std::path::Path;
 use quire::diag::Source;
 use quire::layout::{Fonts, LayoutOptions, dump, layout};
 
+/// A5 options with the pixel sizes of the figures a case names (relative to the
+/// case's folder).
+fn options(doc: &quire::model::Document, dir: &Path) -> LayoutOptions {
+    let mut opts = LayoutOptions::a5();
+    quire::model::walk_blocks(&doc.blocks, &mut |b| {
+        if let quire::model::Block::Figure { src, .. } = b {
+            let bytes = std::fs::read(dir.join(src)).unwrap();
+            let info = quire::resources::inspect(&bytes).unwrap();
+            opts.images.insert(src.clone(), (info.width, info.height));
+        }
+    });
+    opts
+}
+
 #[test]
 fn golden_page_dumps() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden_layout");
@@ -18,13 +32,13 @@ fn golden_page_dumps() {
         .filter(|p| p.extension().is_some_and(|e| e == "md"))
         .collect();
     cases.sort();
-    assert!(cases.len() >= 4);
+    assert!(cases.len() >= 8);
     let fonts = Fonts::new();
     let mut failures = Vec::new();
     for case in cases {
         let src = Source::new("c.md", std::fs::read_to_string(&case).unwrap());
         let (doc, mut diags) = quire::load(&src);
-        let l = layout(&doc, &fonts, &LayoutOptions::a5(), &mut diags);
+        let l = layout(&doc, &fonts, &options(&doc, &dir), &mut diags);
         assert!(l.audit.is_empty(), "{}: {:?}", case.display(), l.audit);
         let actual = dump::dump(&l);
         let golden = case.with_extension("layout");

@@ -116,6 +116,9 @@ fn set_indents(blocks: &mut [Block]) {
                 set_indents(blocks)
             }
             Block::List { items, .. } => items.iter_mut().for_each(|it| set_indents(it)),
+            // A figure floats in print, so the text around it is one flow: the
+            // paragraph after it is indented as if the figure were not there.
+            Block::Figure { .. } => continue,
             _ => {}
         }
         prev_is_para = false;

@@ -225,10 +225,21 @@ fn draw_line(
                     _ => {}
                 }
             }
+            // A note mark is set against its word but is not part of it: its first
+            // glyph stands for a space and the figure, so extracted text reads
+            // `society. 4`, not `society.4` (the look is unchanged).
+            let lead = gap <= 0 && run.frag.is_note_mark() && !text.is_empty();
             let base = text.len() as u32;
-            glyphs.extend(run.frag.glyphs.iter().map(|g| crate::layout::fonts::Glyph {
-                cluster: g.cluster + base,
-                ..*g
+            if lead {
+                text.push(' ');
+            }
+            glyphs.extend(run.frag.glyphs.iter().enumerate().map(|(i, g)| {
+                let cluster = match (lead, i) {
+                    (true, 0) => base,
+                    (true, _) => g.cluster + base + 1,
+                    (false, _) => g.cluster + base,
+                };
+                crate::layout::fonts::Glyph { cluster, ..*g }
             }));
             adv.extend_from_slice(&run.advances());
             text.push_str(&run.frag.text);
@@ -270,6 +281,30 @@ fn rect_path(x: f32, y: f32, w: f32, h: f32) -> Option<krilla::geom::Path> {
     pb.finish()
 }
 
+/// The stretches of a line that link somewhere: consecutive runs with the same
+/// target make one (the spaces between their words included), with the largest
+/// type size among them.
+fn link_spans(line: &crate::layout::lines::Line) -> Vec<(Sp, Sp, Sp, Link)> {
+    let mut out: Vec<(Sp, Sp, Sp, Link)> = Vec::new();
+    let mut open = false;
+    for run in &line.runs {
+        let Some(link) = &run.frag.link else {
+            open = false;
+            continue;
+        };
+        let end = run.x + run.width();
+        match out.last_mut() {
+            Some(last) if open && last.3 == *link => {
+                last.1 = end;
+                last.2 = last.2.max(run.frag.size);
+            }
+            _ => out.push((run.x, end, run.frag.size, link.clone())),
+        }
+        open = true;
+    }
+    out
+}
+
 /// Draws one laid-out page with its trim's top-left at (ox, oy); returns the link
 /// rectangles (in the same coordinates) with their targets.
 #[allow(clippy::too_many_arguments)]
@@ -287,16 +322,14 @@ pub fn draw_page(
     let mut links = Vec::new();
     for pl in &page.lines {
         draw_line(s, pf, fonts, &pl.line, ox + to_pt(pl.x), oy + to_pt(pl.y));
-        for run in &pl.line.runs {
-            let x = ox + to_pt(pl.x + run.x);
+        for (x0, x1, size, link) in link_spans(&pl.line) {
+            let x = ox + to_pt(pl.x + x0);
             let y = oy + to_pt(pl.y);
-            if let Some(link) = &run.frag.link {
-                let size = to_pt(run.frag.size);
-                if let Some(r) =
-                    Rect::from_xywh(x, y - size * 0.8, to_pt(run.width()).max(1.0), size)
-                {
-                    links.push((r, link.clone()));
-                }
+            let size = to_pt(size);
+            if let Some(r) =
+                Rect::from_xywh(x, y - size * 0.8, to_pt(x1 - x0).max(1.0), size)
+            {
+                links.push((r, link));
             }
         }
     }
