@@ -12,9 +12,10 @@
 //! - Rules after booktabs (Fear, 2020): a heavy rule above and below, a light one
 //!   under the header, none between rows or columns.
 //! - Pages: a table may break between rows, never with the header and fewer than
-//!   two body rows at a page foot; every page it continues on repeats its header. A
-//!   row of more than four lines may also break between lines of its cells, keeping
-//!   two lines on each side, so a row taller than a page never overflows it.
+//!   two body rows at a page foot; every page it continues on repeats its header
+//!   (unless the header is taller than a quarter of the page). A row of more than
+//!   four lines may also break between lines of its cells, keeping two lines on each
+//!   side, so a row taller than a page never overflows it.
 
 use super::fonts::Feat;
 use super::galley::{Ctx, VItem, VKind, set_para};
@@ -106,13 +107,13 @@ pub(super) fn set(
         let n = lines.len();
         let row_h = STYLES.display_leading.of(size);
         for (k, cells) in lines.into_iter().enumerate() {
-            let breakable = if *is_head {
+            let breakable = if k > 0 {
+                n > SPLIT_ROW_LINES && k >= 2 && n - k >= 2
+            } else if *is_head {
                 false
-            } else if k == 0 {
+            } else {
                 // Never the header with fewer than two body rows at a page foot.
                 body_row >= 2 || (!has_head && body_row >= 1)
-            } else {
-                n > SPLIT_ROW_LINES && k >= 2 && n - k >= 2
             };
             let notes: Vec<u32> =
                 cells.iter().flat_map(|cl| cl.line.notes.iter().copied()).collect();
@@ -142,7 +143,11 @@ pub(super) fn set(
     }
     c.out.push(VItem::new(rule(heavy.of(base.size)), rule_h(heavy.of(base.size)), span));
     header.iter_mut().for_each(|h| h.break_before = false);
-    c.tables.push(if has_head { header } else { Vec::new() });
+    // A header is repeated only if it is short: one taller than a quarter of the
+    // page would crowd out the rows it heads.
+    let head_h: Sp = header.iter().map(|h| h.h).sum();
+    let repeat = has_head && head_h <= c.geo.body_height() / 4;
+    c.tables.push(if repeat { header } else { Vec::new() });
 }
 
 /// Each column's width from its cells' narrowest and natural widths (see the module

@@ -117,152 +117,315 @@ fn chapter_file(i: usize) -> String {
     format!("ch{:03}.xhtml", i + 1)
 }
 
-/// Renders the EPUB.
+/// Renders the EPUB: where every chapter and heading goes, the images in order,
+/// then the files — front matter, chapters, images, fonts, NCX, navigation — and
+/// the package document, zipped.
 pub fn render(
     doc: &Document,
     res: &Resources,
     opts: &EpubOptions,
 ) -> Result<Vec<u8>, EpubError> {
-    let meta = &doc.meta;
-    let lang = &meta.lang;
+    let map = Map::new(doc);
+    let images = Images::collect(doc, res);
+    let mut book = Book::default();
+    book.front(doc, res, opts)?;
+    book.chapters(doc, &map, &images);
+    book.images(res, &images);
+    if opts.embed_fonts {
+        book.fonts();
+    }
+    book.add("ncx", "toc.ncx", "application/x-dtbncx+xml", None, false, {
+        package::ncx(doc, &map.toc).into_bytes()
+    });
+    book.nav(doc, &map);
+    book.finish(doc, opts, &images)
+}
 
-    // Where everything goes.
-    let files: Vec<String> = (0..doc.chapters.len()).map(chapter_file).collect();
-    let mut anchors = BTreeMap::new();
-    let mut toc = Vec::new();
-    let min_level = {
-        let mut m = 6;
+/// Where everything goes: each chapter's file, each heading's file, the table of
+/// contents, and the file holding each note.
+struct Map {
+    files: Vec<String>,
+    anchors: BTreeMap<String, String>,
+    toc: Vec<TocEntry>,
+    note_files: Vec<String>,
+}
+
+impl Map {
+    fn new(doc: &Document) -> Map {
+        let files: Vec<String> = (0..doc.chapters.len()).map(chapter_file).collect();
+        let mut anchors = BTreeMap::new();
+        let mut toc = Vec::new();
+        let mut min_level = 6;
         walk_blocks(&doc.blocks, &mut |b| {
             if let Block::Heading { level, .. } = b {
-                m = m.min(*level);
+                min_level = min_level.min(*level);
             }
         });
-        m
-    };
-    for (i, ch) in doc.chapters.iter().enumerate() {
-        if i == 0 && !ch.has_heading {
-            // A single article, or text before the first chapter: listed under the
-            // book's title so that the table of contents reaches it.
-            toc.push(TocEntry {
-                level: min_level,
-                text: meta.title.clone(),
-                href: files[i].clone(),
+        for (i, ch) in doc.chapters.iter().enumerate() {
+            if i == 0 && !ch.has_heading {
+                // A single article, or text before the first chapter: listed under the
+                // book's title so that the table of contents reaches it.
+                let (text, href) = (doc.meta.title.clone(), files[i].clone());
+                toc.push(TocEntry { level: min_level, text, href });
+            }
+            walk_blocks(&doc.blocks[ch.start..ch.end], &mut |b| {
+                if let Block::Heading { level, id, content, .. } = b {
+                    anchors.insert(id.clone(), files[i].clone());
+                    toc.push(TocEntry {
+                        level: *level,
+                        text: heading_text(content),
+                        href: format!("{}#{id}", files[i]),
+                    });
+                }
             });
         }
-        walk_blocks(&doc.blocks[ch.start..ch.end], &mut |b| {
-            if let Block::Heading { level, id, content, .. } = b {
-                anchors.insert(id.clone(), files[i].clone());
-                toc.push(TocEntry {
-                    level: *level,
-                    text: heading_text(content),
-                    href: format!("{}#{id}", files[i]),
-                });
-            }
-        });
+        let note_files = doc.notes.iter().map(|n| files[n.chapter].clone()).collect();
+        Map { files, anchors, toc, note_files }
     }
-    let note_files: Vec<String> =
-        doc.notes.iter().map(|n| files[n.chapter].clone()).collect();
+}
 
-    let mut items: Vec<Item> = Vec::new();
-    let mut out_files: Vec<(String, Vec<u8>)> = Vec::new();
-    let mut add = |items: &mut Vec<Item>,
-                   id: String,
-                   href: String,
-                   mt: &'static str,
-                   props: Option<&'static str>,
-                   spine: bool,
-                   bytes: Vec<u8>| {
-        items.push(Item {
-            id,
-            href: href.clone(),
-            media_type: mt,
-            properties: props,
-            spine,
-        });
-        out_files.push((format!("EPUB/{href}"), bytes));
-    };
+/// The images the text shows, numbered in order of first appearance, and whether
+/// every one has alternative text.
+struct Images {
+    order: Vec<String>,
+    hrefs: BTreeMap<String, String>,
+    all_alt: bool,
+}
 
-    // Images in the text, numbered in order of first appearance.
-    let mut image_hrefs = BTreeMap::new();
-    let mut order = Vec::new();
-    let mut seen = |src: &str| {
-        if res.images.contains_key(src) && !order.iter().any(|s: &String| s == src) {
-            order.push(src.to_string());
+impl Images {
+    fn collect(doc: &Document, res: &Resources) -> Images {
+        let mut order: Vec<String> = Vec::new();
+        let mut all_alt = true;
+        let mut seen = |src: &str, alt: &str, body: bool| {
+            if res.images.contains_key(src) && !order.iter().any(|s| s == src) {
+                order.push(src.to_string());
+            }
+            all_alt &= !body || !alt.trim().is_empty();
+        };
+        let mut visit = |blocks: &[Block], body: bool| {
+            walk_blocks(blocks, &mut |b| {
+                if let Block::Figure { src, alt, .. } = b {
+                    seen(src, alt, body);
+                }
+            });
+            crate::model::for_each_inlines(blocks, &mut |inl| {
+                for i in inl {
+                    if let crate::model::Inline::Image { src, alt, .. } = i {
+                        seen(src, alt, body);
+                    }
+                }
+            });
+        };
+        visit(&doc.blocks, true);
+        for n in &doc.notes {
+            visit(&n.blocks, false);
         }
-    };
-    let mut collect = |blocks: &[Block]| {
-        walk_blocks(blocks, &mut |b| {
-            if let Block::Figure { src, .. } = b {
-                seen(src);
-            }
-        });
-        crate::model::for_each_inlines(blocks, &mut |inl| {
-            for i in inl {
-                if let crate::model::Inline::Image { src, .. } = i {
-                    seen(src);
-                }
-            }
-        });
-    };
-    collect(&doc.blocks);
-    for n in &doc.notes {
-        collect(&n.blocks);
+        let hrefs = order
+            .iter()
+            .enumerate()
+            .map(|(k, src)| {
+                let ext = res.images[src].info.extension();
+                (src.clone(), format!("images/img{:03}.{ext}", k + 1))
+            })
+            .collect();
+        Images { order, hrefs, all_alt }
     }
-    let all_alt = {
-        let mut ok = true;
-        crate::model::for_each_inlines(&doc.blocks, &mut |inl| {
-            for i in inl {
-                if let crate::model::Inline::Image { alt, .. } = i {
-                    ok &= !alt.trim().is_empty();
-                }
-            }
-        });
-        walk_blocks(&doc.blocks, &mut |b| {
-            if let Block::Figure { alt, .. } = b {
-                ok &= !alt.trim().is_empty();
-            }
-        });
-        ok
-    };
-    let mut image_items = Vec::new();
-    for (k, src) in order.iter().enumerate() {
-        let img = &res.images[src];
-        let href = format!("images/img{:03}.{}", k + 1, img.info.extension());
-        image_hrefs.insert(src.clone(), href.clone());
-        image_items.push((
-            format!("img{:03}", k + 1),
-            href,
-            img.info.media_type(),
-            img.bytes.clone(),
-        ));
+}
+
+/// The publication as it is assembled: manifest items and the files behind them.
+#[derive(Default)]
+struct Book {
+    items: Vec<Item>,
+    files: Vec<(String, Vec<u8>)>,
+}
+
+impl Book {
+    /// Adds a file and its manifest item.
+    fn add(
+        &mut self,
+        id: &str,
+        href: &str,
+        media_type: &'static str,
+        properties: Option<&'static str>,
+        spine: bool,
+        bytes: Vec<u8>,
+    ) {
+        let (id, href) = (id.to_string(), href.to_string());
+        self.files.push((format!("EPUB/{href}"), bytes));
+        self.items.push(Item { id, href, media_type, properties, spine });
     }
 
-    // Cover.
-    let cover_jpg = match &res.cover {
+    /// The navigation document's slot (filled last), the stylesheet, the cover image
+    /// and page, and the title page.
+    fn front(
+        &mut self,
+        doc: &Document,
+        res: &Resources,
+        opts: &EpubOptions,
+    ) -> Result<(), EpubError> {
+        let xhtml = "application/xhtml+xml";
+        self.add("nav", "nav.xhtml", xhtml, Some("nav"), false, Vec::new());
+        self.add(
+            "css",
+            "style.css",
+            "text/css",
+            None,
+            false,
+            stylesheet(opts).into_bytes(),
+        );
+        let jpg = cover_jpeg(doc, res)?;
+        self.add(
+            "cover-image",
+            "images/cover.jpg",
+            "image/jpeg",
+            Some("cover-image"),
+            false,
+            jpg,
+        );
+        self.add("cover", "cover.xhtml", xhtml, None, true, cover_page(doc).into_bytes());
+        self.add(
+            "titlepage",
+            "title.xhtml",
+            xhtml,
+            None,
+            true,
+            title_page(doc).into_bytes(),
+        );
+        Ok(())
+    }
+
+    /// One content document per chapter, with its notes at its end.
+    fn chapters(&mut self, doc: &Document, map: &Map, images: &Images) {
+        for (i, ch) in doc.chapters.iter().enumerate() {
+            let ctx = Ctx {
+                doc,
+                note_files: &map.note_files,
+                anchors: &map.anchors,
+                images: &images.hrefs,
+                file: &map.files[i],
+            };
+            let blocks = &doc.blocks[ch.start..ch.end];
+            let title = &doc.meta.title;
+            let (title, label) = match blocks.first() {
+                Some(Block::Heading { id, content, .. }) if ch.has_heading => {
+                    (heading_text(content), format!("aria-labelledby=\"{}\"", esc(id)))
+                }
+                _ => (title.clone(), format!("aria-label=\"{}\"", esc(title))),
+            };
+            let mut body =
+                format!("<section epub:type=\"chapter\" role=\"doc-chapter\" {label}>\n");
+            ctx.blocks(blocks, &mut body);
+            ctx.notes(i, &mut body);
+            body.push_str("</section>\n");
+            let xhtml = page(&doc.meta.lang, &title, Some("bodymatter"), &body);
+            let id = format!("ch{:03}", i + 1);
+            self.add(
+                &id,
+                &map.files[i],
+                "application/xhtml+xml",
+                None,
+                true,
+                xhtml.into_bytes(),
+            );
+        }
+    }
+
+    fn images(&mut self, res: &Resources, images: &Images) {
+        for (k, src) in images.order.iter().enumerate() {
+            let img = &res.images[src];
+            let id = format!("img{:03}", k + 1);
+            self.add(
+                &id,
+                &images.hrefs[src],
+                img.info.media_type(),
+                None,
+                false,
+                img.bytes.clone(),
+            );
+        }
+    }
+
+    /// The shipped serif, whole (`epub: {embed-fonts: true}`).
+    fn fonts(&mut self) {
+        for (k, f) in crate::fonts::SERIF.iter().enumerate() {
+            let href = format!("fonts/{}", font_file_name(f.file));
+            self.add(
+                &format!("font{}", k + 1),
+                &href,
+                "font/ttf",
+                None,
+                false,
+                f.data.to_vec(),
+            );
+        }
+    }
+
+    /// The navigation document, written last, when the first text file is known.
+    fn nav(&mut self, doc: &Document, map: &Map) {
+        let first_text =
+            map.files.first().cloned().unwrap_or_else(|| "title.xhtml".into());
+        let nav = package::nav(doc, &map.toc, &first_text);
+        if let Some(slot) = self.files.iter_mut().find(|(p, _)| p == "EPUB/nav.xhtml") {
+            slot.1 = nav.into_bytes();
+        }
+    }
+
+    /// The package document first, Apple's display options if fonts are embedded,
+    /// and the container around it all.
+    fn finish(
+        mut self,
+        doc: &Document,
+        opts: &EpubOptions,
+        images: &Images,
+    ) -> Result<Vec<u8>, EpubError> {
+        let a11y = A11y { has_images: !images.hrefs.is_empty(), all_alt: images.all_alt };
+        let opf = package::opf(doc, &self.items, opts.modified, &a11y);
+        self.files.insert(0, ("EPUB/package.opf".to_string(), opf.into_bytes()));
+        if opts.embed_fonts {
+            // Apple Books uses embedded fonts only when told to.
+            self.files.push((
+                "META-INF/com.apple.ibooks.display-options.xml".to_string(),
+                b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<display_options>\n  <platform name=\"*\">\n    <option name=\"specified-fonts\">true</option>\n  </platform>\n</display_options>\n".to_vec(),
+            ));
+        }
+        Ok(container::write(&self.files, container::zip_time(opts.modified))?)
+    }
+}
+
+/// The cover as a JPEG: the manuscript's image, or a typographic cover.
+fn cover_jpeg(doc: &Document, res: &Resources) -> Result<Vec<u8>, EpubError> {
+    match &res.cover {
         Some(img) => {
             let decoded = crate::resources::decode(&img.bytes, img.info.format)
                 .map_err(EpubError::Cover)?;
-            cover::from_image(&decoded).map_err(EpubError::Cover)?
+            cover::from_image(&decoded).map_err(EpubError::Cover)
         }
-        None => cover::typographic(meta).map_err(EpubError::Cover)?,
-    };
+        None => cover::typographic(&doc.meta).map_err(EpubError::Cover),
+    }
+}
+
+/// The cover page: the cover image, described.
+fn cover_page(doc: &Document) -> String {
+    let meta = &doc.meta;
     let by = if meta.authors.is_empty() {
         String::new()
     } else {
         format!(", by {}", meta.authors.join(", "))
     };
-    let cover_alt = format!("Cover: {}{by}", meta.title);
-    let cover_page = page(
-        lang,
+    let alt = format!("Cover: {}{by}", meta.title);
+    page(
+        &meta.lang,
         &meta.title,
         None,
         &format!(
             "<section class=\"cover\" epub:type=\"cover\">\n<img src=\"images/cover.jpg\" alt=\"{}\"/>\n</section>\n",
-            esc(&cover_alt)
+            esc(&alt)
         ),
-    );
+    )
+}
 
-    // Stylesheet, with the fonts when embedded.
+/// The stylesheet, with `@font-face` rules when the serif is embedded.
+fn stylesheet(opts: &EpubOptions) -> String {
     let mut css = STYLESHEET.to_string();
     if opts.embed_fonts {
         css.push_str(
@@ -281,128 +444,7 @@ pub fn render(
         }
         css.push_str("body { font-family: \"EB Garamond\", serif; }\n");
     }
-
-    add(
-        &mut items,
-        "nav".into(),
-        "nav.xhtml".into(),
-        "application/xhtml+xml",
-        Some("nav"),
-        false,
-        Vec::new(),
-    );
-    add(
-        &mut items,
-        "css".into(),
-        "style.css".into(),
-        "text/css",
-        None,
-        false,
-        css.into_bytes(),
-    );
-    add(
-        &mut items,
-        "cover-image".into(),
-        "images/cover.jpg".into(),
-        "image/jpeg",
-        Some("cover-image"),
-        false,
-        cover_jpg,
-    );
-    add(
-        &mut items,
-        "cover".into(),
-        "cover.xhtml".into(),
-        "application/xhtml+xml",
-        None,
-        true,
-        cover_page.into_bytes(),
-    );
-    add(
-        &mut items,
-        "titlepage".into(),
-        "title.xhtml".into(),
-        "application/xhtml+xml",
-        None,
-        true,
-        title_page(doc).into_bytes(),
-    );
-
-    for (i, ch) in doc.chapters.iter().enumerate() {
-        let ctx = Ctx {
-            doc,
-            note_files: &note_files,
-            anchors: &anchors,
-            images: &image_hrefs,
-            file: &files[i],
-        };
-        let blocks = &doc.blocks[ch.start..ch.end];
-        let (title, label) = match blocks.first() {
-            Some(Block::Heading { id, content, .. }) if ch.has_heading => {
-                (heading_text(content), format!("aria-labelledby=\"{}\"", esc(id)))
-            }
-            _ => (meta.title.clone(), format!("aria-label=\"{}\"", esc(&meta.title))),
-        };
-        let mut body =
-            format!("<section epub:type=\"chapter\" role=\"doc-chapter\" {label}>\n");
-        ctx.blocks(blocks, &mut body);
-        ctx.notes(i, &mut body);
-        body.push_str("</section>\n");
-        let xhtml = page(lang, &title, Some("bodymatter"), &body);
-        add(
-            &mut items,
-            format!("ch{:03}", i + 1),
-            files[i].clone(),
-            "application/xhtml+xml",
-            None,
-            true,
-            xhtml.into_bytes(),
-        );
-    }
-    for (id, href, mt, bytes) in image_items {
-        add(&mut items, id, href, mt, None, false, bytes);
-    }
-    if opts.embed_fonts {
-        for (k, f) in crate::fonts::SERIF.iter().enumerate() {
-            add(
-                &mut items,
-                format!("font{}", k + 1),
-                format!("fonts/{}", font_file_name(f.file)),
-                "font/ttf",
-                None,
-                false,
-                f.data.to_vec(),
-            );
-        }
-    }
-    add(
-        &mut items,
-        "ncx".into(),
-        "toc.ncx".into(),
-        "application/x-dtbncx+xml",
-        None,
-        false,
-        package::ncx(doc, &toc).into_bytes(),
-    );
-
-    // The navigation document is written last, when the first text file is known.
-    let first_text = files.first().cloned().unwrap_or_else(|| "title.xhtml".into());
-    let nav = package::nav(doc, &toc, &first_text);
-    if let Some(slot) = out_files.iter_mut().find(|(p, _)| p == "EPUB/nav.xhtml") {
-        slot.1 = nav.into_bytes();
-    }
-
-    let a11y = A11y { has_images: !image_hrefs.is_empty(), all_alt };
-    let opf = package::opf(doc, &items, opts.modified, &a11y);
-    out_files.insert(0, ("EPUB/package.opf".to_string(), opf.into_bytes()));
-    if opts.embed_fonts {
-        // Apple Books uses embedded fonts only when told to.
-        out_files.push((
-            "META-INF/com.apple.ibooks.display-options.xml".to_string(),
-            b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<display_options>\n  <platform name=\"*\">\n    <option name=\"specified-fonts\">true</option>\n  </platform>\n</display_options>\n".to_vec(),
-        ));
-    }
-    Ok(container::write(&out_files, container::zip_time(opts.modified))?)
+    css
 }
 
 fn font_file_name(path: &str) -> &str {

@@ -423,8 +423,9 @@ fn push_inlines(inlines: &[Inline], s: &mut String) {
 
 /// Greedy line filling at `measure` columns. Breaks at spaces (runs of ASCII
 /// spaces fold to one), and at UAX #14 opportunities next to wide (East Asian)
-/// characters. A word longer than the measure is cut at the measure so that no line
-/// is ever wider than promised.
+/// characters. A word longer than the measure is never cut: it stands on a line of
+/// its own, wider than the measure, so that it can still be found by a search — and a
+/// web address still be copied and followed. It is the only line that is wider.
 pub fn wrap(text: &str, measure: usize) -> Vec<String> {
     let folded = fold_spaces(text);
     let text = folded.trim();
@@ -463,29 +464,16 @@ pub fn wrap(text: &str, measure: usize) -> Vec<String> {
             lines.push(cur.trim_end().to_string());
             cur = seg.to_string();
         }
-        // A single segment wider than the measure is cut.
-        while cur.trim_end().width() > measure {
-            let (head, tail) = split_at_width(&cur, measure);
-            lines.push(head.to_string());
-            cur = tail.to_string();
+        // A word wider than the measure stays whole, on its own line.
+        if cur.trim_end().width() > measure {
+            lines.push(cur.trim_end().to_string());
+            cur.clear();
         }
     }
     if !cur.trim().is_empty() {
         lines.push(cur.trim_end().to_string());
     }
     lines
-}
-
-fn split_at_width(s: &str, measure: usize) -> (&str, &str) {
-    let mut w = 0;
-    for (i, c) in s.char_indices() {
-        let cw = c.width().unwrap_or(0);
-        if w + cw > measure && i > 0 {
-            return (&s[..i], &s[i..]);
-        }
-        w += cw;
-    }
-    (s, "")
 }
 
 fn fold_spaces(s: &str) -> String {
@@ -521,9 +509,10 @@ mod tests {
     }
 
     #[test]
-    fn overlong_words_are_cut() {
-        let lines = wrap("see https://example.org/a/very/long/path/indeed ok", 20);
-        assert!(lines.iter().all(|l| l.width() <= 20), "{lines:?}");
+    fn overlong_words_stand_whole_on_their_own_line() {
+        let url = "https://example.org/a/very/long/path/indeed";
+        let lines = wrap(&format!("see {url} ok and more words"), 20);
+        assert_eq!(lines, ["see", url, "ok and more words"]);
     }
 
     #[test]
