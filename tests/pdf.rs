@@ -407,3 +407,29 @@ fn a_very_long_paragraph_is_set_within_the_measure() {
         }
     }
 }
+
+#[test]
+fn issue_10_pdftotext_reads_joined_words_whole_and_note_marks_apart() {
+    if !have("pdftotext") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let md = "---\ntitle: Words\n---\n\nThe years 1862\u{2060}–\u{2060}64 were hard for society.[^1] More words follow in a line set justified, long enough to run over to a second line of the page.\n\n[^1]: A note.\n";
+    std::fs::write(dir.path().join("w.md"), md).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_quire"))
+        .current_dir(dir.path())
+        .args(["build", "w.md", "--format", "pdf", "-o", "."])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(dir.path().join("w.pdf"))
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    let text = text.replace(['\u{2060}', '-'], "");
+    assert!(text.contains("1862–64"), "joined by word joiners: {text}");
+    assert!(text.contains("society. 1"), "the note mark is not part of its word: {text}");
+}
