@@ -513,8 +513,12 @@ fn audit(g: &Galley, plans: &[Plan]) -> Vec<String> {
         for &i in p.floats.iter().chain(&p.body).chain(&p.dropped) {
             seen[i] += 1;
         }
-        if p.is_empty() && p.blank.is_none() {
-            problems.push(format!("page {} holds nothing", k + 1));
+        let visible =
+            |i: &usize| !matches!(g.items[*i].kind, VKind::Space | VKind::Mark { .. });
+        let shows =
+            !p.floats.is_empty() || !p.chunks.is_empty() || p.body.iter().any(visible);
+        if !shows && p.blank.is_none() {
+            problems.push(format!("page {} shows nothing", k + 1));
         }
         for c in &p.chunks {
             let at = next_line.entry(c.note).or_insert(0);
