@@ -168,6 +168,22 @@ pub struct Galley {
     pub tables: Vec<Vec<VItem>>,
 }
 
+/// Where a block is set: its left edge (from the text block's), its measure, and the
+/// style of its plain paragraphs.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Frame {
+    pub(super) x: Sp,
+    pub(super) measure: Sp,
+    pub(super) base: ParaStyle,
+}
+
+impl Frame {
+    /// The same frame with another paragraph style.
+    fn with(self, base: ParaStyle) -> Frame {
+        Frame { base, ..self }
+    }
+}
+
 /// The galley being built.
 pub(super) struct Ctx<'a, 'd> {
     pub(super) fonts: &'a Fonts,
@@ -253,23 +269,24 @@ impl Ctx<'_, '_> {
 
     /// Indents a nested block by `left` and `right`, unless that would take the
     /// measure below what the style table allows: deep nesting then stops indenting.
-    fn nest(&self, x: Sp, measure: Sp, left: Sp, right: Sp) -> (Sp, Sp) {
+    fn nest(&self, f: Frame, left: Sp, right: Sp) -> Frame {
         let full = self.geo.measure();
-        let indent = full - measure + left + right;
+        let indent = full - f.measure + left + right;
         if indent > STYLES.max_indent.of(full) {
-            (x, measure)
+            f
         } else {
-            (x + left, measure - left - right)
+            Frame { x: f.x + left, measure: f.measure - left - right, ..f }
         }
     }
 
-    fn blocks(&mut self, blocks: &[Block], x: Sp, measure: Sp, base: ParaStyle) {
+    fn blocks(&mut self, blocks: &[Block], f: Frame) {
         for b in blocks {
-            self.block(b, x, measure, base);
+            self.block(b, f);
         }
     }
 
-    fn block(&mut self, b: &Block, x: Sp, measure: Sp, base: ParaStyle) {
+    fn block(&mut self, b: &Block, f: Frame) {
+        let Frame { x, measure, base } = f;
         match b {
             Block::Paragraph { content, indent, span } => {
                 let style =
@@ -277,46 +294,29 @@ impl Ctx<'_, '_> {
                 self.para(content, style, x, measure, *span);
             }
             Block::Heading { level, id, content, span, .. } => {
-                self.heading(*level, id, content, x, measure, base, *span)
+                self.heading(*level, id, content, f, *span)
             }
-            Block::BlockQuote { blocks, span } => {
-                self.quote(blocks, x, measure, base, *span)
-            }
-            Block::List { start, items, span, .. } => {
-                self.list(*start, items, x, measure, base, *span)
-            }
-            Block::Verse { stanzas, span } => {
-                self.verse(stanzas, x, measure, base, *span)
-            }
-            Block::Code { text, span, .. } => self.code(text, x, measure, base, *span),
+            Block::BlockQuote { blocks, span } => self.quote(blocks, f, *span),
+            Block::List { start, items, span, .. } => self.list(*start, items, f, *span),
+            Block::Verse { stanzas, span } => self.verse(stanzas, f, *span),
+            Block::Code { text, span, .. } => self.code(text, f, *span),
             Block::Table { align, head, rows, span } => {
                 let l = self.geo.leading;
                 self.space(STYLES.around.of(l), *span);
-                super::table::set(self, align, head, rows, x, measure, base, *span);
+                super::table::set(self, align, head, rows, f, *span);
                 self.space(STYLES.around.of(l), *span);
             }
             Block::Figure { src, alt, title, span } => {
-                self.figure(src, alt, title.as_deref(), x, measure, base, *span)
+                self.figure(src, alt, title.as_deref(), f, *span)
             }
-            Block::SectionBreak { span } => self.section_break(x, measure, base, *span),
-            Block::Div { role, blocks, span } => {
-                self.div(*role, blocks, x, measure, base, *span)
-            }
+            Block::SectionBreak { span } => self.section_break(f, *span),
+            Block::Div { role, blocks, span } => self.div(*role, blocks, f, *span),
             Block::Html { .. } => {}
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn heading(
-        &mut self,
-        level: u8,
-        id: &str,
-        content: &[Inline],
-        x: Sp,
-        measure: Sp,
-        base: ParaStyle,
-        span: Span,
-    ) {
+    fn heading(&mut self, level: u8, id: &str, content: &[Inline], f: Frame, span: Span) {
+        let Frame { x, measure, base } = f;
         let l = self.geo.leading;
         let hs = STYLES.heading(level);
         if level > 1 {
@@ -353,42 +353,27 @@ impl Ctx<'_, '_> {
         self.keep = 2;
     }
 
-    fn quote(
-        &mut self,
-        blocks: &[Block],
-        x: Sp,
-        measure: Sp,
-        base: ParaStyle,
-        span: Span,
-    ) {
+    fn quote(&mut self, blocks: &[Block], f: Frame, span: Span) {
         let around = STYLES.around.of(self.geo.leading);
         self.space(around, span);
-        let inset = STYLES.quote_inset.of(base.size);
-        let (x, measure) = self.nest(x, measure, inset, inset);
-        self.blocks(blocks, x, measure, base);
+        let inset = STYLES.quote_inset.of(f.base.size);
+        self.blocks(blocks, self.nest(f, inset, inset));
         self.space(around, span);
     }
 
-    fn list(
-        &mut self,
-        start: Option<u64>,
-        items: &[Vec<Block>],
-        x: Sp,
-        measure: Sp,
-        base: ParaStyle,
-        span: Span,
-    ) {
+    fn list(&mut self, start: Option<u64>, items: &[Vec<Block>], f: Frame, span: Span) {
+        let base = f.base;
         let around = STYLES.around_list.of(self.geo.leading);
         self.space(around, span);
         let (hang, gap) = STYLES.list_hang;
-        let (ix, im) = self.nest(x, measure, hang.of(base.size), 0);
+        let inner = self.nest(f, hang.of(base.size), 0);
         for (k, item) in items.iter().enumerate() {
             let marker = match start {
                 Some(s) => format!("{}.", s.saturating_add(k as u64)),
                 None => "•".to_string(),
             };
             let first = self.out.len();
-            self.blocks(item, ix, im, ParaStyle { align: Align::Justify, ..base });
+            self.blocks(item, inner.with(ParaStyle { align: Align::Justify, ..base }));
             self.hang_marker(first, &marker, base, gap.of(base.size), span);
         }
         self.space(around, span);
@@ -423,19 +408,13 @@ impl Ctx<'_, '_> {
         }
     }
 
-    fn verse(
-        &mut self,
-        stanzas: &[Vec<Vec<Inline>>],
-        x: Sp,
-        measure: Sp,
-        base: ParaStyle,
-        span: Span,
-    ) {
+    fn verse(&mut self, stanzas: &[Vec<Vec<Inline>>], f: Frame, span: Span) {
+        let base = f.base;
         let around = STYLES.around.of(self.geo.leading);
         self.space(around, span);
         let (inset, turn) = STYLES.verse;
         let (inset, turn) = (inset.of(base.size), turn.of(base.size));
-        let (vx, vm) = self.nest(x, measure, inset, 0);
+        let Frame { x: vx, measure: vm, .. } = self.nest(f, inset, 0);
         for (k, stanza) in stanzas.iter().enumerate() {
             if k > 0 {
                 self.space(around, span);
@@ -458,7 +437,8 @@ impl Ctx<'_, '_> {
         self.space(around, span);
     }
 
-    fn code(&mut self, text: &str, x: Sp, measure: Sp, base: ParaStyle, span: Span) {
+    fn code(&mut self, text: &str, f: Frame, span: Span) {
+        let base = f.base;
         let around = STYLES.around.of(self.geo.leading);
         self.space(around, span);
         let mut inl = Vec::new();
@@ -479,22 +459,20 @@ impl Ctx<'_, '_> {
             hyphenate: false,
             feat: Feat::Text,
         };
-        let (cx, cm) = self.nest(x, measure, inset.of(base.size), 0);
-        self.para(&inl, style, cx, cm, span);
+        let inner = self.nest(f, inset.of(base.size), 0);
+        self.para(&inl, style, inner.x, inner.measure, span);
         self.space(around, span);
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn figure(
         &mut self,
         src: &str,
         alt: &str,
         caption: Option<&str>,
-        x: Sp,
-        measure: Sp,
-        base: ParaStyle,
+        f: Frame,
         span: Span,
     ) {
+        let Frame { x, measure, base } = f;
         let Some(&(pw, ph)) = self.opts.images.get(src) else { return };
         if pw == 0 || ph == 0 {
             return;
@@ -541,7 +519,8 @@ impl Ctx<'_, '_> {
         self.push(it);
     }
 
-    fn section_break(&mut self, x: Sp, measure: Sp, base: ParaStyle, span: Span) {
+    fn section_break(&mut self, f: Frame, span: Span) {
+        let Frame { x, measure, base } = f;
         let around = STYLES.around.of(self.geo.leading);
         self.space(around, span);
         let fleuron =
@@ -564,38 +543,31 @@ impl Ctx<'_, '_> {
         self.keep = 1;
     }
 
-    fn div(
-        &mut self,
-        role: DivRole,
-        blocks: &[Block],
-        x: Sp,
-        measure: Sp,
-        base: ParaStyle,
-        span: Span,
-    ) {
+    fn div(&mut self, role: DivRole, blocks: &[Block], f: Frame, span: Span) {
+        let base = f.base;
         let l = self.geo.leading;
         let set_off = STYLES.after_set_off.of(l);
         let emphasised = ParaStyle { face: base.face.emphasised(), ..base };
         match role {
             DivRole::EditorNote => {
-                self.blocks(blocks, x, measure, emphasised);
+                self.blocks(blocks, f.with(emphasised));
                 self.space(set_off, span);
             }
             DivRole::Signature => {
                 self.space(STYLES.around.of(l), span);
                 let style = ParaStyle { align: Align::Right, hyphenate: false, ..base };
-                self.blocks(blocks, x, measure, style);
+                self.blocks(blocks, f.with(style));
             }
             DivRole::Epigraph => {
-                let inset = STYLES.epigraph_inset.of(measure);
+                let inset = STYLES.epigraph_inset.of(f.measure);
                 let style = ParaStyle { align: Align::Left, ..emphasised };
-                self.blocks(blocks, x + inset, measure - inset, style);
+                self.blocks(blocks, self.nest(f, inset, 0).with(style));
                 self.space(set_off, span);
             }
             DivRole::Dedication => {
                 self.space(set_off, span);
                 let style = ParaStyle { align: Align::Center, ..emphasised };
-                self.blocks(blocks, x, measure, style);
+                self.blocks(blocks, f.with(style));
                 self.space(set_off, span);
             }
         }
@@ -744,7 +716,7 @@ pub fn build(
     };
     c.title_block(doc, book);
     let base = c.body();
-    c.blocks(&doc.blocks, 0, measure, base);
+    c.blocks(&doc.blocks, Frame { x: 0, measure, base });
     let notes = c.notes(doc);
     let m = &doc.meta;
     let left = if m.authors.is_empty() { m.title.clone() } else { m.authors.join(", ") };

@@ -18,7 +18,7 @@
 //!   side, so a row taller than a page never overflows it.
 
 use super::fonts::Feat;
-use super::galley::{Ctx, VItem, VKind, set_para};
+use super::galley::{Ctx, Frame, VItem, VKind, set_para};
 use super::items::{Align, ParaStyle};
 use super::lines::Line;
 use super::style::STYLES;
@@ -41,17 +41,15 @@ pub struct CellLine {
 const SPLIT_ROW_LINES: usize = 4;
 
 /// Sets a table into the galley: its rules and rows, with where a page may end.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn set(
     c: &mut Ctx,
     align: &[model::Align],
     head: &[Vec<Inline>],
     rows: &[Vec<Vec<Inline>>],
-    x: Sp,
-    measure: Sp,
-    base: ParaStyle,
+    f: Frame,
     span: Span,
 ) {
+    let Frame { x, measure, base } = f;
     let ncols =
         align.len().max(head.len()).max(rows.iter().map(Vec::len).max().unwrap_or(0));
     if ncols == 0 {
