@@ -150,6 +150,7 @@ fn visit_text(inlines: &[Inline], f: &mut impl FnMut(&str, Span)) {
             Inline::Emphasis { content, .. }
             | Inline::Strong { content, .. }
             | Inline::Strikethrough { content, .. }
+            | Inline::SmallCaps { content, .. }
             | Inline::Link { content, .. } => visit_text(content, f),
             _ => {}
         }

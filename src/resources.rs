@@ -115,6 +115,7 @@ fn inline_images(inl: &[Inline], out: &mut Vec<(String, Span, String)>) {
             Inline::Emphasis { content, .. }
             | Inline::Strong { content, .. }
             | Inline::Strikethrough { content, .. }
+            | Inline::SmallCaps { content, .. }
             | Inline::Link { content, .. } => inline_images(content, out),
             _ => {}
         }

@@ -399,6 +399,9 @@ fn flatten(
             Inline::Strikethrough { content, .. } => {
                 flatten(content, face, feat, link, out)
             }
+            Inline::SmallCaps { content, .. } => {
+                flatten(content, face, Feat::SmallCaps, link, out)
+            }
             Inline::Link { url, content, .. } => {
                 let own = if let Some(id) = url.strip_prefix('#') {
                     Some(Link::Internal(id.into()))

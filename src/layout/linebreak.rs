@@ -263,7 +263,11 @@ fn try_pass(
                 continue;
             }
             let hyph_run = if flagged { node.hyph_run + 1 } else { 0 };
-            if hyph_run > params.max_hyphen_run {
+            // Too many hyphenated lines in a row: forbidden, but in the last pass,
+            // where a line past the measure would be the only other way out (a narrow
+            // column of long words), merely very costly.
+            let too_many = hyph_run > params.max_hyphen_run;
+            if too_many && pass != Pass::Emergency {
                 continue;
             }
             // Demerits (TeX §859).
@@ -276,6 +280,9 @@ fn try_pass(
             }
             if flagged && node.hyph_run > 0 {
                 d += params.double_hyphen_demerits;
+            }
+            if too_many {
+                d += 100 * params.double_hyphen_demerits;
             }
             if pen == FORCE && node.hyph_run > 0 {
                 d += params.final_hyphen_demerits;
@@ -379,5 +386,40 @@ mod tests {
         let items = words(&[500, 30, 30]);
         let (b, _) = linebreak(&items, 200, &Params::for_size(12), None);
         assert!(!b.is_empty());
+    }
+
+    #[test]
+    fn a_third_hyphen_in_a_row_beats_a_line_past_the_measure() {
+        // A "word" of five 70-wide syllables in a 100-wide column: it can only be set
+        // as four hyphenated lines and a last one.
+        let mut items = Vec::new();
+        for k in 0..5 {
+            if k > 0 {
+                items.push(Item::Penalty {
+                    w: 5,
+                    p: 50,
+                    kind: Brk::Hyphen,
+                    frag: None,
+                    lost: (0, 0),
+                });
+            }
+            items.push(Item::Box { w: 70, st: 0, sh: 0, frag: None });
+        }
+        items.push(Item::penalty(INF_PENALTY));
+        items.push(Item::Glue { w: 0, st: 0, sh: 0, fil: true });
+        items.push(Item::penalty(FORCE));
+        let (b, pass) = linebreak(&items, 100, &Params::for_size(12), None);
+        assert_eq!(pass, Pass::Emergency);
+        assert_eq!(b.len(), 5);
+        // Every line within the measure: one syllable (with its hyphen, 75).
+        let mut start = 0;
+        for &end in &b {
+            let w: Sp = items[start..end]
+                .iter()
+                .map(|i| if let Item::Box { w, .. } = i { *w } else { 0 })
+                .sum();
+            assert!(w <= 100, "a line of {w}");
+            start = end + 1;
+        }
     }
 }

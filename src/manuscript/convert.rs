@@ -103,6 +103,7 @@ fn undefined_refs(
             Inline::Emphasis { content, .. }
             | Inline::Strong { content, .. }
             | Inline::Strikethrough { content, .. }
+            | Inline::SmallCaps { content, .. }
             | Inline::Link { content, .. } => {
                 undefined_refs(content, body, offset, diags)
             }

@@ -1,307 +1,738 @@
-//! Raw HTML in the manuscript: converted once, here, to a safe and well-formed XHTML
-//! subset, or dropped with a warning naming its line.
+//! Raw HTML in the manuscript, turned once into the model's own nodes — or dropped
+//! with a warning naming its line — so that every edition shows the same thing.
 //!
 //! Input: a [`Document`] whose [`Block::Html`] and [`Inline::Html`] hold markup as the
-//! author typed it. Output: the same nodes holding sanitised XHTML: only elements and
-//! attributes on an allow list survive; `script`, `style` and other active content are
-//! dropped with their content; event-handler attributes and `javascript:`, `data:`
-//! and `vbscript:` URLs never survive; HTML named entities become characters (XHTML
-//! knows only the five XML ones); unclosed elements are closed and stray end tags
-//! dropped — across the inlines of one paragraph, since pulldown-cmark gives each tag
-//! of inline HTML as its own event. Comments disappear silently.
+//! author typed it. Output: the same document with no raw HTML left. Elements with a
+//! meaning the model has become that node in every edition: `strong`/`b` strong,
+//! `em`/`i`/`cite`/`dfn`/`var` emphasis, `s`/`del`/`strike` struck out, `code`/`kbd`/
+//! `samp`/`tt` code, `a href` a link (web, mail or `#heading` addresses only), `br` a
+//! line break, `span class="smallcaps"` small capitals; in a block, `p`/`div`/`section`… paragraphs, `blockquote` a quotation,
+//! `ul`/`ol`/`li` a list, `pre` a code block, `table`/`tr`/`th`/`td` a table, `hr` a
+//! section break, and a `div` of a known class (`editor-note`, `signature`,
+//! `epigraph`, `dedication`) that role. Any other element is unwrapped: its text is
+//! kept and the element dropped, with a warning. `script`, `style` and the other
+//! active or embedded elements are dropped with their content — also when, in running
+//! text, the Markdown reader hands their text over apart from their tags. Event
+//! handlers and `javascript:`/`data:` links never survive. Comments disappear
+//! silently; a processing instruction (`<?xml …?>`), a declaration (`<!DOCTYPE …>`)
+//! or a CDATA section is dropped with a warning. HTML named entities become
+//! characters.
 //!
-//! Backends that can carry markup (EPUB) emit the sanitised XHTML; the text edition
-//! drops it.
+//! This pass runs first, so the passes after it (sections, notes, smart punctuation,
+//! hyphenation) see only model nodes.
 
-use std::collections::BTreeSet;
-
-use super::{Block, Document, Inline};
+use super::{Align, Block, DivRole, Document, Inline};
 use crate::diag::{Diagnostics, Span};
 
-/// Elements whose start and end tags are kept (void ones are written `<br/>`).
-const INLINE_OK: &[&str] = &[
-    "a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "del", "dfn", "em", "i", "ins",
-    "kbd", "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time",
-    "u", "var", "wbr",
-];
-const BLOCK_OK: &[&str] = &[
-    "blockquote",
-    "dd",
-    "div",
-    "dl",
-    "dt",
-    "figcaption",
-    "figure",
-    "hr",
-    "li",
-    "ol",
-    "p",
-    "pre",
-    "section",
-    "ul",
-    "table",
-    "thead",
-    "tbody",
-    "tr",
-    "th",
-    "td",
-    "caption",
-];
-const VOID: &[&str] = &["br", "hr", "wbr"];
 /// Elements dropped together with everything inside them.
 const DROP_WITH_CONTENT: &[&str] = &[
     "script", "style", "iframe", "object", "embed", "noscript", "template", "svg",
     "math", "frameset", "frame", "applet", "canvas", "video", "audio", "form", "select",
     "textarea", "button", "head", "title",
 ];
-const ATTR_OK: &[&str] =
-    &["class", "title", "lang", "dir", "href", "colspan", "rowspan", "datetime"];
 
-/// Sanitises every raw HTML node of the document, and unlinks Markdown links that
-/// could not work in a book: active URLs (`javascript:` …), links to files, and
-/// `#fragments` that name no heading.
-pub fn apply(doc: &mut Document, diags: &mut Diagnostics) {
-    let mut ids = BTreeSet::new();
-    super::walk_blocks(&doc.blocks, &mut |b| {
-        if let Block::Heading { id, .. } = b {
-            ids.insert(id.clone());
+/// Elements that end the paragraph they stand in (their content starts a new one).
+const PARAGRAPH: &[&str] = &[
+    "p",
+    "div",
+    "section",
+    "article",
+    "aside",
+    "header",
+    "footer",
+    "main",
+    "nav",
+    "figure",
+    "figcaption",
+    "caption",
+    "dl",
+    "dt",
+    "dd",
+    "address",
+    "center",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "details",
+    "summary",
+    "hgroup",
+];
+
+/// Elements unwrapped without a word: they only group (or, for `span`, carry
+/// attributes the model does not keep).
+const SILENT: &[&str] = &[
+    "span", "html", "body", "thead", "tbody", "tfoot", "colgroup", "col", "wbr", "div",
+    "section", "article", "main", "header", "footer", "p",
+];
+
+/// What an element is in the model.
+#[derive(Debug, Clone, PartialEq)]
+enum Kind {
+    Strong,
+    Emphasis,
+    Strike,
+    Code,
+    SmallCaps,
+    Link(String),
+    /// Unwrapped: the content stays, the element goes.
+    Unwrap,
+    /// Dropped with its content.
+    Drop,
+}
+
+/// A token of raw HTML.
+#[derive(Debug)]
+enum Tok {
+    Open { name: String, attrs: Vec<(String, String)>, closed: bool },
+    Close(String),
+    Text(String),
+}
+
+/// What a piece of raw HTML lost, reported once at its line.
+#[derive(Default)]
+struct Drops(Vec<String>);
+
+impl Drops {
+    fn note(&mut self, what: String) {
+        if !self.0.contains(&what) {
+            self.0.push(what);
         }
-    });
-    html_blocks(&mut doc.blocks, diags);
-    super::for_each_inlines_mut(&mut doc.blocks, &mut |inl| inlines(inl, &ids, diags));
-    for n in &mut doc.notes {
-        html_blocks(&mut n.blocks, diags);
-        super::for_each_inlines_mut(&mut n.blocks, &mut |inl| inlines(inl, &ids, diags));
+    }
+
+    fn report(&mut self, span: Span, diags: &mut Diagnostics) {
+        if !self.0.is_empty() {
+            let what = std::mem::take(&mut self.0).join(", ");
+            diags.warning("raw-html", span, format!("raw HTML dropped: {what}"));
+        }
     }
 }
 
-fn html_blocks(bs: &mut [Block], diags: &mut Diagnostics) {
-    for b in bs.iter_mut() {
-        match b {
+/// Turns every raw HTML node of the document into model nodes.
+pub fn apply(doc: &mut Document, diags: &mut Diagnostics) {
+    convert_blocks(&mut doc.blocks, diags);
+    for n in &mut doc.notes {
+        convert_blocks(&mut n.blocks, diags);
+    }
+}
+
+/// Replaces each raw HTML block by the blocks it holds, and converts the raw HTML in
+/// every inline sequence, at any depth.
+fn convert_blocks(blocks: &mut Vec<Block>, diags: &mut Diagnostics) {
+    let mut out = Vec::with_capacity(blocks.len());
+    for mut b in std::mem::take(blocks) {
+        match &mut b {
             Block::Html { raw, span } => {
-                let mut s = Sanitizer::new(*span);
-                s.feed(raw);
-                *raw = s.finish(diags);
+                let mut drops = Drops::default();
+                out.extend(html_blocks(raw, *span, &mut drops));
+                drops.report(*span, diags);
+                continue;
             }
             Block::BlockQuote { blocks, .. } | Block::Div { blocks, .. } => {
-                html_blocks(blocks, diags)
+                convert_blocks(blocks, diags)
             }
             Block::List { items, .. } => {
-                items.iter_mut().for_each(|it| html_blocks(it, diags))
+                items.iter_mut().for_each(|it| convert_blocks(it, diags))
             }
-            _ => {}
+            Block::Heading { content, .. } | Block::Paragraph { content, .. } => {
+                convert_inlines(content, diags)
+            }
+            Block::Verse { stanzas, .. } => {
+                stanzas.iter_mut().flatten().for_each(|l| convert_inlines(l, diags))
+            }
+            Block::Table { head, rows, .. } => {
+                head.iter_mut().for_each(|c| convert_inlines(c, diags));
+                rows.iter_mut().flatten().for_each(|c| convert_inlines(c, diags));
+            }
+            Block::Code { .. } | Block::Figure { .. } | Block::SectionBreak { .. } => {}
         }
+        out.push(b);
     }
+    *blocks = out;
 }
 
-/// Why a Markdown link cannot stay a link, if it cannot.
-fn link_problem(url: &str, ids: &BTreeSet<String>) -> Option<String> {
-    match url.strip_prefix('#') {
-        Some(frag) if ids.contains(frag) => None,
-        Some(frag) => Some(format!("no heading has the id `{frag}`")),
-        None if safe_href(url) => None,
-        None => Some(format!(
-            "`{url}` is not a web or mail address; only http:, https:, mailto: and #heading links are kept"
-        )),
+/// Converts the raw HTML in an inline sequence: its tags may open in one inline and
+/// close in a later one (the Markdown reader hands over each tag alone), so the
+/// sequence is rebuilt as a tree; what is left open is closed at its end.
+fn convert_inlines(v: &mut Vec<Inline>, diags: &mut Diagnostics) {
+    if !contains_html(v) {
+        return;
     }
-}
-
-fn inlines(v: &mut Vec<Inline>, ids: &BTreeSet<String>, diags: &mut Diagnostics) {
-    let mut open: Vec<String> = Vec::new();
-    let mut last_span = None;
-    let mut out = Vec::with_capacity(v.len());
-    for mut i in std::mem::take(v) {
-        match &mut i {
+    let mut b = InlineTree::default();
+    let mut last = None;
+    for i in std::mem::take(v) {
+        match i {
             Inline::Html { raw, span } => {
-                let mut s = Sanitizer::new(*span);
-                s.stack = std::mem::take(&mut open);
-                s.feed(raw);
-                open = std::mem::take(&mut s.stack);
-                *raw = std::mem::take(&mut s.out);
-                s.report(diags);
-                last_span = Some(*span);
+                for t in tokenize(&raw, &mut b.drops) {
+                    b.token(t, span);
+                }
+                b.drops.report(span, diags);
+                last = Some(span);
             }
-            Inline::Link { url, content, span, .. } => {
-                inlines(content, ids, diags);
-                if let Some(why) = link_problem(url, ids) {
-                    diags.warning("bad-link", *span, format!("link removed: {why}"));
-                    out.append(content);
-                    continue;
+            Inline::Emphasis { mut content, span } => {
+                convert_inlines(&mut content, diags);
+                b.push(Inline::Emphasis { content, span });
+            }
+            Inline::Strong { mut content, span } => {
+                convert_inlines(&mut content, diags);
+                b.push(Inline::Strong { content, span });
+            }
+            Inline::Strikethrough { mut content, span } => {
+                convert_inlines(&mut content, diags);
+                b.push(Inline::Strikethrough { content, span });
+            }
+            Inline::Link { url, title, mut content, span } => {
+                convert_inlines(&mut content, diags);
+                b.push(Inline::Link { url, title, content, span });
+            }
+            Inline::SmallCaps { mut content, span } => {
+                convert_inlines(&mut content, diags);
+                b.push(Inline::SmallCaps { content, span });
+            }
+            other => b.push(other),
+        }
+    }
+    *v = b.finish(last.unwrap_or_default());
+}
+
+fn contains_html(v: &[Inline]) -> bool {
+    v.iter().any(|i| match i {
+        Inline::Html { .. } => true,
+        Inline::Emphasis { content, .. }
+        | Inline::Strong { content, .. }
+        | Inline::Strikethrough { content, .. }
+        | Inline::SmallCaps { content, .. }
+        | Inline::Link { content, .. } => contains_html(content),
+        _ => false,
+    })
+}
+
+/// The meaning of an inline element (or of a block element met inside running text).
+fn inline_kind(name: &str, attrs: &[(String, String)], drops: &mut Drops) -> Kind {
+    match name {
+        "strong" | "b" => Kind::Strong,
+        "em" | "i" | "cite" | "dfn" | "var" => Kind::Emphasis,
+        "s" | "del" | "strike" => Kind::Strike,
+        "code" | "kbd" | "samp" | "tt" => Kind::Code,
+        "span" if has_class(attrs, "smallcaps") => Kind::SmallCaps,
+        "a" => match attrs.iter().find(|(k, _)| k == "href") {
+            Some((_, href)) if safe_href(href) => Kind::Link(href.trim().to_string()),
+            Some((_, href)) => {
+                drops.note(format!("the link to `{}` (its text is kept)", href.trim()));
+                Kind::Unwrap
+            }
+            None => Kind::Unwrap,
+        },
+        n if DROP_WITH_CONTENT.contains(&n) => {
+            drops.note(format!("<{n}> and its content"));
+            Kind::Drop
+        }
+        n => {
+            if !SILENT.contains(&n) {
+                drops.note(format!("<{n}> (its text is kept)"));
+            }
+            Kind::Unwrap
+        }
+    }
+}
+
+/// Whether an element has a class.
+fn has_class(attrs: &[(String, String)], class: &str) -> bool {
+    attrs.iter().any(|(k, v)| k == "class" && v.split_whitespace().any(|c| c == class))
+}
+
+/// Notes the attributes no edition may keep: event handlers.
+fn note_handlers(attrs: &[(String, String)], drops: &mut Drops) {
+    for (k, _) in attrs.iter().filter(|(k, _)| k.starts_with("on")) {
+        drops.note(format!("the {k} attribute"));
+    }
+}
+
+/// An inline element being built.
+struct Frame {
+    kind: Kind,
+    name: String,
+    content: Vec<Inline>,
+    span: Span,
+}
+
+/// Inlines rebuilt as a tree from a flat run of tags and text.
+struct InlineTree {
+    stack: Vec<Frame>,
+    drops: Drops,
+}
+
+impl Default for InlineTree {
+    fn default() -> Self {
+        let root = Frame {
+            kind: Kind::Unwrap,
+            name: String::new(),
+            content: Vec::new(),
+            span: Span::default(),
+        };
+        InlineTree { stack: vec![root], drops: Drops::default() }
+    }
+}
+
+impl InlineTree {
+    /// Whether what comes now is dropped (inside `script` and the like).
+    fn dropping(&self) -> bool {
+        self.stack.iter().any(|f| f.kind == Kind::Drop)
+    }
+
+    fn push(&mut self, i: Inline) {
+        if !self.dropping() {
+            self.stack.last_mut().expect("the root").content.push(i);
+        }
+    }
+
+    fn text(&mut self, t: &str, span: Span) {
+        if t.is_empty() || self.dropping() {
+            return;
+        }
+        let top = &mut self.stack.last_mut().expect("the root").content;
+        if let Some(Inline::Text { text, .. }) = top.last_mut() {
+            text.push_str(t);
+            return;
+        }
+        top.push(Inline::Text { text: t.to_string(), hyphens: Vec::new(), span });
+    }
+
+    fn token(&mut self, t: Tok, span: Span) {
+        match t {
+            Tok::Text(s) => self.text(&s, span),
+            Tok::Open { name, attrs, closed } => {
+                note_handlers(&attrs, &mut self.drops);
+                if name == "br" {
+                    return self.push(Inline::LineBreak { span });
+                }
+                let kind = if self.dropping() {
+                    Kind::Drop
+                } else {
+                    inline_kind(&name, &attrs, &mut self.drops)
+                };
+                if !closed && !VOID.contains(&name.as_str()) {
+                    self.stack.push(Frame { kind, name, content: Vec::new(), span });
                 }
             }
-            Inline::Emphasis { content, .. }
-            | Inline::Strong { content, .. }
-            | Inline::Strikethrough { content, .. } => inlines(content, ids, diags),
+            Tok::Close(name) => {
+                if let Some(at) = self.stack.iter().skip(1).rposition(|f| f.name == name)
+                {
+                    while self.stack.len() > at + 1 {
+                        self.close();
+                    }
+                }
+            }
+        }
+    }
+
+    /// Closes the innermost open element into its parent.
+    fn close(&mut self) {
+        let f = self.stack.pop().expect("an open element");
+        let span = f.span;
+        let content = f.content;
+        let node = match f.kind {
+            Kind::Strong => Some(Inline::Strong { content, span }),
+            Kind::Emphasis => Some(Inline::Emphasis { content, span }),
+            Kind::Strike => Some(Inline::Strikethrough { content, span }),
+            Kind::Code => Some(Inline::Code { text: super::plain_text(&content), span }),
+            Kind::SmallCaps => Some(Inline::SmallCaps { content, span }),
+            Kind::Link(url) => Some(Inline::Link { url, title: None, content, span }),
+            Kind::Drop => None,
+            Kind::Unwrap => {
+                for i in content {
+                    self.push(i);
+                }
+                None
+            }
+        };
+        if let Some(n) = node {
+            self.push(n);
+        }
+    }
+
+    fn finish(mut self, span: Span) -> Vec<Inline> {
+        let _ = span;
+        while self.stack.len() > 1 {
+            self.close();
+        }
+        self.stack.pop().expect("the root").content
+    }
+}
+
+/// Void elements: no content, no end tag.
+const VOID: &[&str] = &[
+    "br", "hr", "wbr", "img", "input", "meta", "link", "area", "base", "col", "source",
+    "track", "param",
+];
+
+/// A block container being built from raw HTML.
+enum Container {
+    Root,
+    Quote,
+    Div(DivRole),
+    List {
+        start: Option<u64>,
+        items: Vec<Vec<Block>>,
+    },
+    Item,
+    Table {
+        head: Vec<Vec<Inline>>,
+        rows: Vec<Vec<Vec<Inline>>>,
+        row: Vec<Vec<Inline>>,
+        head_row: bool,
+    },
+    Cell,
+}
+
+/// Blocks built from one raw HTML block.
+struct BlockTree<'d> {
+    /// Open containers, each with the blocks it holds so far.
+    stack: Vec<(String, Container, Vec<Block>)>,
+    /// The paragraph (or cell) being filled.
+    para: InlineTree,
+    /// Inside `pre`: its text so far.
+    pre: Option<String>,
+    span: Span,
+    drops: &'d mut Drops,
+}
+
+/// The blocks a raw HTML block holds.
+fn html_blocks(raw: &str, span: Span, drops: &mut Drops) -> Vec<Block> {
+    let tokens = strip_dropped(tokenize(raw, drops), drops);
+    let mut t = BlockTree {
+        stack: vec![(String::new(), Container::Root, Vec::new())],
+        para: InlineTree::default(),
+        pre: None,
+        span,
+        drops,
+    };
+    for tok in tokens {
+        t.token(tok);
+    }
+    while t.stack.len() > 1 {
+        t.close();
+    }
+    t.flush();
+    std::mem::take(&mut t.stack[0].2)
+}
+
+impl BlockTree<'_> {
+    fn top(&mut self) -> &mut (String, Container, Vec<Block>) {
+        self.stack.last_mut().expect("the root")
+    }
+
+    /// Ends the paragraph being filled, if it holds anything.
+    fn flush(&mut self) {
+        let mut para = std::mem::take(&mut self.para);
+        for what in para.drops.0.drain(..) {
+            self.drops.note(what);
+        }
+        let mut content = para.finish(self.span);
+        trim_inlines(&mut content);
+        if content.is_empty() {
+            return;
+        }
+        let span = self.span;
+        match &mut self.top().1 {
+            Container::Cell => {
+                self.top().2.push(Block::Paragraph { content, indent: false, span })
+            }
+            Container::List { items, .. } => {
+                // Text straight inside a list: an item of its own.
+                items.push(vec![Block::Paragraph { content, indent: false, span }]);
+            }
+            Container::Table { .. } => {}
+            _ => self.top().2.push(Block::Paragraph { content, indent: false, span }),
+        }
+    }
+
+    fn token(&mut self, tok: Tok) {
+        if let Some(pre) = &mut self.pre {
+            match tok {
+                Tok::Text(s) => pre.push_str(&s),
+                Tok::Close(n) if n == "pre" => {
+                    let text = self.pre.take().unwrap_or_default();
+                    let text = text.strip_prefix('\n').unwrap_or(&text).to_string();
+                    let span = self.span;
+                    self.top().2.push(Block::Code { lang: None, text, span });
+                }
+                _ => {}
+            }
+            return;
+        }
+        match tok {
+            Tok::Text(s) => self.para.text(&s, self.span),
+            Tok::Open { name, attrs, closed } => self.open(name, attrs, closed),
+            Tok::Close(name) => self.end(&name),
+        }
+    }
+
+    fn open(&mut self, name: String, attrs: Vec<(String, String)>, closed: bool) {
+        let span = self.span;
+        let container = match name.as_str() {
+            "blockquote" => Some(Container::Quote),
+            "ul" | "ol" => {
+                let start = (name == "ol").then(|| {
+                    attrs
+                        .iter()
+                        .find(|(k, _)| k == "start")
+                        .and_then(|(_, v)| v.trim().parse().ok())
+                        .unwrap_or(1)
+                });
+                Some(Container::List { start, items: Vec::new() })
+            }
+            "li" => Some(Container::Item),
+            "table" => Some(Container::Table {
+                head: Vec::new(),
+                rows: Vec::new(),
+                row: Vec::new(),
+                head_row: false,
+            }),
+            "td" | "th" => Some(Container::Cell),
+            "div" => attrs
+                .iter()
+                .find(|(k, _)| k == "class")
+                .and_then(|(_, c)| c.split_whitespace().find_map(DivRole::from_class))
+                .map(Container::Div),
+            _ => None,
+        };
+        if let Some(c) = container {
+            note_handlers(&attrs, self.drops);
+            self.close_implied(&name);
+            if name == "th"
+                && let Some((_, Container::Table { head_row, row, .. }, _)) =
+                    self.stack.last_mut()
+            {
+                *head_row |= row.is_empty();
+            }
+            self.flush();
+            if !closed {
+                self.stack.push((name, c, Vec::new()));
+            }
+            return;
+        }
+        match name.as_str() {
+            "pre" => {
+                self.flush();
+                self.pre = Some(String::new());
+            }
+            "hr" => {
+                self.flush();
+                self.top().2.push(Block::SectionBreak { span });
+            }
+            "tr" => {
+                self.close_implied("tr");
+                self.end_row();
+            }
+            n if PARAGRAPH.contains(&n) => {
+                note_handlers(&attrs, self.drops);
+                if !SILENT.contains(&n) {
+                    self.drops.note(format!("<{n}> (its text is kept)"));
+                }
+                self.flush();
+            }
+            _ => self.para.token(Tok::Open { name, attrs, closed }, span),
+        }
+    }
+
+    fn end(&mut self, name: &str) {
+        if let Some(at) = self.stack.iter().skip(1).rposition(|(n, _, _)| n == name) {
+            while self.stack.len() > at + 1 {
+                self.close();
+            }
+        } else if name == "tr" {
+            self.end_row();
+        } else if PARAGRAPH.contains(&name) {
+            self.flush();
+        } else {
+            self.para.token(Tok::Close(name.to_string()), self.span);
+        }
+    }
+
+    /// Ends a table row: its cells become a row of the innermost table.
+    fn end_row(&mut self) {
+        self.flush();
+        if let Some((_, Container::Table { head, rows, row, head_row }, _)) =
+            self.stack.last_mut()
+            && !row.is_empty()
+        {
+            let r = std::mem::take(row);
+            if std::mem::take(head_row) && head.is_empty() && rows.is_empty() {
+                *head = r;
+            } else {
+                rows.push(r);
+            }
+        }
+    }
+
+    /// Closes the innermost container into its parent.
+    fn close(&mut self) {
+        self.flush();
+        let (_, c, blocks) = self.stack.pop().expect("an open container");
+        let span = self.span;
+        let block = match c {
+            Container::Root => None,
+            Container::Quote => Some(Block::BlockQuote { blocks, span }),
+            Container::Div(role) => Some(Block::Div { role, blocks, span }),
+            Container::Item => {
+                if let Some((_, Container::List { items, .. }, _)) = self.stack.last_mut()
+                {
+                    items.push(blocks);
+                    return;
+                }
+                self.top().2.extend(blocks);
+                None
+            }
+            Container::List { start, items } => (!items.is_empty())
+                .then_some(Block::List { start, tight: true, items, span }),
+            Container::Cell => {
+                let cell: Vec<Inline> = blocks
+                    .into_iter()
+                    .flat_map(|b| match b {
+                        Block::Paragraph { content, .. } => content,
+                        _ => Vec::new(),
+                    })
+                    .collect();
+                if let Some((_, Container::Table { row, .. }, _)) = self.stack.last_mut()
+                {
+                    row.push(cell);
+                }
+                return;
+            }
+            Container::Table { mut head, mut rows, row, head_row } => {
+                if !row.is_empty() {
+                    if head_row && head.is_empty() && rows.is_empty() {
+                        head = row;
+                    } else {
+                        rows.push(row);
+                    }
+                }
+                let ncols = head.len().max(rows.iter().map(Vec::len).max().unwrap_or(0));
+                (ncols > 0).then(|| Block::Table {
+                    align: vec![Align::None; ncols],
+                    head,
+                    rows,
+                    span,
+                })
+            }
+        };
+        if let Some(b) = block {
+            self.top().2.push(b);
+        }
+    }
+
+    /// HTML's optional end tags: a new list item ends the open one, a new cell or row
+    /// ends the open cell.
+    fn close_implied(&mut self, name: &str) {
+        let top = self.stack.last().map(|(_, c, _)| c);
+        let item = matches!(top, Some(Container::Item));
+        let cell = matches!(top, Some(Container::Cell));
+        match name {
+            "li" if item => self.close(),
+            "td" | "th" | "tr" if cell => self.close(),
             _ => {}
         }
-        out.push(i);
-    }
-    *v = out;
-    if let (false, Some(span)) = (open.is_empty(), last_span) {
-        let mut close = String::new();
-        for t in open.iter().rev() {
-            close.push_str(&format!("</{t}>"));
-        }
-        v.push(Inline::Html { raw: close, span });
     }
 }
 
-struct Sanitizer {
-    span: Span,
-    out: String,
-    stack: Vec<String>,
-    dropped: Vec<String>,
-    /// Inside an element dropped with its content: its name and nesting depth.
-    skipping: Option<(String, usize)>,
+/// Removes the elements dropped with their content (`script` and the like) from a
+/// token stream, noting each.
+fn strip_dropped(tokens: Vec<Tok>, drops: &mut Drops) -> Vec<Tok> {
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut skipping: Option<(String, usize)> = None;
+    for t in tokens {
+        match (&mut skipping, &t) {
+            (Some((name, depth)), Tok::Open { name: n, closed: false, .. })
+                if n == name =>
+            {
+                *depth += 1
+            }
+            (Some((name, depth)), Tok::Close(n)) if n == name => {
+                *depth -= 1;
+                if *depth == 0 {
+                    skipping = None;
+                }
+            }
+            (Some(_), _) => {}
+            (None, Tok::Open { name, closed, .. })
+                if DROP_WITH_CONTENT.contains(&name.as_str()) =>
+            {
+                drops.note(format!("<{name}> and its content"));
+                if !closed {
+                    skipping = Some((name.clone(), 1));
+                }
+            }
+            (None, _) => out.push(t),
+        }
+    }
+    out
 }
 
-impl Sanitizer {
-    fn new(span: Span) -> Self {
-        Sanitizer {
-            span,
-            out: String::new(),
-            stack: Vec::new(),
-            dropped: Vec::new(),
-            skipping: None,
-        }
+/// Trims white space at the ends of a paragraph's inlines (HTML source lines).
+fn trim_inlines(v: &mut Vec<Inline>) {
+    if let Some(Inline::Text { text, .. }) = v.first_mut() {
+        *text = text.trim_start().to_string();
     }
+    if let Some(Inline::Text { text, .. }) = v.last_mut() {
+        *text = text.trim_end().to_string();
+    }
+    v.retain(|i| !matches!(i, Inline::Text { text, .. } if text.is_empty()));
+    if v.iter().all(|i| matches!(i, Inline::LineBreak { .. })) {
+        v.clear();
+    }
+}
 
-    fn drop_note(&mut self, what: String) {
-        if !self.dropped.contains(&what) {
-            self.dropped.push(what);
+/// Splits raw HTML into tags and text (entities decoded); comments vanish, other
+/// markup declarations and processing instructions are noted as dropped.
+fn tokenize(raw: &str, drops: &mut Drops) -> Vec<Tok> {
+    let mut out = Vec::new();
+    let mut rest = raw;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix("<!--") {
+            rest = after.find("-->").map_or("", |e| &after[e + 3..]);
+            continue;
         }
+        if rest.starts_with("<?") || rest.starts_with("<!") {
+            let end = rest.find('>').map_or(rest.len(), |e| e + 1);
+            let what = if rest.starts_with("<?") {
+                "a processing instruction"
+            } else if rest.starts_with("<![CDATA[") {
+                "a CDATA section"
+            } else {
+                "a declaration"
+            };
+            let shown: String = rest[..end].chars().take(40).collect();
+            drops.note(format!("{what} `{shown}`"));
+            rest = &rest[end..];
+            continue;
+        }
+        if rest.starts_with('<')
+            && let Some((tag, len)) = parse_tag(rest)
+        {
+            let name = tag.name.to_ascii_lowercase();
+            let attrs = tag
+                .attrs
+                .into_iter()
+                .map(|(k, v)| (k.to_ascii_lowercase(), decode_entities(&v)))
+                .collect();
+            out.push(if tag.end {
+                Tok::Close(name)
+            } else {
+                Tok::Open { name, attrs, closed: tag.self_closing }
+            });
+            rest = &rest[len..];
+            continue;
+        }
+        // Text up to the next tag (a lone `<` is text).
+        let first = rest.chars().next().map_or(1, char::len_utf8);
+        let end = rest[first..].find('<').map_or(rest.len(), |e| e + first);
+        out.push(Tok::Text(decode_entities(&rest[..end])));
+        rest = &rest[end..];
     }
-
-    fn report(&mut self, diags: &mut Diagnostics) {
-        if !self.dropped.is_empty() {
-            diags.warning(
-                "raw-html",
-                self.span,
-                format!("raw HTML dropped: {}", self.dropped.join(", ")),
-            );
-            self.dropped.clear();
-        }
-    }
-
-    fn finish(mut self, diags: &mut Diagnostics) -> String {
-        while let Some(t) = self.stack.pop() {
-            self.out.push_str(&format!("</{t}>"));
-        }
-        self.report(diags);
-        self.out
-    }
-
-    fn feed(&mut self, raw: &str) {
-        let mut rest = raw;
-        while !rest.is_empty() {
-            if let Some(after) = rest.strip_prefix("<!--") {
-                rest = after.find("-->").map_or("", |e| &after[e + 3..]);
-                continue;
-            }
-            if rest.starts_with("<!") || rest.starts_with("<?") {
-                rest = rest.find('>').map_or("", |e| &rest[e + 1..]);
-                continue;
-            }
-            if rest.starts_with('<') {
-                if let Some((tag, len)) = parse_tag(rest) {
-                    self.tag(tag);
-                    rest = &rest[len..];
-                    continue;
-                }
-                // A lone `<`: text.
-                self.text("<");
-                rest = &rest[1..];
-                continue;
-            }
-            let end = rest.find('<').unwrap_or(rest.len());
-            let (t, r) = rest.split_at(end);
-            self.text(t);
-            rest = r;
-        }
-    }
-
-    fn text(&mut self, t: &str) {
-        if self.skipping.is_some() {
-            return;
-        }
-        push_escaped(&mut self.out, &decode_entities(t));
-    }
-
-    fn tag(&mut self, tag: Tag) {
-        let name = tag.name.to_ascii_lowercase();
-        if let Some((skip, depth)) = &mut self.skipping {
-            if name == *skip {
-                if tag.end {
-                    *depth -= 1;
-                    if *depth == 0 {
-                        self.skipping = None;
-                    }
-                } else if !tag.self_closing {
-                    *depth += 1;
-                }
-            }
-            return;
-        }
-        if DROP_WITH_CONTENT.contains(&name.as_str()) {
-            if !tag.end {
-                self.drop_note(format!("<{name}> and its content"));
-                if !tag.self_closing {
-                    self.skipping = Some((name, 1));
-                }
-            }
-            return;
-        }
-        if !INLINE_OK.contains(&name.as_str()) && !BLOCK_OK.contains(&name.as_str()) {
-            if !tag.end {
-                self.drop_note(format!("<{name}> (its text is kept)"));
-            }
-            return;
-        }
-        if tag.end {
-            if let Some(pos) = self.stack.iter().rposition(|t| *t == name) {
-                while self.stack.len() > pos {
-                    let t = self.stack.pop().expect("non-empty");
-                    self.out.push_str(&format!("</{t}>"));
-                }
-            }
-            return;
-        }
-        self.out.push('<');
-        self.out.push_str(&name);
-        for (k, v) in &tag.attrs {
-            let k = k.to_ascii_lowercase();
-            if k.starts_with("on") {
-                self.drop_note(format!("the {k} attribute"));
-                continue;
-            }
-            if !ATTR_OK.contains(&k.as_str()) {
-                continue;
-            }
-            let v = decode_entities(v);
-            if k == "href" && !safe_href(&v) {
-                self.drop_note(format!("the link to `{}`", v.trim()));
-                continue;
-            }
-            self.out.push(' ');
-            self.out.push_str(&k);
-            self.out.push_str("=\"");
-            push_escaped(&mut self.out, &v);
-            self.out.push('"');
-            if k == "lang" {
-                self.out.push_str(" xml:lang=\"");
-                push_escaped(&mut self.out, &v);
-                self.out.push('"');
-            }
-        }
-        if VOID.contains(&name.as_str()) {
-            self.out.push_str("/>");
-        } else if tag.self_closing {
-            self.out.push_str(&format!("></{name}>"));
-        } else {
-            self.out.push('>');
-            self.stack.push(name);
-        }
-    }
+    out
 }
 
 /// Links that stay: web and mail addresses, and fragments within the book.
@@ -498,62 +929,100 @@ fn named_entity(name: &str) -> Option<char> {
 mod tests {
     use super::*;
 
-    fn clean(raw: &str) -> (String, Vec<String>) {
+    fn blocks(raw: &str) -> (Vec<Block>, Vec<String>) {
         let mut d = Diagnostics::new();
-        let mut s = Sanitizer::new(Span::default());
-        s.feed(raw);
-        let out = s.finish(&mut d);
-        (out, d.iter().map(|x| x.message.clone()).collect())
+        let mut v = vec![Block::Html { raw: raw.into(), span: Span::default() }];
+        convert_blocks(&mut v, &mut d);
+        (v, d.iter().map(|x| x.message.clone()).collect())
+    }
+
+    fn text(v: &[Inline]) -> String {
+        super::super::plain_text(v)
+    }
+
+    #[test]
+    fn a_block_of_unknown_class_keeps_its_text_as_paragraphs() {
+        let (b, w) = blocks("<div class=\"aside\">An aside.<p>And more.</p></div>");
+        assert_eq!(b.len(), 2, "{b:?}");
+        assert!(
+            matches!(&b[0], Block::Paragraph { content, .. } if text(content) == "An aside.")
+        );
+        assert!(w.is_empty(), "{w:?}");
     }
 
     #[test]
     fn scripts_handlers_and_bad_urls_never_survive() {
-        let (out, w) = clean(
+        let (b, w) = blocks(
             "<p onclick=\"x()\">Hi <script>alert('x')</script><a href=\"javascript:evil()\">a</a> \
              <a href='https://ok.example/?a=1&amp;b=2'>b</a><img src=x onerror=alert(1)></p>",
         );
-        assert_eq!(
-            out,
-            "<p>Hi <a>a</a> <a href=\"https://ok.example/?a=1&amp;b=2\">b</a></p>"
-        );
+        let Block::Paragraph { content, .. } = &b[0] else { panic!("{b:?}") };
+        assert_eq!(text(content), "Hi a b");
+        assert!(content.iter().any(|i| matches!(i, Inline::Link { url, .. } if url == "https://ok.example/?a=1&b=2")));
         assert_eq!(w.len(), 1);
-        assert!(
-            w[0].contains("<script>")
-                && w[0].contains("onclick")
-                && w[0].contains("javascript")
-        );
+        for part in ["<script>", "onclick", "javascript", "<img>", "onerror"] {
+            assert!(w[0].contains(part), "{part}: {w:?}");
+        }
     }
 
     #[test]
-    fn output_is_well_formed() {
-        assert_eq!(clean("<div><em>open<br>x").0, "<div><em>open<br/>x</em></div>");
-        assert_eq!(clean("</b>text<b>bold</i>").0, "text<b>bold</b>");
-        assert_eq!(
-            clean("a &nbsp;&mdash; &bogus; & <").0,
-            "a \u{a0}— &amp;bogus; &amp; &lt;"
+    fn meanings_become_model_nodes() {
+        let (b, _) = blocks(
+            "<p><b>bold</b>, <i>it</i>, line<br>break</p><hr><blockquote>q</blockquote><ul><li>one<li>two</ul><pre>  code\n\tline</pre>",
         );
-        assert_eq!(
-            clean("<!-- note --><span lang=fr>oui</span>").0,
-            "<span lang=\"fr\" xml:lang=\"fr\">oui</span>"
-        );
+        let Block::Paragraph { content, .. } = &b[0] else { panic!("{b:?}") };
+        assert!(matches!(content[0], Inline::Strong { .. }));
+        assert!(content.iter().any(|i| matches!(i, Inline::Emphasis { .. })));
+        assert!(content.iter().any(|i| matches!(i, Inline::LineBreak { .. })));
+        assert!(matches!(b[1], Block::SectionBreak { .. }));
+        assert!(matches!(b[2], Block::BlockQuote { .. }));
+        assert!(matches!(&b[3], Block::List { items, .. } if items.len() == 2));
+        assert!(matches!(&b[4], Block::Code { text, .. } if text == "  code\n\tline"));
     }
 
     #[test]
-    fn inline_tags_balance_across_a_paragraph() {
+    fn a_table_in_html_is_a_table() {
+        let (b, _) = blocks(
+            "<table><tr><th>A</th><th>B</th></tr><tr><td>1</td><td>2</td></tr></table>",
+        );
+        let Block::Table { head, rows, .. } = &b[0] else { panic!("{b:?}") };
+        assert_eq!((head.len(), rows.len()), (2, 1));
+    }
+
+    #[test]
+    fn text_of_any_script_is_kept() {
+        let (b, _) = blocks("é<b>«x»</b>ü<");
+        let Block::Paragraph { content, .. } = &b[0] else { panic!("{b:?}") };
+        assert_eq!(text(content), "é«x»ü<");
+    }
+
+    #[test]
+    fn a_processing_instruction_is_dropped_with_a_warning() {
+        let (b, w) = blocks("<?xml version=\"1.0\"?>");
+        assert!(b.is_empty());
+        assert!(w[0].contains("processing instruction"), "{w:?}");
+        let (b, w) = blocks("<!-- a comment -->");
+        assert!(b.is_empty() && w.is_empty());
+    }
+
+    #[test]
+    fn inline_tags_balance_across_a_paragraph_and_scripts_lose_their_text() {
+        let s = Span::default();
+        let t = |x: &str| Inline::Text { text: x.into(), hyphens: vec![], span: s };
+        let h = |x: &str| Inline::Html { raw: x.into(), span: s };
         let mut v = vec![
-            Inline::Html { raw: "<sup>".into(), span: Span::default() },
-            Inline::Text { text: "1".into(), hyphens: vec![], span: Span::default() },
-            Inline::Html { raw: "<em onmouseover=x>".into(), span: Span::default() },
+            t("before "),
+            h("<script>"),
+            t("alert(1)"),
+            h("</script>"),
+            t(" after "),
+            h("<b>"),
+            t("bold"),
         ];
         let mut d = Diagnostics::new();
-        inlines(&mut v, &BTreeSet::new(), &mut d);
-        let raws: Vec<&str> = v
-            .iter()
-            .filter_map(|i| {
-                if let Inline::Html { raw, .. } = i { Some(raw.as_str()) } else { None }
-            })
-            .collect();
-        assert_eq!(raws, ["<sup>", "<em>", "</em></sup>"]);
+        convert_inlines(&mut v, &mut d);
+        assert_eq!(text(&v), "before  after bold");
+        assert!(matches!(v.last(), Some(Inline::Strong { .. })), "{v:?}");
         assert_eq!(d.warning_count(), 1);
     }
 }

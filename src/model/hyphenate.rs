@@ -41,6 +41,7 @@ fn hyphenate_inlines(inlines: &mut [Inline], dict: &Standard) {
             Inline::Emphasis { content, .. }
             | Inline::Strong { content, .. }
             | Inline::Strikethrough { content, .. }
+            | Inline::SmallCaps { content, .. }
             | Inline::Link { content, .. } => hyphenate_inlines(content, dict),
             _ => {}
         }

@@ -10,6 +10,7 @@
 pub mod html;
 pub mod hyphenate;
 pub mod lang;
+pub mod links;
 pub mod notes;
 pub mod sections;
 pub mod smart;
@@ -322,8 +323,8 @@ pub enum Block {
         /// Source span.
         span: Span,
     },
-    /// A raw HTML block, kept for the backends that can sanitise it; the text edition
-    /// drops it.
+    /// A raw HTML block as the manuscript has it; [`html::apply`] turns it into
+    /// model blocks, so no edition ever sees one.
     Html {
         /// The raw markup.
         raw: String,
@@ -385,6 +386,13 @@ pub enum Inline {
         /// Source span.
         span: Span,
     },
+    /// `<span class="smallcaps">…</span>`: small capitals (the font's own, `smcp`).
+    SmallCaps {
+        /// Content.
+        content: Vec<Inline>,
+        /// Source span.
+        span: Span,
+    },
     /// `` `code` ``: never smartened or hyphenated.
     Code {
         /// The literal text.
@@ -437,7 +445,8 @@ pub enum Inline {
         /// Source span.
         span: Span,
     },
-    /// Inline raw HTML, kept for the backends that can sanitise it.
+    /// Inline raw HTML as the manuscript has it; [`html::apply`] turns it into model
+    /// inlines, so no edition ever sees one.
     Html {
         /// The raw markup.
         raw: String,
@@ -454,6 +463,7 @@ impl Inline {
             | Inline::Emphasis { span, .. }
             | Inline::Strong { span, .. }
             | Inline::Strikethrough { span, .. }
+            | Inline::SmallCaps { span, .. }
             | Inline::Code { span, .. }
             | Inline::Link { span, .. }
             | Inline::Image { span, .. }
@@ -480,6 +490,7 @@ fn push_plain(inlines: &[Inline], out: &mut String) {
             Inline::Emphasis { content, .. }
             | Inline::Strong { content, .. }
             | Inline::Strikethrough { content, .. }
+            | Inline::SmallCaps { content, .. }
             | Inline::Link { content, .. } => push_plain(content, out),
             Inline::Image { alt, .. } => out.push_str(alt),
             Inline::SoftBreak { .. } | Inline::LineBreak { .. } => out.push(' '),
@@ -563,15 +574,18 @@ pub fn for_each_inlines_mut(blocks: &mut [Block], f: &mut impl FnMut(&mut Vec<In
 
 /// Runs the model passes in their fixed order. Each pass is idempotent.
 ///
-/// 1. [`sections::resolve`]: heading ids, chapters, first-line indents.
-/// 2. [`notes::resolve`]: note numbers by first reference; unknown/unused labels.
-/// 3. [`html::apply`]: raw HTML to safe, well-formed XHTML (or dropped, with a warning).
-/// 4. [`smart::apply`]: quotes, apostrophes, dashes, ellipses, French spacing.
-/// 5. [`hyphenate::apply`]: hyphenation points for the layout.
+/// 1. [`html::apply`]: raw HTML into model nodes (or dropped, with a warning) — first,
+///    so that every later pass, and every edition, sees only model nodes.
+/// 2. [`sections::resolve`]: heading ids, chapters, first-line indents.
+/// 3. [`notes::resolve`]: note numbers by first reference; unknown/unused labels.
+/// 4. [`links::apply`]: links that cannot work in a book unlinked, with a warning.
+/// 5. [`smart::apply`]: quotes, apostrophes, dashes, ellipses, French spacing.
+/// 6. [`hyphenate::apply`]: hyphenation points for the layout.
 pub fn run_passes(doc: &mut Document, diags: &mut Diagnostics) {
+    html::apply(doc, diags);
     sections::resolve(doc);
     notes::resolve(doc, diags);
-    html::apply(doc, diags);
+    links::apply(doc, diags);
     smart::apply(doc);
     hyphenate::apply(doc);
 }

@@ -155,6 +155,7 @@ impl Numbering<'_> {
                 Inline::Emphasis { content, .. }
                 | Inline::Strong { content, .. }
                 | Inline::Strikethrough { content, .. }
+                | Inline::SmallCaps { content, .. }
                 | Inline::Link { content, .. } => self.inlines(content, diags),
                 _ => {}
             }

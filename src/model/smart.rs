@@ -72,7 +72,8 @@ fn collect<'a>(inlines: &'a mut [Inline], out: &mut Vec<Piece<'a>>) {
             Inline::Text { text, .. } => out.push(Piece::Text(text)),
             Inline::Emphasis { content, .. }
             | Inline::Strong { content, .. }
-            | Inline::Strikethrough { content, .. } => collect(content, out),
+            | Inline::Strikethrough { content, .. }
+            | Inline::SmallCaps { content, .. } => collect(content, out),
             Inline::Link { content, url, .. } => {
                 // Autolinks (`<https://…>`) show their URL as text: leave it alone.
                 let is_url_text = matches!(content.as_slice(),

@@ -173,12 +173,8 @@ impl Ctx<'_> {
                 self.blocks(blocks, out);
                 out.push_str("</div>\n");
             }
-            Block::Html { raw, .. } => {
-                if !raw.trim().is_empty() {
-                    out.push_str(raw);
-                    out.push('\n');
-                }
-            }
+            // The html pass turned raw HTML into model blocks: none is left.
+            Block::Html { .. } => {}
         }
     }
 
@@ -203,6 +199,11 @@ impl Ctx<'_> {
                 Inline::Emphasis { content, .. } => self.wrap("em", content, out),
                 Inline::Strong { content, .. } => self.wrap("strong", content, out),
                 Inline::Strikethrough { content, .. } => self.wrap("s", content, out),
+                Inline::SmallCaps { content, .. } => {
+                    out.push_str("<span class=\"smallcaps\">");
+                    self.inlines(content, out);
+                    out.push_str("</span>");
+                }
                 Inline::Code { text, .. } => {
                     let _ = write!(out, "<code>{}</code>", esc(text));
                 }
@@ -241,7 +242,8 @@ impl Ctx<'_> {
                 }
                 Inline::SoftBreak { .. } => out.push('\n'),
                 Inline::LineBreak { .. } => out.push_str("<br/>\n"),
-                Inline::Html { raw, .. } => out.push_str(raw),
+                // The html pass turned raw HTML into model inlines: none is left.
+                Inline::Html { .. } => {}
             }
         }
     }

@@ -403,7 +403,9 @@ fn push_inlines(inlines: &[Inline], s: &mut String) {
                 push_inlines(content, s);
                 s.push('*');
             }
-            Inline::Strikethrough { content, .. } => push_inlines(content, s),
+            Inline::Strikethrough { content, .. } | Inline::SmallCaps { content, .. } => {
+                push_inlines(content, s)
+            }
             Inline::Link { url, content, .. } => {
                 push_inlines(content, s);
                 let shown = plain_text(content);
