@@ -1,6 +1,9 @@
 //! Golden files: every `tests/golden/<area>/<case>.md` is built in-process and each
 //! output is compared with the file beside it — `<case>.txt` (the text edition) and
-//! `<case>.diag` (the diagnostics, as printed). A missing golden file for an output
+//! `<case>.diag` (the diagnostics, as printed); in `epub/`, the package and the
+//! chapters' XHTML; in `agree/`, `<case>.editions`: the same text in every edition
+//! side by side (the text edition, the EPUB chapters' bodies, the print edition's
+//! lines page by page), to show that the editions agree. A missing golden file for an output
 //! that exists, or a golden file for an output that no longer exists, is a failure.
 //! `UPDATE_GOLDEN=1 cargo test --test golden` rewrites them; review the diff.
 
@@ -60,7 +63,51 @@ fn outputs(path: &Path, root: &Path) -> Vec<(&'static str, Option<String>)> {
         outs.push(("opf", Some(opf)));
         outs.push(("xhtml", Some(xhtml)));
     }
+    if path.parent().is_some_and(|p| p.ends_with("agree")) {
+        let (src, _) = Source::from_bytes("x.md", &bytes);
+        let (doc, _) = quire::load(&src);
+        outs.push(("editions", Some(editions(&doc))));
+    }
     outs
+}
+
+/// Every edition of a document, one after the other: the text edition; the body of
+/// each EPUB chapter; the print edition's lines (text pages only), page by page, a
+/// hyphenated line marked ` -`, a line broken inside a word ` ~`, table cells with
+/// their row and column, note lines after a `--` rule.
+fn editions(doc: &quire::model::Document) -> String {
+    use quire::layout::{Fonts, LayoutOptions, dump::line_text, layout};
+    let txt = text::render(doc, &text::TextOptions::default());
+    let (_, xhtml) = epub_parts(doc);
+    let mut bodies = String::new();
+    for part in xhtml.split("==> ").filter(|p| p.starts_with("EPUB/ch")) {
+        let name = part.lines().next().unwrap_or_default();
+        let body = part.split("<body").nth(1).and_then(|b| b.split("</body>").next());
+        let body = body.map(|b| &b[b.find('>').map_or(0, |i| i + 1)..]).unwrap_or("");
+        bodies.push_str(&format!("--- {name}\n{}\n", body.trim()));
+    }
+    let mut diags = quire::diag::Diagnostics::new();
+    let l = layout(doc, &Fonts::new(), &LayoutOptions::a5(), &mut diags);
+    let mut print = String::new();
+    for p in &l.pages {
+        print.push_str(&format!("--- page {}\n", p.number));
+        for (k, pl) in p.lines.iter().enumerate() {
+            if k == p.body_lines {
+                print.push_str("  --\n");
+            }
+            let cell =
+                pl.cell.map(|c| format!("[r{}c{}] ", c.row, c.col)).unwrap_or_default();
+            let end = if pl.line.hyphenated {
+                " -"
+            } else if pl.line.broken {
+                " ~"
+            } else {
+                ""
+            };
+            print.push_str(&format!("  {cell}{}{end}\n", line_text(&pl.line)));
+        }
+    }
+    format!("==> text <==\n{txt}\n==> EPUB <==\n{bodies}\n==> print <==\n{print}")
 }
 
 /// The package document, and every chapter's XHTML one after the other, of the

@@ -14,8 +14,8 @@
 //!
 //! No cut is ever made next to a word joiner (U+2060), a zero-width no-break space
 //! or a no-break space or hyphen (UAX #14 classes WJ and GL): `1862⁠–⁠64` stays whole.
-//! Word joiners are invisible and are left out of the shaped text, so the PDF's text
-//! reads `1862–64`.
+//! Word joiners and soft hyphens (U+00AD, a hyphenation point of the author's) are
+//! invisible and are left out of the shaped text, so the PDF's text reads `1862–64`.
 //!
 //! Interword glue follows TeX's defaults for a text face (stretch ½, shrink ⅓ of the
 //! space). Each box also carries a little letter-spacing stretch and shrink (−1 % to
@@ -332,7 +332,8 @@ fn piece(
     span: Span,
 ) -> Piece {
     let exact = text.len() == span.end - span.start;
-    if !text.chars().any(is_joiner) {
+    let invisible = |c: char| is_joiner(c) || c == crate::model::hyphenate::SOFT_HYPHEN;
+    if !text.chars().any(invisible) {
         return Piece {
             text: text.to_string(),
             face,
@@ -344,13 +345,16 @@ fn piece(
             joins: Vec::new(),
         };
     }
-    // Take the joiners out; offsets after each move back by its length.
+    // Take the joiners and soft hyphens out (a soft hyphen's offset is already a
+    // hyphenation point); offsets after each move back by its length.
     let mut clean = String::with_capacity(text.len());
     let mut joins = Vec::new();
     let mut shift = Vec::new();
     for (i, c) in text.char_indices() {
-        if is_joiner(c) {
-            joins.push(clean.len() as u32);
+        if invisible(c) {
+            if is_joiner(c) {
+                joins.push(clean.len() as u32);
+            }
             shift.push((i, c.len_utf8()));
         } else {
             clean.push(c);
@@ -973,6 +977,31 @@ mod tests {
         let c = cuts("1862\u{2060}–\u{2060}64 and 1862–64", wide);
         let texts: Vec<&str> = c.iter().map(|(t, _)| t.as_str()).collect();
         assert_eq!(texts, ["1862–64", "and", "1862–", "64"]);
+    }
+
+    #[test]
+    fn soft_hyphens_are_break_points_and_not_drawn() {
+        let fonts = Fonts::new();
+        let mut b = Builder::new(&fonts, 1000 * super::super::units::PT);
+        let text = "revo\u{ad}lution";
+        let inl = vec![Inline::Text {
+            text: text.into(),
+            hyphens: vec![4],
+            span: Span::new(0, text.len()),
+        }];
+        let p = b.para(&inl, &style(&fonts), &mut Diagnostics::default());
+        let texts: Vec<&str> = p
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Box { frag: Some(f), .. } => Some(p.frags[*f].text.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(texts, ["revo", "lution"]);
+        assert!(
+            p.items.iter().any(|i| matches!(i, Item::Penalty { kind: Brk::Hyphen, .. }))
+        );
     }
 
     #[test]

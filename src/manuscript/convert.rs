@@ -556,7 +556,44 @@ fn push_text(out: &mut Vec<Inline>, t: &str, span: Span) {
     out.push(Inline::Text { text: t.to_string(), hyphens: Vec::new(), span });
 }
 
+/// Pandoc's line blocks — every line of the paragraph starting with `| ` — are verse:
+/// each line kept, the spaces after the bar kept as an indent (no-break spaces, so no
+/// edition folds them), a line holding only `|` ending a stanza.
+fn line_block(content: &[Inline]) -> Option<Vec<Vec<Vec<Inline>>>> {
+    let mut lines = vec![Vec::new()];
+    for i in content {
+        match i {
+            Inline::SoftBreak { .. } | Inline::LineBreak { .. } => lines.push(Vec::new()),
+            other => lines.last_mut().expect("never empty").push(other.clone()),
+        }
+    }
+    let starts_with_bar = |l: &Vec<Inline>| matches!(l.first(), Some(Inline::Text { text, .. }) if text == "|" || text.starts_with("| "));
+    if lines.len() < 2 || !lines.iter().all(starts_with_bar) {
+        return None;
+    }
+    let mut stanzas = vec![Vec::new()];
+    for mut line in lines {
+        if let Some(Inline::Text { text, .. }) = line.first_mut() {
+            let rest = text.strip_prefix('|').unwrap_or(text);
+            let rest = rest.strip_prefix(' ').unwrap_or(rest);
+            let indent = rest.len() - rest.trim_start_matches(' ').len();
+            *text = "\u{a0}".repeat(indent) + rest.trim_start_matches(' ');
+        }
+        line.retain(|i| !matches!(i, Inline::Text { text, .. } if text.is_empty()));
+        if line.is_empty() {
+            stanzas.push(Vec::new());
+        } else {
+            stanzas.last_mut().expect("never empty").push(line);
+        }
+    }
+    stanzas.retain(|s| !s.is_empty());
+    Some(stanzas)
+}
+
 fn paragraph_or_figure(content: Vec<Inline>, span: Span) -> Block {
+    if let Some(stanzas) = line_block(&content) {
+        return Block::Verse { stanzas, span };
+    }
     let meaningful: Vec<&Inline> = content
         .iter()
         .filter(|i| !matches!(i, Inline::Text { text, .. } if text.trim().is_empty()))
@@ -619,6 +656,17 @@ fn verse_lines(content: Vec<Inline>) -> Vec<Vec<Inline>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_blocks_are_verse() {
+        let mut d = Diagnostics::new();
+        let c =
+            convert("| The first line\n|    indented\n|\n| A new stanza\n", 0, &mut d);
+        let Block::Verse { stanzas, .. } = &c.blocks[0] else { panic!("{:?}", c.blocks) };
+        assert_eq!(stanzas.len(), 2);
+        let second = crate::model::plain_text(&stanzas[0][1]);
+        assert_eq!(second, "\u{a0}\u{a0}\u{a0}indented");
+    }
 
     #[test]
     fn div_classes() {

@@ -48,7 +48,11 @@ fn hyphenate_inlines(inlines: &mut [Inline], dict: &Standard) {
     }
 }
 
-/// The hyphenation points of a run of text, as byte offsets into it.
+/// The hyphenation points of a run of text, as byte offsets into it. As TeX does, a
+/// word with an explicit hyphen (`self-government`) breaks only there — no pattern
+/// point is added —, and a word with soft hyphens (U+00AD) breaks only at them: the
+/// point is the soft hyphen's own offset (the layout draws a hyphen there when it
+/// breaks, and nothing when it does not).
 pub fn points(text: &str, dict: &Standard) -> Vec<u32> {
     let mut out = Vec::new();
     // Tokens between spaces, to leave URL-like ones alone.
@@ -56,7 +60,11 @@ pub fn points(text: &str, dict: &Standard) -> Vec<u32> {
     for token in text.split_inclusive(char::is_whitespace) {
         let url =
             token.contains("://") || token.contains('@') || token.starts_with("www.");
-        if !url {
+        if token.contains(SOFT_HYPHEN) {
+            out.extend(
+                token.match_indices(SOFT_HYPHEN).map(|(at, _)| (offset + at) as u32),
+            );
+        } else if !url && !has_explicit_hyphen(token) {
             for (at, word) in token.split_word_bound_indices() {
                 word_points(word, dict, |b| out.push((offset + at + b) as u32));
             }
@@ -64,6 +72,17 @@ pub fn points(text: &str, dict: &Standard) -> Vec<u32> {
         offset += token.len();
     }
     out
+}
+
+/// U+00AD SOFT HYPHEN: where the author allows a break.
+pub const SOFT_HYPHEN: char = '\u{AD}';
+
+/// Whether a token holds a hyphen between two letters (hyphen-minus, U+2010 HYPHEN).
+fn has_explicit_hyphen(token: &str) -> bool {
+    let c: Vec<char> = token.chars().collect();
+    c.windows(3).any(|w| {
+        matches!(w[1], '-' | '\u{2010}') && w[0].is_alphabetic() && w[2].is_alphabetic()
+    })
 }
 
 fn word_points(word: &str, dict: &Standard, mut push: impl FnMut(usize)) {
@@ -126,6 +145,15 @@ mod tests {
                 assert!(w[..p as usize].chars().count() >= LEFT_MIN, "{w} at {p}");
             }
         }
+    }
+
+    #[test]
+    fn explicit_and_soft_hyphens_are_the_only_breaks_of_their_word() {
+        assert_eq!(show("self-government", Language::EnglishUS), "self-government");
+        assert_eq!(
+            show("revo\u{ad}lutionary", Language::EnglishUS),
+            "revo-\u{ad}lutionary"
+        );
     }
 
     #[test]

@@ -178,9 +178,13 @@ impl<'s> Smartener<'s> {
                     continue;
                 }
                 '-' | '.' if run > 1 => {
-                    // `...` is an ellipsis; other runs (`----`, `....`) stay as typed.
+                    // `...` is an ellipsis, and `....` an ellipsis ending a sentence:
+                    // an ellipsis and a full stop (Chicago Manual of Style 13.51);
+                    // other runs (`----`, `.....`) stay as typed.
                     if c == '.' && run == 3 {
                         out.push('…');
+                    } else if c == '.' && run == 4 {
+                        out.push_str("….");
                     } else {
                         out.extend(std::iter::repeat_n(c, run));
                     }
@@ -339,6 +343,8 @@ mod tests {
         ("1871--1921", "1871–1921"),
         ("word---word", "word—word"),
         ("Wait...", "Wait…"),
+        ("The end....", "The end…."),
+        ("Five.....", "Five....."),
         ("(\"nested 'inner' quote\")", "(“nested ‘inner’ quote”)"),
         ("\"'Twas,\" he said", "“’Twas,” he said"),
         ("a ---- rule", "a ---- rule"),

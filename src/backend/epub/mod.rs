@@ -148,6 +148,8 @@ struct Map {
     anchors: BTreeMap<String, String>,
     toc: Vec<TocEntry>,
     note_files: Vec<String>,
+    /// Every reference to each note: the file holding it and its id.
+    note_refs: BTreeMap<u32, Vec<(String, String)>>,
 }
 
 impl Map {
@@ -179,8 +181,45 @@ impl Map {
                 }
             });
         }
-        let note_files = doc.notes.iter().map(|n| files[n.chapter].clone()).collect();
-        Map { files, anchors, toc, note_files }
+        let note_files: Vec<String> =
+            doc.notes.iter().map(|n| files[n.chapter].clone()).collect();
+        let mut note_refs: BTreeMap<u32, Vec<(String, String)>> = BTreeMap::new();
+        let mut collect = |blocks: &[Block], file: &str| {
+            crate::model::for_each_inlines(blocks, &mut |inl| {
+                note_refs_in(inl, &mut |n, first, span| {
+                    let id = xhtml::noteref_id(n, first, span);
+                    note_refs.entry(n).or_default().push((file.to_string(), id));
+                })
+            });
+        };
+        for (i, ch) in doc.chapters.iter().enumerate() {
+            collect(&doc.blocks[ch.start..ch.end], &files[i]);
+        }
+        for n in &doc.notes {
+            collect(&n.blocks, &note_files[n.number as usize - 1]);
+        }
+        Map { files, anchors, toc, note_files, note_refs }
+    }
+}
+
+/// Calls `f` with each note reference in a run of inlines, in order.
+fn note_refs_in(
+    inl: &[crate::model::Inline],
+    f: &mut impl FnMut(u32, bool, crate::diag::Span),
+) {
+    use crate::model::Inline;
+    for i in inl {
+        match i {
+            Inline::NoteRef { number, first, span, .. } if *number > 0 => {
+                f(*number, *first, *span)
+            }
+            Inline::Emphasis { content, .. }
+            | Inline::Strong { content, .. }
+            | Inline::Strikethrough { content, .. }
+            | Inline::SmallCaps { content, .. }
+            | Inline::Link { content, .. } => note_refs_in(content, f),
+            _ => {}
+        }
     }
 }
 
@@ -303,6 +342,7 @@ impl Book {
                 anchors: &map.anchors,
                 images: &images.hrefs,
                 file: &map.files[i],
+                note_refs: &map.note_refs,
             };
             let blocks = &doc.blocks[ch.start..ch.end];
             let title = &doc.meta.title;

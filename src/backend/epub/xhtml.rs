@@ -22,6 +22,19 @@ pub struct Ctx<'a> {
     pub images: &'a BTreeMap<String, String>,
     /// The file being written.
     pub file: &'a str,
+    /// Every reference to each note, in reading order: the file holding it and its
+    /// id.
+    pub note_refs: &'a BTreeMap<u32, Vec<(String, String)>>,
+}
+
+/// The id of a note reference: the first reference to a note has the plain one its
+/// note links back to first; later ones are told apart by where they stand.
+pub fn noteref_id(number: u32, first: bool, span: crate::diag::Span) -> String {
+    if first {
+        format!("noteref-{number}")
+    } else {
+        format!("noteref-{number}-{}", span.start)
+    }
 }
 
 /// Escapes text for XML.
@@ -224,11 +237,7 @@ impl Ctx<'_> {
                     if *number == 0 {
                         continue;
                     }
-                    let id = if *first {
-                        format!("noteref-{number}")
-                    } else {
-                        format!("noteref-{number}-{}", span.start)
-                    };
+                    let id = noteref_id(*number, *first, *span);
                     let file = &self.note_files[*number as usize - 1];
                     let target = if file == self.file {
                         format!("#note-{number}")
@@ -283,9 +292,7 @@ impl Ctx<'_> {
                 out,
                 "<aside id=\"note-{num}\" class=\"footnote\" epub:type=\"footnote\" role=\"doc-footnote\">"
             );
-            let back = format!(
-                "<a class=\"note-number\" href=\"#noteref-{num}\" role=\"doc-backlink\">{num}.</a> "
-            );
+            let back = self.backlinks(num);
             match n.blocks.split_first() {
                 Some((Block::Paragraph { content, .. }, rest)) => {
                     out.push_str("<p class=\"noindent\">");
@@ -304,6 +311,50 @@ impl Ctx<'_> {
         }
         out.push_str("</section>\n");
     }
+}
+
+impl Ctx<'_> {
+    /// The note's number, linking back to its first reference; a note referred to
+    /// more than once also links back to each reference, labelled 1a, 1b … (as
+    /// Wikipedia and pandoc do).
+    fn backlinks(&self, num: u32) -> String {
+        let refs = self.note_refs.get(&num).map_or(&[][..], Vec::as_slice);
+        let href = |(file, id): &(String, String)| {
+            if file == self.file { format!("#{id}") } else { format!("{file}#{id}") }
+        };
+        let first = refs.first().map_or(format!("#noteref-{num}"), href);
+        let mut s = format!(
+            "<a class=\"note-number\" href=\"{first}\" role=\"doc-backlink\">{num}.</a> "
+        );
+        if refs.len() > 1 {
+            let links: Vec<String> = refs
+                .iter()
+                .enumerate()
+                .map(|(k, r)| {
+                    let label = format!("{num}{}", letter(k));
+                    format!(
+                        "<a href=\"{}\" role=\"doc-backlink\" aria-label=\"Back to reference {label}\">{label}</a>",
+                        href(r)
+                    )
+                })
+                .collect();
+            let _ =
+                write!(s, "<span class=\"backlinks\">↩\u{a0}{}</span> ", links.join(" "));
+        }
+        s
+    }
+}
+
+/// a, b, … z, aa, ab …: the labels of a note's references.
+fn letter(k: usize) -> String {
+    let mut s = String::new();
+    let mut k = k + 1;
+    while k > 0 {
+        k -= 1;
+        s.insert(0, (b'a' + (k % 26) as u8) as char);
+        k /= 26;
+    }
+    s
 }
 
 /// Heading text for navigation: no note markers, no markup.

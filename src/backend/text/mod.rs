@@ -408,9 +408,9 @@ fn push_inlines(inlines: &[Inline], s: &mut String) {
             }
             Inline::Link { url, content, .. } => {
                 push_inlines(content, s);
-                let shown = plain_text(content);
-                let trimmed = url.trim_start_matches("mailto:");
-                if !url.starts_with('#') && shown != *url && shown != trimmed {
+                if !url.starts_with('#')
+                    && !crate::model::links::shows_target(&plain_text(content), url)
+                {
                     s.push_str(&format!(" <{url}>"));
                 }
             }
@@ -430,7 +430,9 @@ fn push_inlines(inlines: &[Inline], s: &mut String) {
 /// web address still be copied and followed. It is the only line that is wider.
 pub fn wrap(text: &str, measure: usize) -> Vec<String> {
     let folded = fold_spaces(text);
-    let text = folded.trim();
+    // Only ASCII white space is trimmed: no-break spaces are the author's (a verse
+    // line's indent, say) and stay.
+    let text = folded.trim_matches(|c: char| c.is_ascii_whitespace());
     if text.is_empty() {
         return Vec::new();
     }
@@ -508,6 +510,11 @@ mod tests {
         let lines = wrap(t, 16);
         assert!(lines.contains(&"Franco-German".to_string()), "{lines:?}");
         assert!(lines.iter().any(|l| l.contains("«\u{202F}oui\u{202F}»")), "{lines:?}");
+    }
+
+    #[test]
+    fn no_break_space_indents_are_kept() {
+        assert_eq!(wrap("\u{a0}\u{a0}indented", 72), ["\u{a0}\u{a0}indented"]);
     }
 
     #[test]
