@@ -48,11 +48,12 @@ fn hyphenate_inlines(inlines: &mut [Inline], dict: &Standard) {
     }
 }
 
-/// The hyphenation points of a run of text, as byte offsets into it. As TeX does, a
-/// word with an explicit hyphen (`self-government`) breaks only there — no pattern
-/// point is added —, and a word with soft hyphens (U+00AD) breaks only at them: the
-/// point is the soft hyphen's own offset (the layout draws a hyphen there when it
-/// breaks, and nothing when it does not).
+/// The hyphenation points of a run of text, as byte offsets into it. As TeX does
+/// (The TeXbook, ch. 14: only a word that follows glue is hyphenated), a compound with
+/// an explicit hyphen breaks at the hyphen, and within its first component only:
+/// never `self-gov-ernment`; and a word with soft hyphens (U+00AD) breaks only at
+/// them: the point is the soft hyphen's own offset (the layout draws a hyphen there
+/// when it breaks, and nothing when it does not).
 pub fn points(text: &str, dict: &Standard) -> Vec<u32> {
     let mut out = Vec::new();
     // Tokens between spaces, to leave URL-like ones alone.
@@ -64,8 +65,9 @@ pub fn points(text: &str, dict: &Standard) -> Vec<u32> {
             out.extend(
                 token.match_indices(SOFT_HYPHEN).map(|(at, _)| (offset + at) as u32),
             );
-        } else if !url && !has_explicit_hyphen(token) {
-            for (at, word) in token.split_word_bound_indices() {
+        } else if !url {
+            let first = first_component(token);
+            for (at, word) in token[..first].split_word_bound_indices() {
                 word_points(word, dict, |b| out.push((offset + at + b) as u32));
             }
         }
@@ -77,12 +79,17 @@ pub fn points(text: &str, dict: &Standard) -> Vec<u32> {
 /// U+00AD SOFT HYPHEN: where the author allows a break.
 pub const SOFT_HYPHEN: char = '\u{AD}';
 
-/// Whether a token holds a hyphen between two letters (hyphen-minus, U+2010 HYPHEN).
-fn has_explicit_hyphen(token: &str) -> bool {
-    let c: Vec<char> = token.chars().collect();
-    c.windows(3).any(|w| {
-        matches!(w[1], '-' | '\u{2010}') && w[0].is_alphabetic() && w[2].is_alphabetic()
-    })
+/// Where a token's first component ends: at its first hyphen between two letters
+/// (hyphen-minus, U+2010 HYPHEN), or at its end.
+fn first_component(token: &str) -> usize {
+    let c: Vec<(usize, char)> = token.char_indices().collect();
+    c.windows(3)
+        .find(|w| {
+            matches!(w[1].1, '-' | '\u{2010}')
+                && w[0].1.is_alphabetic()
+                && w[2].1.is_alphabetic()
+        })
+        .map_or(token.len(), |w| w[1].0)
 }
 
 fn word_points(word: &str, dict: &Standard, mut push: impl FnMut(usize)) {
@@ -150,6 +157,12 @@ mod tests {
     #[test]
     fn explicit_and_soft_hyphens_are_the_only_breaks_of_their_word() {
         assert_eq!(show("self-government", Language::EnglishUS), "self-government");
+        // The first component may break (as in TeX), the later ones not.
+        let s = show("democratic-liberal", Language::EnglishUS);
+        assert!(
+            s.ends_with("tic-liberal") && s.len() > "democratic-liberal".len(),
+            "{s}"
+        );
         assert_eq!(
             show("revo\u{ad}lutionary", Language::EnglishUS),
             "revo-\u{ad}lutionary"
