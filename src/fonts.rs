@@ -1,7 +1,8 @@
 //! The fonts quire ships, built into the binary so that it works from any folder.
 //!
-//! EB Garamond 1.003 (text) and Source Sans 3.052 (covers, headings), both under the
-//! SIL Open Font License 1.1; see `fonts/README.md` for provenance and checksums.
+//! EB Garamond 1.003 (text), Source Sans 3.052 (covers) and Source Code Pro 2.042
+//! (code), all under the SIL Open Font License 1.1; see `fonts/README.md` for
+//! provenance and checksums.
 //! Nothing else in quire reads font files.
 
 /// A shipped font file.
@@ -53,6 +54,10 @@ pub const SANS_SEMIBOLD: FontFile =
 pub const SANS_BOLD: FontFile =
     font!("Source Sans 3", "Bold", "SourceSans3/SourceSans3-Bold.ttf");
 
+/// Source Code Pro Regular (code).
+pub const MONO_REGULAR: FontFile =
+    font!("Source Code Pro", "Regular", "SourceCodePro/SourceCodePro-Regular.ttf");
+
 /// The four text styles of the serif, in the order regular, italic, bold, bold italic.
 pub const SERIF: [FontFile; 4] =
     [SERIF_REGULAR, SERIF_ITALIC, SERIF_BOLD, SERIF_BOLD_ITALIC];
@@ -77,5 +82,9 @@ mod tests {
             }
         }
         assert!(SERIF_LICENSE.contains("SIL OPEN FONT LICENSE"));
+        let mono = skrifa::FontRef::new(MONO_REGULAR.data).expect("mono");
+        for c in " AZaz{}|\\→".chars() {
+            assert!(mono.charmap().map(c).is_some(), "mono lacks {c}");
+        }
     }
 }

@@ -23,14 +23,22 @@ pub enum Face {
     Bold,
     /// EB Garamond Bold Italic.
     BoldItalic,
-    /// Source Sans 3 Regular (code).
+    /// Source Sans 3 Regular (the typographic cover).
     Sans,
+    /// Source Code Pro Regular (code).
+    Mono,
 }
 
 impl Face {
     /// Every face, in the order of [`Face::index`].
-    pub const ALL: [Face; 5] =
-        [Face::Regular, Face::Italic, Face::Bold, Face::BoldItalic, Face::Sans];
+    pub const ALL: [Face; 6] = [
+        Face::Regular,
+        Face::Italic,
+        Face::Bold,
+        Face::BoldItalic,
+        Face::Sans,
+        Face::Mono,
+    ];
 
     /// Position in [`Face::ALL`].
     pub fn index(self) -> usize {
@@ -45,6 +53,7 @@ impl Face {
             Face::Bold => &fonts::SERIF_BOLD,
             Face::BoldItalic => &fonts::SERIF_BOLD_ITALIC,
             Face::Sans => &fonts::SANS_REGULAR,
+            Face::Mono => &fonts::MONO_REGULAR,
         }
     }
 
@@ -55,7 +64,7 @@ impl Face {
             Face::Italic => Face::Regular,
             Face::Bold => Face::BoldItalic,
             Face::BoldItalic => Face::Bold,
-            Face::Sans => Face::Sans,
+            f @ (Face::Sans | Face::Mono) => f,
         }
     }
 
@@ -64,7 +73,7 @@ impl Face {
         match self {
             Face::Regular | Face::Bold => Face::Bold,
             Face::Italic | Face::BoldItalic => Face::BoldItalic,
-            Face::Sans => Face::Sans,
+            f @ (Face::Sans | Face::Mono) => f,
         }
     }
 }
@@ -80,6 +89,8 @@ pub enum Feat {
     SmallCaps,
     /// Lining figures, for folios and headings in capitals.
     Lining,
+    /// Code: every glyph as typed, no kerning, no ligatures.
+    Code,
 }
 
 impl Feat {
@@ -89,6 +100,7 @@ impl Feat {
             Feat::Sups => &["kern", "sups"],
             Feat::SmallCaps => &["kern", "liga", "smcp", "c2sc", "onum"],
             Feat::Lining => &["kern", "liga", "lnum"],
+            Feat::Code => &["-kern", "-liga", "-calt", "-clig"],
         }
     }
 }
@@ -147,15 +159,19 @@ impl Fonts {
                         skrifa::prelude::LocationRef::default(),
                     )
                     .units_per_em;
-                let feats = [Feat::Text, Feat::Sups, Feat::SmallCaps, Feat::Lining]
-                    .into_iter()
-                    .map(|ft| {
-                        (
-                            ft,
-                            ft.features().iter().filter_map(|s| s.parse().ok()).collect(),
-                        )
-                    })
-                    .collect();
+                let feats =
+                    [Feat::Text, Feat::Sups, Feat::SmallCaps, Feat::Lining, Feat::Code]
+                        .into_iter()
+                        .map(|ft| {
+                            (
+                                ft,
+                                ft.features()
+                                    .iter()
+                                    .filter_map(|s| s.parse().ok())
+                                    .collect(),
+                            )
+                        })
+                        .collect();
                 FaceData {
                     data: ShaperData::new(&font),
                     font,

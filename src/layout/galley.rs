@@ -437,30 +437,52 @@ impl Ctx<'_, '_> {
         self.space(around, span);
     }
 
+    /// A code block: each source line set on its own in the monospaced face, flush
+    /// left, unhyphenated, every space kept; a line too long for the measure turns
+    /// over at a space (or, as a last resort, between two characters) onto an
+    /// indented line marked with an arrow, as program listings are printed.
     fn code(&mut self, text: &str, f: Frame, span: Span) {
         let base = f.base;
         let around = STYLES.around.of(self.geo.leading);
         self.space(around, span);
-        let mut inl = Vec::new();
-        for (i, line) in text.trim_end_matches('\n').split('\n').enumerate() {
-            if i > 0 {
-                inl.push(Inline::LineBreak { span });
-            }
-            inl.push(Inline::Code { text: line.to_string(), span });
-        }
         let (size, inset) = STYLES.code;
         let size = size.of(base.size);
         let style = ParaStyle {
-            face: Face::Sans,
+            face: Face::Mono,
             size,
             leading: STYLES.display_leading.of(size),
             indent: 0,
             align: Align::Left,
             hyphenate: false,
-            feat: Feat::Text,
+            feat: Feat::Code,
         };
         let inner = self.nest(f, inset.of(base.size), 0);
-        self.para(&inl, style, inner.x, inner.measure, span);
+        // Turned-over lines are indented two characters, the arrow hanging in them.
+        let mark = self.fonts.shape(Face::Mono, Feat::Code, "→").to_vec();
+        let upem = self.fonts.upem(Face::Mono);
+        let char_w: Sp =
+            mark.iter().map(|g| super::units::scale(g.adv, size, upem)).sum();
+        let turn = 2 * char_w;
+        for line in text.trim_end_matches('\n').split('\n') {
+            let inl = [Inline::Code { text: line.to_string(), span }];
+            let first = self.out.len();
+            self.para(&inl, style, inner.x, inner.measure - turn, span);
+            for it in self.out[first..].iter_mut().skip(1) {
+                if let VKind::Line { x, line, .. } = &mut it.kind {
+                    *x += turn;
+                    let arrow = super::items::Frag::new(
+                        Face::Mono,
+                        size,
+                        upem,
+                        mark.clone(),
+                        "→".into(),
+                        None,
+                        span,
+                    );
+                    line.runs.insert(0, lines::Run::new(-turn, std::rc::Rc::new(arrow)));
+                }
+            }
+        }
         self.space(around, span);
     }
 

@@ -305,6 +305,9 @@ struct Piece {
     hyphens: Vec<u32>,
     /// Byte offsets into `text` where a word joiner stood: never a break there.
     joins: Vec<u32>,
+    /// Code: its spaces are kept as typed, each as wide as a character, none
+    /// stretching.
+    code: bool,
 }
 
 enum Token {
@@ -343,6 +346,7 @@ fn piece(
             exact,
             hyphens: hyphens.to_vec(),
             joins: Vec::new(),
+            code: false,
         };
     }
     // Take the joiners and soft hyphens out (a soft hyphen's offset is already a
@@ -374,6 +378,7 @@ fn piece(
         exact: false,
         hyphens: hyphens.iter().map(|&h| moved(h)).collect(),
         joins,
+        code: false,
     }
 }
 
@@ -415,14 +420,13 @@ fn flatten(
                 };
                 flatten(content, face, feat, &own.or_else(|| link.clone()), out);
             }
-            Inline::Code { text, span } => out.push(Token::Text(piece(
-                text,
-                &[],
-                Face::Sans,
-                Feat::Text,
-                link.clone(),
-                *span,
-            ))),
+            Inline::Code { text, span } => {
+                let text = crate::model::expand_tabs(text);
+                let mut p =
+                    piece(&text, &[], Face::Mono, Feat::Code, link.clone(), *span);
+                p.code = true;
+                out.push(Token::Text(p));
+            }
             Inline::Image { alt, span, .. } => out.push(Token::Text(piece(
                 &format!("[{alt}]"),
                 &[],
@@ -454,6 +458,8 @@ enum Part<'a> {
 /// A part of a word, shaped.
 struct Shaped {
     face: Face,
+    /// Its type size.
+    size: Sp,
     glyphs: Vec<Glyph>,
     text: String,
     link: Option<Link>,
@@ -523,6 +529,9 @@ impl<'f> Builder<'f> {
         let mut word: Vec<Part> = Vec::new();
         for t in &tokens {
             match t {
+                Token::Text(piece) if piece.code => {
+                    self.code_piece(piece, style, &mut word, &mut p, diags)
+                }
                 Token::Text(piece) => {
                     let mut start = 0;
                     for (i, c) in piece.text.char_indices() {
@@ -567,6 +576,47 @@ impl<'f> Builder<'f> {
         p
     }
 
+    /// A piece of code: its words as any words, but each run of spaces kept at the
+    /// width of that many characters — fixed space at the start of the paragraph (an
+    /// indent), elsewhere glue that may end a line but never stretches.
+    fn code_piece<'p>(
+        &mut self,
+        piece: &'p Piece,
+        style: &ParaStyle,
+        word: &mut Vec<Part<'p>>,
+        p: &mut Para,
+        diags: &mut Diagnostics,
+    ) {
+        let space = self.fonts.shape(piece.face, piece.feat, " ");
+        let size = piece_size(piece, style);
+        let sw = space
+            .first()
+            .map_or(size / 2, |g| scale(g.adv, size, self.fonts.upem(piece.face)));
+        let mut start = 0;
+        let mut rest = piece.text.as_str();
+        while !rest.is_empty() {
+            let text_len = rest.find(' ').unwrap_or(rest.len());
+            if text_len > 0 {
+                word.push(Part::Text { piece, start, end: start + text_len });
+            }
+            let spaces =
+                rest[text_len..].len() - rest[text_len..].trim_start_matches(' ').len();
+            if spaces > 0 {
+                self.word(word, style, p, diags);
+                let w = sw * spaces as Sp;
+                let at_start =
+                    !p.items.iter().any(|i| matches!(i, Item::Box { frag: Some(_), .. }));
+                p.items.push(if at_start {
+                    Item::Box { w, st: 0, sh: 0, frag: None }
+                } else {
+                    Item::Glue { w, st: 0, sh: 0, fil: false }
+                });
+            }
+            start += text_len + spaces;
+            rest = &piece.text[start..];
+        }
+    }
+
     /// Emits a word: its parts shaped, cut where a line may end inside it, and set
     /// out as boxes with penalties between them.
     fn word(
@@ -585,10 +635,10 @@ impl<'f> Builder<'f> {
         let url = is_url(&shaped);
         let mut cuts: Vec<Vec<Cut>> =
             shaped.iter().map(|s| natural_cuts(s, style.hyphenate, url)).collect();
-        self.emergency_cuts(&shaped, &mut cuts, style.size);
+        self.emergency_cuts(&shaped, &mut cuts);
         let first = p.items.len();
         for (s, cuts) in shaped.iter().zip(&cuts) {
-            self.emit(s, cuts, style.size, p);
+            self.emit(s, cuts, p);
         }
         continue_word(p, first);
     }
@@ -614,6 +664,7 @@ impl<'f> Builder<'f> {
                 };
                 Shaped {
                     face: piece.face,
+                    size: piece_size(piece, style),
                     glyphs,
                     text: text.to_string(),
                     link: piece.link.clone(),
@@ -627,12 +678,13 @@ impl<'f> Builder<'f> {
             Part::Note { number, first, span } => {
                 let text = number.to_string();
                 let face = match style.face {
-                    Face::Sans => Face::Regular,
+                    Face::Sans | Face::Mono => Face::Regular,
                     f => f,
                 };
                 let glyphs = self.fonts.shape(face, Feat::Sups, &text).to_vec();
                 Shaped {
                     face,
+                    size: style.size,
                     glyphs,
                     text,
                     link: Some(Link::Note(*number)),
@@ -649,7 +701,7 @@ impl<'f> Builder<'f> {
     /// Adds emergency cuts inside every stretch of the word that is still wider than
     /// the measure between its natural cuts: between any two characters (and between
     /// two parts), except next to a joiner or before a note mark.
-    fn emergency_cuts(&self, shaped: &[Shaped], cuts: &mut [Vec<Cut>], size: Sp) {
+    fn emergency_cuts(&self, shaped: &[Shaped], cuts: &mut [Vec<Cut>]) {
         // The stretches: (part, glyph) positions where one starts, with its width.
         let mut stretch_start = (0usize, 0usize);
         let mut width: Sp = 0;
@@ -666,7 +718,7 @@ impl<'f> Builder<'f> {
                     stretch_start = (k, gi);
                     width = 0;
                 }
-                width += scale(g.adv, size, upem);
+                width += scale(g.adv, s.size, upem);
             }
         }
         if width > self.measure {
@@ -699,7 +751,8 @@ impl<'f> Builder<'f> {
     }
 
     /// Sets out one shaped part as boxes, with a penalty at each cut.
-    fn emit(&mut self, s: &Shaped, cuts: &[Cut], size: Sp, p: &mut Para) {
+    fn emit(&mut self, s: &Shaped, cuts: &[Cut], p: &mut Para) {
+        let size = s.size;
         let mut g0 = 0;
         let mut t0 = 0;
         for cut in cuts.iter().copied().map(Some).chain(std::iter::once(None)) {
@@ -798,6 +851,17 @@ impl<'f> Builder<'f> {
                 .with_hint("replace the character, or avoid it in the print edition"),
             );
         }
+    }
+}
+
+/// The size a piece is set at: code in running text a little smaller than the text
+/// (the monospaced face's letters are larger than a book face's at one size), code
+/// in a code block at the block's size.
+fn piece_size(piece: &Piece, style: &ParaStyle) -> Sp {
+    if piece.code && style.face != Face::Mono {
+        super::style::STYLES.inline_code.of(style.size)
+    } else {
+        style.size
     }
 }
 

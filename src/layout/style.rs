@@ -64,6 +64,9 @@ pub struct Styles {
     pub verse: (Ratio, Ratio),
     /// Code: size of the em, and indent of the em.
     pub code: (Ratio, Ratio),
+    /// Code in running text, of the text's size (Source Code Pro's x-height is a
+    /// fifth larger than EB Garamond's).
+    pub inline_code: Ratio,
     /// Tables: size of the em, and the space between columns, of the em.
     pub table: (Ratio, Ratio),
     /// Tables: the heavy (top and bottom) and light (under the header) rules, and
@@ -121,7 +124,8 @@ pub const STYLES: Styles = Styles {
     quote_inset: Ratio(3, 2),
     list_hang: (Ratio(3, 2), Ratio(1, 2)),
     verse: (Ratio(2, 1), Ratio(2, 1)),
-    code: (Ratio(17, 20), Ratio(1, 1)),
+    code: (Ratio(4, 5), Ratio(1, 1)),
+    inline_code: Ratio(5, 6),
     table: (Ratio(9, 10), Ratio(1, 1)),
     table_rules: (Ratio(2, 25), Ratio(1, 20), Ratio(1, 5)),
     figure: (Ratio(1, 2), Ratio(9, 10), Ratio(1, 2)),

@@ -102,7 +102,10 @@ fn word_points(word: &str, dict: &Standard, mut push: impl FnMut(usize)) {
     }
     let h = dict.hyphenate(word);
     for b in h.breaks {
-        let before = word[..b].chars().count();
+        // The patterns work on the word lower-cased, which can change its length in
+        // bytes (`İ`): a point that is no boundary of the word as written is dropped.
+        let Some(head) = word.get(..b) else { continue };
+        let before = head.chars().count();
         if before >= LEFT_MIN && n - before >= RIGHT_MIN {
             push(b);
         }
@@ -167,6 +170,16 @@ mod tests {
             show("revo\u{ad}lutionary", Language::EnglishUS),
             "revo-\u{ad}lutionary"
         );
+    }
+
+    #[test]
+    fn a_word_whose_lower_case_is_longer_does_not_break_the_pass() {
+        let dict = Standard::from_embedded(Language::EnglishUS).unwrap();
+        for w in ["İstanbulİstanbul", "Revolutİİİonary", "ǅemalǅemal"] {
+            for p in points(w, &dict) {
+                assert!(w.is_char_boundary(p as usize), "{w} at {p}");
+            }
+        }
     }
 
     #[test]

@@ -499,6 +499,39 @@ fn push_plain(inlines: &[Inline], out: &mut String) {
     }
 }
 
+/// Columns between tab stops in code.
+pub const TAB_WIDTH: usize = 4;
+
+/// Code with its tabs expanded to the next multiple of [`TAB_WIDTH`] columns (counted
+/// from each line's start, a character a column): how every edition that lays code
+/// out itself sets it (the EPUB gives reading systems `tab-size: 4`; the text
+/// edition keeps the tabs).
+pub fn expand_tabs(s: &str) -> String {
+    if !s.contains('\t') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut col = 0;
+    for c in s.chars() {
+        match c {
+            '\t' => {
+                let n = TAB_WIDTH - col % TAB_WIDTH;
+                out.extend(std::iter::repeat_n(' ', n));
+                col += n;
+            }
+            '\n' => {
+                out.push(c);
+                col = 0;
+            }
+            c => {
+                out.push(c);
+                col += 1;
+            }
+        }
+    }
+    out
+}
+
 /// Calls `f` on every block of a tree, parents before children, in reading order.
 /// Note definitions are not visited (they are not in `blocks`).
 pub fn walk_blocks<'a>(blocks: &'a [Block], f: &mut impl FnMut(&'a Block)) {
