@@ -81,7 +81,7 @@ fn editions(doc: &quire::model::Document) -> String {
     let (_, xhtml) = epub_parts(doc);
     let mut bodies = String::new();
     for part in xhtml.split("==> ").filter(|p| p.starts_with("EPUB/ch")) {
-        let name = part.lines().next().unwrap_or_default();
+        let name = part.lines().next().unwrap_or_default().trim_end_matches(" <==");
         let body = part.split("<body").nth(1).and_then(|b| b.split("</body>").next());
         let body = body.map(|b| &b[b.find('>').map_or(0, |i| i + 1)..]).unwrap_or("");
         bodies.push_str(&format!("--- {name}\n{}\n", body.trim()));
