@@ -61,9 +61,10 @@ const DEFAULT_CASES: u32 = 600;
 // ---------------------------------------------------------------------------------
 // Words of the editions.
 
-/// The words of a text: maximal runs of alphanumeric characters after NFC.
+/// The words of a text: maximal runs of alphanumeric characters after NFC, with the
+/// invisible characters (soft hyphens, word joiners) a reader never sees left out.
 fn words(s: &str) -> Vec<String> {
-    let nfc: String = s.nfc().collect();
+    let nfc: String = s.nfc().filter(|c| !matches!(c, '\u{ad}' | '\u{2060}')).collect();
     nfc.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(String::from)
@@ -483,6 +484,13 @@ enum Inl {
     Soft,
     /// A hard line break (`\` at the end of a source line), where the block allows one.
     Hard,
+    /// Words in an inline HTML element (`<b>`, `<i>`, `<span>`, `<code>` …, or a
+    /// `<br>` after them).
+    Tag(u8, Vec<u8>),
+    /// Two words joined by a hyphen.
+    Compound(u8, u8),
+    /// A word with soft hyphens in it.
+    Shy(u8),
 }
 
 /// A list; each item a paragraph and perhaps a nested list.
@@ -505,6 +513,13 @@ enum Blk {
     Table(Vec<Vec<Vec<Inl>>>),
     Figure(u8),
     Break,
+    /// A block of raw HTML holding words (`<div class="aside">…</div>`, `<p>`,
+    /// `<blockquote>`, a list, a table), by kind.
+    Html(u8, Vec<u8>),
+    /// A code block: lines of words, some indented with tabs or spaces.
+    Code(Vec<(u8, Vec<u8>)>),
+    /// An HTML comment alone (before the first heading, it must not make a chapter).
+    Comment,
 }
 
 /// A note: its paragraphs, and perhaps a note referred to only from it.
@@ -539,6 +554,9 @@ fn inl() -> impl Strategy<Value = Inl> {
         1 => any::<u8>().prop_map(Inl::Note),
         2 => Just(Inl::Soft),
         1 => Just(Inl::Hard),
+        1 => (any::<u8>(), ids()).prop_map(|(t, w)| Inl::Tag(t, w)),
+        1 => (any::<u8>(), any::<u8>()).prop_map(|(a, b)| Inl::Compound(a, b)),
+        1 => any::<u8>().prop_map(Inl::Shy),
     ]
 }
 
@@ -583,6 +601,14 @@ fn block() -> impl Strategy<Value = Blk> {
             .prop_map(Blk::Table),
         1 => (1u8..4).prop_map(Blk::Figure),
         1 => Just(Blk::Break),
+        1 => (any::<u8>(), prop::collection::vec(any::<u8>(), 2..8))
+            .prop_map(|(k, w)| Blk::Html(k, w)),
+        1 => prop::collection::vec(
+            (any::<u8>(), prop::collection::vec(any::<u8>(), 0..9)),
+            1..8
+        )
+        .prop_map(Blk::Code),
+        1 => Just(Blk::Comment),
     ]
 }
 
@@ -704,7 +730,12 @@ impl Writer<'_> {
                         matches!(it, Inl::Long(_) | Inl::Auto(_) | Inl::SelfLink(_));
                     let plain_start = matches!(
                         it,
-                        Inl::Word(_) | Inl::Nfd(_) | Inl::Em(_) | Inl::Strong(_)
+                        Inl::Word(_)
+                            | Inl::Nfd(_)
+                            | Inl::Em(_)
+                            | Inl::Strong(_)
+                            | Inl::Compound(..)
+                            | Inl::Shy(_)
                     );
                     let mut s = String::new();
                     if (wide && prev_wide) || (cur.is_empty() && !plain_start) {
@@ -760,6 +791,29 @@ impl Writer<'_> {
             Inl::SelfLink(ids) => {
                 let url = format!("https://example.org/{}", self.words(class, ids, "/"));
                 format!("[{url}]({url})")
+            }
+            Inl::Tag(t, ids) => {
+                const TAGS: &[&str] =
+                    &["b", "i", "em", "strong", "span", "code", "sup", "u"];
+                let tag = TAGS[*t as usize % TAGS.len()];
+                let br = if t % 5 == 0 { "<br>" } else { "" };
+                format!("<{tag}>{}</{tag}>{br}", self.words(class, ids, " "))
+            }
+            Inl::Compound(a, b) => {
+                format!("{}-{}", self.word(class, *a), self.word(class, *b))
+            }
+            Inl::Shy(id) => {
+                // Soft hyphens between the letter pairs after the prefix.
+                let w = self.word(class, *id);
+                let (head, tail) = w.split_at(2);
+                let mut s = head.to_string();
+                for (k, c) in tail.chars().enumerate() {
+                    if k > 0 && k % 2 == 0 {
+                        s.push('\u{ad}');
+                    }
+                    s.push(c);
+                }
+                s
             }
             Inl::Punct(_) | Inl::Note(_) | Inl::Soft | Inl::Hard => {
                 unreachable!("not a word")
@@ -822,6 +876,35 @@ impl Writer<'_> {
                 vec![format!("![figure {n}]({path})")]
             }
             Blk::Break => vec!["* * *".to_string()],
+            Blk::Comment => vec!["<!-- a comment no edition shows -->".to_string()],
+            Blk::Html(kind, ids) => {
+                let (a, b) = ids.split_at(ids.len() / 2);
+                let (a, b) =
+                    (self.words(Class::Body, a, " "), self.words(Class::Body, b, " "));
+                vec![match kind % 5 {
+                    0 => format!("<div class=\"aside\">{a} <b>{b}</b></div>"),
+                    1 => format!("<p>{a}<br>{b}</p>"),
+                    2 => format!("<blockquote><p>{a}</p><p>{b}</p></blockquote>"),
+                    3 => format!("<ul><li>{a}</li><li>{b}</li></ul>"),
+                    _ => format!(
+                        "<table><tr><th>{a}</th></tr><tr><td>{b}</td></tr></table>"
+                    ),
+                }]
+            }
+            Blk::Code(lines) => {
+                let mut out = vec!["```".to_string()];
+                for (indent, ids) in lines {
+                    let lead = match indent % 4 {
+                        0 => "",
+                        1 => "\t",
+                        2 => "    ",
+                        _ => "\t\t",
+                    };
+                    out.push(format!("{lead}{}", self.words(Class::Body, ids, " \t ")));
+                }
+                out.push("```".to_string());
+                out
+            }
         }
     }
 
