@@ -3,8 +3,10 @@
 //!
 //! Input: the `pdf:` front-matter settings and command-line flags. Output: typed
 //! lengths in PostScript points and sheet layouts. Pure arithmetic: no layout, no PDF
-//! writing. Numbers from SPECS.md part B (B.1 trims, B.2 bleed, B.7 imposition,
-//! B.8 margins and type).
+//! writing. Trims are the ISO 216 A sizes and the US trade sizes print-on-demand
+//! services offer; bleed is 3 mm (European printers) or 0.125 in (US printers and
+//! print on demand); margins and type follow Bringhurst (a 45–75 character measure,
+//! 66 ideal; margins growing inner < top < outer < bottom).
 
 /// PostScript points per millimetre.
 pub const PT_PER_MM: f64 = 72.0 / 25.4;
@@ -76,7 +78,8 @@ impl Trim {
         Ok(Trim { name: key, width, height, imperial })
     }
 
-    /// The default bleed: 3 mm for metric trims, 0.125 in for inch trims (B.2).
+    /// The default bleed: 3 mm for metric trims (what European printers ask),
+    /// 0.125 in for inch trims (US printers and print on demand).
     pub fn default_bleed(&self) -> f64 {
         if self.imperial { 0.125 * PT_PER_IN } else { 3.0 * PT_PER_MM }
     }
@@ -92,7 +95,7 @@ impl Trim {
     }
 
     /// Margins (inner, top, outer, bottom) and type size/leading for this trim:
-    /// SPECS B.8's A5 page (17/20/28/34 mm, 11.5/15 pt) scaled with the page width,
+    /// the A5 page (17/20/28/34 mm, 11.5/15 pt) scaled with the page width,
     /// with the type size stepped down for small trims (A6: 10/13 pt), so that the
     /// measure stays near 66 characters.
     pub fn page_style(&self) -> PageStyle {
@@ -183,7 +186,7 @@ pub fn padded(pages: usize) -> usize {
 
 /// Saddle-stitch order for `pages` pages (padded to a multiple of 4, N): sheet s
 /// (0-based, outermost first) has front [N − 2s, 1 + 2s] and back [2 + 2s, N − 1 − 2s]
-/// (SPECS B.7; psbook). Pages past `pages` are blank halves.
+/// (the psbook order, psutils). Pages past `pages` are blank halves.
 pub fn saddle_stitch(pages: usize) -> Vec<Sheet> {
     let n = padded(pages);
     let real = |p: usize| (p >= 1 && p <= pages).then_some(p);
@@ -197,7 +200,8 @@ pub fn saddle_stitch(pages: usize) -> Vec<Sheet> {
 
 /// How far sheet `s` (0 = outermost) of `sheets` is shifted toward the spine to offset
 /// creep: inner sheets stick out by about one paper thickness each, so sheet s moves in
-/// by s × `per_sheet` (B.7).
+/// by s × `per_sheet`: each nested sheet sticks out by about one paper thickness
+/// at the fore-edge ("creep" or "shingling"; about 0.1 mm for 80 g/m² paper).
 pub fn creep_shift(s: usize, per_sheet: f64) -> f64 {
     s as f64 * per_sheet
 }

@@ -1,4 +1,4 @@
-//! The layering DESIGN.md promises, checked on the source: no backend or layout code
+//! The layering the README describes, checked on the source: no backend or layout code
 //! imports the Markdown parser or the manuscript reader, and only the CLI touches the
 //! file system.
 

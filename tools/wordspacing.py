@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Measure how even the word spacing of a justified PDF is (SPECS.md B.9).
+"""Measure how even the word spacing of a justified PDF is.
 
 Usage:
     tools/wordspacing.py BOOK.pdf                 # human-readable report
@@ -298,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     if hasattr(signal, "SIGPIPE"):  # `... | head` should not print a traceback
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     ap = argparse.ArgumentParser(
-        description="Word-spacing evenness of justified text in a PDF (SPECS.md B.9).",
+        description="Word-spacing evenness of justified text in a PDF.",
         epilog="Exit: 0 ok, 1 a --max-* limit exceeded, 2 error / nothing measured.",
     )
     ap.add_argument("file", help="PDF, or saved `pdftotext -bbox-layout` XHTML")

@@ -81,7 +81,8 @@ impl Kind {
 }
 
 impl LayoutOptions {
-    /// A5 with its classic margins and 11.5/15 pt (SPECS B.8).
+    /// A5 with its classic margins (17/20/28/34 mm inner, top, outer, bottom) and
+    /// 11.5/15 pt: about 66 characters a line, Bringhurst's ideal measure.
     pub fn a5() -> Self {
         let trim = Trim::parse("a5").expect("a5 is a preset");
         let style = trim.page_style();

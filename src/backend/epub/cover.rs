@@ -14,8 +14,9 @@ use crate::layout::Fonts;
 use crate::layout::fonts::{Face, Feat};
 use crate::model::Metadata;
 
-/// Cover size in pixels: 1.6:1, ≥ 1400 px wide, under Apple's 3.2 Mpx limit
-/// (SPECS.md C.5).
+/// Cover size in pixels: 1.6:1, as Kindle Direct Publishing's cover guidelines ask
+/// (2560 × 1600 ideal), at least 1400 px wide and under the 3.2 Mpx Apple Books
+/// takes inside an EPUB.
 pub const WIDTH: u32 = 1600;
 /// See [`WIDTH`].
 pub const HEIGHT: u32 = 2560;

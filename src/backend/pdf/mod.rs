@@ -36,7 +36,8 @@ pub struct PdfOptions {
     pub crop_marks: bool,
 }
 
-/// Trim marks (SPECS B.4): 0.25 pt lines, 5 mm long, starting 3 pt outside the
+/// Trim marks, as offset printers expect them: 0.25 pt lines (thinner ones may not
+/// print), 5 mm long, starting 3 pt outside the
 /// bleed, so that they never print on the finished page.
 const MARK_GAP: f32 = 3.0;
 const MARK_LEN: f32 = 14.17;
@@ -76,7 +77,9 @@ pub enum PdfError {
     Krilla(String),
 }
 
-/// A glyph for krilla, in em units (krilla scales by the size; STACK.md §4.1).
+/// A glyph for krilla, in em units: krilla calls `x_advance(1.0)` for the TJ
+/// adjustments and `x_advance(size)` to move the pen, so advances must scale with the
+/// size (krilla 0.8, `content.rs`).
 struct G {
     id: u32,
     range: Range<usize>,
@@ -160,7 +163,9 @@ fn draw_run(
     let mut out = Vec::with_capacity(glyphs.len());
     for (k, g) in glyphs.iter().enumerate() {
         let start = g.cluster as usize;
-        // A glyph's text runs to the next greater cluster (LTR; STACK.md §4.2).
+        // harfrust's clusters are byte offsets into the shaped text: left to right, a
+        // glyph's text runs to the next greater cluster (a ligature covers several
+        // characters).
         let end = glyphs[k + 1..]
             .iter()
             .map(|n| n.cluster as usize)
