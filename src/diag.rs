@@ -236,8 +236,12 @@ impl Source {
     }
 }
 
+/// The widest stretch of a source line a diagnostic shows, in characters.
+pub const WINDOW: usize = 100;
+
 /// Renders one diagnostic as rustc-style text: a located headline, the source line
-/// and a caret under the span.
+/// and a caret under the span. A line wider than [`WINDOW`] characters is shown as a
+/// window around the column, `…` where it is cut, as rustc does.
 pub fn render_human(src: &Source, d: &Diagnostic) -> String {
     let (line, col) = src.line_col(d.span.start);
     let mut out = format!(
@@ -247,60 +251,104 @@ pub fn render_human(src: &Source, d: &Diagnostic) -> String {
         d.code,
         d.message
     );
-    let text = src.line_text(line);
+    let text: Vec<char> = src.line_text(line).chars().collect();
     let num = line.to_string();
     let pad = " ".repeat(num.len());
-    let _ = writeln!(out, "{num} | {text}");
     // The caret runs to the end of the span or of the line, whichever comes first.
     let (end_line, end_col) = src.line_col(d.span.end);
     let width = if end_line == line {
         end_col.saturating_sub(col).max(1)
     } else {
-        (text.chars().count() + 1).saturating_sub(col).max(1)
+        (text.len() + 1).saturating_sub(col).max(1)
     };
-    let _ = writeln!(out, "{pad} | {}{}", " ".repeat(col - 1), "^".repeat(width));
+    let (shown, caret_at, width) = window(&text, col - 1, width);
+    let _ = writeln!(out, "{num} | {shown}");
+    let _ = writeln!(out, "{pad} | {}{}", " ".repeat(caret_at), "^".repeat(width));
     for h in &d.hints {
         let _ = writeln!(out, "{pad} = help: {h}");
     }
     out
 }
 
-/// Renders one diagnostic as a single-line JSON object (`--message-format json`).
-pub fn render_json(src: &Source, d: &Diagnostic) -> String {
-    let (line, col) = src.line_col(d.span.start);
-    let (end_line, end_col) = src.line_col(d.span.end);
-    let hints: Vec<String> = d.hints.iter().map(|h| json_string(h)).collect();
-    format!(
-        "{{\"file\":{},\"line\":{line},\"column\":{col},\"end_line\":{end_line},\
-         \"end_column\":{end_col},\"severity\":\"{}\",\"code\":\"{}\",\"message\":{},\
-         \"hints\":[{}]}}",
-        json_string(&src.name),
-        d.severity.as_str(),
-        d.code,
-        json_string(&d.message),
-        hints.join(",")
-    )
+/// The part of a line to show for a span starting at character `at`, `width` wide:
+/// the whole line when it fits the window, else [`WINDOW`] characters starting a
+/// little before the span, with `…` where the line is cut. Returns the text shown,
+/// the caret's offset in it and the caret's width (cut at the window's end).
+fn window(text: &[char], at: usize, width: usize) -> (String, usize, usize) {
+    if text.len() <= WINDOW {
+        return (text.iter().collect(), at, width);
+    }
+    let start = at.saturating_sub(WINDOW / 3).min(text.len() - WINDOW);
+    let end = start + WINDOW;
+    let mut shown = String::new();
+    if start > 0 {
+        shown.push('…');
+    }
+    shown.extend(&text[start..end]);
+    if end < text.len() {
+        shown.push('…');
+    }
+    let caret_at = at - start + usize::from(start > 0);
+    let width = width.min(end.saturating_sub(at)).max(1);
+    (shown, caret_at, width)
 }
 
-/// A JSON string literal (RFC 8259 §7).
-pub fn json_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
+/// One diagnostic as JSON, with exact positions whatever the line's length.
+#[derive(serde::Serialize)]
+struct JsonDiagnostic<'a> {
+    file: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    severity: &'a str,
+    code: &'a str,
+    message: &'a str,
+    hints: &'a [String],
+}
+
+/// Renders one diagnostic as a single-line JSON object (`--message-format json`).
+pub fn render_json(src: &Source, d: &Diagnostic) -> String {
+    let (line, column) = src.line_col(d.span.start);
+    let (end_line, end_column) = src.line_col(d.span.end);
+    let j = JsonDiagnostic {
+        file: &src.name,
+        line,
+        column,
+        end_line,
+        end_column,
+        severity: d.severity.as_str(),
+        code: d.code,
+        message: &d.message,
+        hints: &d.hints,
+    };
+    serde_json::to_string(&j).unwrap_or_default()
+}
+
+/// Renders one diagnostic as a GitHub Actions workflow command
+/// (`::warning file=…,line=…,col=…,endLine=…,endColumn=…,title=code::message`), the
+/// values escaped as the Actions toolkit does (`%`, CR, LF, and in properties `:` and
+/// `,`).
+pub fn render_github(src: &Source, d: &Diagnostic) -> String {
+    let (line, col) = src.line_col(d.span.start);
+    let (end_line, end_col) = src.line_col(d.span.end);
+    let level = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let data = |s: &str| s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
+    let prop = |s: &str| data(s).replace(':', "%3A").replace(',', "%2C");
+    let mut message = d.message.clone();
+    for h in &d.hints {
+        message.push_str("\nhelp: ");
+        message.push_str(h);
     }
-    out.push('"');
-    out
+    format!(
+        "::{level} file={},line={line},col={col},endLine={end_line},endColumn={end_col},title={}::{}",
+        prop(&src.name),
+        prop(d.code),
+        data(&message)
+    )
 }
 
 #[cfg(test)]
@@ -333,6 +381,36 @@ mod tests {
         let d = d.unwrap();
         assert_eq!(src.line_col(d.span.start), (3, 5));
         assert!(d.message.contains("0xFF"));
+    }
+
+    #[test]
+    fn a_long_line_is_shown_as_a_window_around_the_column() {
+        let line = "word ".repeat(400);
+        let s = Source::new("l.md", format!("{line}\n"));
+        let at = 1500;
+        let d = Diagnostic::warning("x", Span::new(at, at + 4), "here");
+        let out = render_human(&s, &d);
+        let shown: Vec<&str> = out.lines().collect();
+        assert!(shown[1].starts_with("1 | …") && shown[1].ends_with('…'), "{out}");
+        assert!(shown[1].chars().count() <= WINDOW + 6, "{}", shown[1].len());
+        // The caret stands under the span: the same column in both lines.
+        let caret = shown[2].find('^').unwrap();
+        let under: String = shown[1].chars().skip(caret).take(4).collect();
+        assert_eq!(under, "word", "{out}");
+        assert_eq!(shown[2].matches('^').count(), 4);
+        // JSON keeps the exact column.
+        assert!(render_json(&s, &d).contains("\"column\":1501"));
+    }
+
+    #[test]
+    fn github_annotations_escape_their_values() {
+        let s = Source::new("a,b.md", "x\n");
+        let d =
+            Diagnostic::warning("c", Span::new(0, 1), "50% done\nnext").with_hint("h");
+        assert_eq!(
+            render_github(&s, &d),
+            "::warning file=a%2Cb.md,line=1,col=1,endLine=1,endColumn=2,title=c::50%25 done%0Anext%0Ahelp: h"
+        );
     }
 
     #[test]

@@ -343,3 +343,23 @@ fn layout_findings_are_reported_against_the_manuscript_with_their_page() {
     // Its pieces are letter-spaced to the measure like any justified line.
     assert!(!err.contains("loose-line"), "{err}");
 }
+
+#[test]
+fn github_annotations_for_ci() {
+    let p = project(&[(
+        "g",
+        b"---\ntitle: G\n---\n\nText.[^x]\n\n[^x]: A note.\n[^y]: Unused.\n",
+    )]);
+    let out =
+        quire(p.path()).args(["check", "--message-format", "github"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    let line =
+        err.lines().find(|l| l.contains("title=unused-note")).unwrap_or_else(|| {
+            panic!("no annotation:\n{err}");
+        });
+    assert!(
+        line.starts_with("::warning file=manuscript/g.md,line=8,col=1,")
+            && line.contains("title=unused-note::"),
+        "{line}"
+    );
+}

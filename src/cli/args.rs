@@ -139,4 +139,7 @@ pub enum MessageFormat {
     Human,
     /// One JSON object per line.
     Json,
+    /// GitHub Actions workflow commands (`::warning file=…,line=…::message`), so
+    /// findings show on the pull request's diff.
+    Github,
 }

@@ -22,6 +22,7 @@ pub fn print_diags(src: &Source, diags: &Diagnostics, fmt: MessageFormat) {
         let s = match fmt {
             MessageFormat::Human => diag::render_human(src, d),
             MessageFormat::Json => diag::render_json(src, d) + "\n",
+            MessageFormat::Github => diag::render_github(src, d) + "\n",
         };
         let _ = err.write_all(s.as_bytes());
     }

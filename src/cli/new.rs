@@ -108,7 +108,8 @@ jobs:
         # From crates, or from your own checkout: cargo install --locked --path path/to/quire
         run: cargo install --locked quire
       - name: Check the manuscripts
-        run: quire check --deny-warnings --message-format json
+        # Findings appear on the pull request's diff, at their lines.
+        run: quire check --deny-warnings --message-format github
       - name: Build every edition
         # The commit's time stamps the editions, so a rebuild of the same commit is
         # byte-identical.
