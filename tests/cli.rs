@@ -363,3 +363,30 @@ fn github_annotations_for_ci() {
         "{line}"
     );
 }
+
+#[test]
+fn issue_12_one_save_gives_one_rebuild_and_an_idle_watch_stays_idle() {
+    use std::time::Duration;
+    let p = project(&[("w", b"---\ntitle: W\n---\n\nFirst version.\n")]);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_quire"))
+        .current_dir(p.path())
+        .args(["watch", "--format", "txt"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The first build, then quiet: a rebuild reads the manuscript, which must not
+    // count as a change.
+    std::thread::sleep(Duration::from_millis(2500));
+    fs::write(p.path().join("manuscript/w.md"), "---\ntitle: W\n---\n\nSecond.\n")
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(3000));
+    child.kill().unwrap();
+    let output = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(err.matches("changed; rebuilding").count(), 1, "{err}");
+    assert_eq!(
+        err.matches("rebuilt in").count(),
+        2,
+        "the first build and one more: {err}"
+    );
+}

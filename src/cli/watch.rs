@@ -8,6 +8,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use notify_debouncer_full::notify::RecursiveMode;
+use notify_debouncer_full::notify::event::{EventKind, ModifyKind};
 use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 
 use super::CliError;
@@ -16,6 +17,17 @@ use super::build::build_all;
 
 /// How long the file system must be quiet before a rebuild.
 const DEBOUNCE: Duration = Duration::from_millis(300);
+
+/// Whether an event is a change to a file: written, created, renamed or removed.
+/// Reading a file (which every rebuild does) and changes to its metadata alone are
+/// not: taking them for saves made the watcher rebuild for ever.
+fn is_change(kind: &EventKind) -> bool {
+    match kind {
+        EventKind::Create(_) | EventKind::Remove(_) => true,
+        EventKind::Modify(m) => !matches!(m, ModifyKind::Metadata(_)),
+        EventKind::Access(_) | EventKind::Any | EventKind::Other => false,
+    }
+}
 
 fn relevant(p: &Path, out: &Path) -> bool {
     if p.starts_with(out) {
@@ -73,6 +85,7 @@ pub fn watch(args: &BuildArgs) -> Result<ExitCode, CliError> {
             Ok(events) => {
                 let changed: Vec<&PathBuf> = events
                     .iter()
+                    .filter(|e| is_change(&e.kind))
                     .flat_map(|e| e.paths.iter())
                     .filter(|p| relevant(p, &out))
                     .collect();
