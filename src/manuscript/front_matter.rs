@@ -324,15 +324,8 @@ pub fn read(text: &str, diags: &mut Diagnostics) -> (Metadata, usize) {
     let block = match find_block(text) {
         Ok(Some(b)) => b,
         Ok(None) => {
-            diags.push(
-                Diagnostic::error(
-                    "missing-title",
-                    Span::new(0, 0),
-                    "the manuscript has no title",
-                )
-                .with_hint("start the file with front matter: `---`, `title: …`, `---`"),
-            );
-            finish_defaults(&mut meta);
+            // No front matter: the defaults stand; the title is the caller's to find
+            // (`manuscript::parse` takes the first heading or the file's name).
             return (meta, 0);
         }
         Err(d) => {
@@ -492,7 +485,7 @@ fn report_unknown(b: &Block, keys: &KeyTree, diags: &mut Diagnostics) {
 }
 
 /// Fills computed defaults: the stable identifier.
-fn finish_defaults(meta: &mut Metadata) {
+pub fn finish_defaults(meta: &mut Metadata) {
     if meta.identifier.is_empty() {
         // A name-based UUID (RFC 9562 §5.5) of title and authors: the same book gets
         // the same identifier on every build and every machine.
@@ -593,8 +586,9 @@ mod tests {
     fn missing_title_and_bad_values() {
         let (_, _, d) = read_str("---\nauthor: A\n---\n");
         assert_eq!(d.iter().next().unwrap().code, "missing-title");
-        let (_, _, d) = read_str("Just text\n");
-        assert_eq!(d.iter().next().unwrap().code, "missing-title");
+        // No front matter at all is no error: `manuscript::parse` supplies defaults.
+        let (_, body, d) = read_str("Just text\n");
+        assert_eq!((body, d.iter().count()), (0, 0));
         let (_, _, d) = read_str("---\ntitle: T\ndate: 1921-02-30\n---\n");
         assert_eq!(d.iter().next().unwrap().code, "bad-date");
         let (_, _, d) = read_str("---\ntitle: T\n");
