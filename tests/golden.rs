@@ -116,7 +116,7 @@ fn epub_parts(doc: &quire::model::Document) -> (String, String) {
     use quire::backend::epub;
     use std::io::Read as _;
     let opts = epub::EpubOptions {
-        modified: epub::modified_time(doc.meta.date.as_ref(), None),
+        modified: epub::modified_time(None, None),
         embed_fonts: false,
     };
     let bytes = epub::render(doc, &epub::Resources::default(), &opts).unwrap();

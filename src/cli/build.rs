@@ -70,7 +70,7 @@ fn render(
     job: Option<&PrintJob>,
 ) -> Result<Vec<u8>, CliError> {
     let err = |e: String| CliError::Usage(format!("{}: {e}", path.display()));
-    let modified = epub::modified_time(doc.meta.date.as_ref(), sde);
+    let modified = epub::modified_time(l.modified, sde);
     Ok(match (format, job) {
         (Format::Txt, _) => {
             let width =

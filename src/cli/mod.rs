@@ -112,13 +112,21 @@ struct Loaded {
     doc: Option<crate::model::Document>,
     diags: Diagnostics,
     res: Resources,
+    /// The manuscript file's modification time, in Unix seconds.
+    modified: Option<i64>,
 }
 
 /// Reads one manuscript and runs the pipeline up to the model, then reads and checks
 /// the images it refers to.
 fn load(path: &Path) -> Result<Loaded, CliError> {
     let name = path.display().to_string();
-    let size = fs::metadata(path).map_err(io_err(path))?.len();
+    let meta = fs::metadata(path).map_err(io_err(path))?;
+    let size = meta.len();
+    let modified = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_secs() as i64);
     if size > MAX_MANUSCRIPT {
         let mut diags = Diagnostics::new();
         diags.push(
@@ -134,19 +142,19 @@ fn load(path: &Path) -> Result<Loaded, CliError> {
             .with_hint("split it into several manuscripts"),
         );
         let src = Source::new(name, String::new());
-        return Ok(Loaded { src, doc: None, diags, res: Resources::default() });
+        return Ok(Loaded { src, doc: None, diags, res: Resources::default(), modified });
     }
     let bytes = fs::read(path).map_err(io_err(path))?;
     match Source::from_bytes(name, &bytes) {
         (src, None) => {
             let (doc, mut diags) = crate::load(&src);
             let res = read_resources(path, &doc, &mut diags);
-            Ok(Loaded { src, doc: Some(doc), diags, res })
+            Ok(Loaded { src, doc: Some(doc), diags, res, modified })
         }
         (src, Some(d)) => {
             let mut diags = Diagnostics::new();
             diags.push(d);
-            Ok(Loaded { src, doc: None, diags, res: Resources::default() })
+            Ok(Loaded { src, doc: None, diags, res: Resources::default(), modified })
         }
     }
 }

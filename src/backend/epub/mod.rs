@@ -18,7 +18,7 @@ pub mod xhtml;
 
 use std::collections::BTreeMap;
 
-use crate::model::{Block, Date, Document, walk_blocks};
+use crate::model::{Block, Document, walk_blocks};
 use crate::resources::ImageInfo;
 use package::{A11y, Item, TocEntry};
 use xhtml::{Ctx, esc, heading_text, page};
@@ -94,23 +94,14 @@ pub fn civil(unix: i64) -> (i64, u32, u32, u32, u32, u32) {
     (y, m, d, secs / 3600, secs / 60 % 60, secs % 60)
 }
 
-/// The modification time of a build: `SOURCE_DATE_EPOCH` if set (the
-/// reproducible-builds.org convention), else midnight UTC of the manuscript's date,
-/// else 1980-01-01 (the zip epoch).
-pub fn modified_time(date: Option<&Date>, source_date_epoch: Option<i64>) -> i64 {
-    if let Some(t) = source_date_epoch {
-        return t;
-    }
-    match date {
-        Some(d) => {
-            days_from_civil(
-                i64::from(d.year),
-                u32::from(d.month.unwrap_or(1)),
-                u32::from(d.day.unwrap_or(1)),
-            ) * 86_400
-        }
-        None => days_from_civil(1980, 1, 1) * 86_400,
-    }
+/// The time the editions' files claim (EPUB `dcterms:modified`, the zip entries, the
+/// PDF's creation and modification dates): `SOURCE_DATE_EPOCH` if set (the
+/// reproducible-builds.org convention, which CI sets), else the manuscript file's
+/// modification time, else 1980-01-01 (the zip epoch). Never the work's own `date`:
+/// a text written in 1921 was not made into a file in 1921 (and PDF viewers read a
+/// year before 1930 as a known bug of old writers).
+pub fn modified_time(file_modified: Option<i64>, source_date_epoch: Option<i64>) -> i64 {
+    source_date_epoch.or(file_modified).unwrap_or(days_from_civil(1980, 1, 1) * 86_400)
 }
 
 fn chapter_file(i: usize) -> String {
@@ -534,11 +525,8 @@ mod tests {
             assert_eq!(days_from_civil(y, m, d), days);
         }
         assert_eq!(civil(0), (1970, 1, 1, 0, 0, 0));
-        let d = Date { year: 1921, month: Some(2), day: Some(4) };
-        assert_eq!(
-            package::w3c_time(modified_time(Some(&d), None)),
-            "1921-02-04T00:00:00Z"
-        );
-        assert_eq!(modified_time(Some(&d), Some(42)), 42);
+        assert_eq!(package::w3c_time(modified_time(None, None)), "1980-01-01T00:00:00Z");
+        assert_eq!(modified_time(Some(7), None), 7);
+        assert_eq!(modified_time(Some(7), Some(42)), 42);
     }
 }
