@@ -117,7 +117,7 @@ pub fn self_cover(
             front.lines.extend(lines);
             if !meta.authors.is_empty() {
                 let a = [(
-                    meta.authors.join(", "),
+                    meta.lang.join_names(&meta.authors),
                     style(geo, Face::Regular, Feat::SmallCaps, 6, 5),
                 )];
                 let (lines, _) =
@@ -144,10 +144,10 @@ pub fn self_cover(
     let mut colophon: Vec<String> = Vec::new();
     colophon.push(meta.title.clone());
     if !meta.authors.is_empty() {
-        colophon.push(meta.authors.join(", "));
+        colophon.push(meta.lang.join_names(&meta.authors));
     }
     if !meta.translators.is_empty() {
-        colophon.push(meta.lang.translated_by(&meta.translators.join(", ")));
+        colophon.push(meta.lang.translated_by(&meta.lang.join_names(&meta.translators)));
     }
     if let Some(s) = &meta.source {
         colophon.push(s.clone());

@@ -630,7 +630,7 @@ impl Ctx<'_, '_> {
         if !m.authors.is_empty() {
             self.space(STYLES.around.of(geo.leading), span);
             let st = ParaStyle { feat: Feat::SmallCaps, ..display };
-            self.para(&text(&m.authors.join(", ")), st, 0, measure, span);
+            self.para(&text(&m.lang.join_names(&m.authors)), st, 0, measure, span);
         }
         for it in &mut self.out {
             it.break_before = false;
@@ -741,7 +741,11 @@ pub fn build(
     c.blocks(&doc.blocks, Frame { x: 0, measure, base });
     let notes = c.notes(doc);
     let m = &doc.meta;
-    let left = if m.authors.is_empty() { m.title.clone() } else { m.authors.join(", ") };
+    let left = if m.authors.is_empty() {
+        m.title.clone()
+    } else {
+        m.lang.join_names(&m.authors)
+    };
     Galley { items: c.out, notes, heads: (left, m.title.clone()), tables: c.tables }
 }
 

@@ -174,6 +174,45 @@ impl Lang {
         }
     }
 
+    /// A list of names as the language writes it: `Karl Marx and Friedrich Engels`,
+    /// `A, B, and C` (en-US; en-GB has no serial comma), `Marx et Engels`, `Marx und
+    /// Engels`, `Маркс и Энгельс` … The one place every edition and the covers join
+    /// authors, translators and editors.
+    pub fn join_names(&self, names: &[String]) -> String {
+        let and = match self.primary().as_str() {
+            "en" => "and",
+            "fr" => "et",
+            "de" => "und",
+            "nl" => "en",
+            "ru" | "be" | "bg" | "sr" | "mk" => "и",
+            "uk" => "і",
+            "pl" | "hr" | "bs" | "sl" | "cs" | "sk" => "i",
+            "es" | "ca" => "y",
+            "it" | "pt" => "e",
+            "sv" => "och",
+            "da" | "no" | "nb" | "nn" => "og",
+            "el" | "grc" => "και",
+            "tr" => "ve",
+            "fi" => "ja",
+            "hu" => "és",
+            "ro" => "și",
+            "la" => "et",
+            _ => "&",
+        };
+        // Danish and Norwegian write `og`, Swedish `och`.
+
+        let serial = self.primary() == "en" && !self.tag().eq_ignore_ascii_case("en-GB");
+        match names {
+            [] => String::new(),
+            [a] => a.clone(),
+            [a, b] => format!("{a} {and} {b}"),
+            [rest @ .., last] => {
+                let comma = if serial { "," } else { "" };
+                format!("{}{comma} {and} {last}", rest.join(", "))
+            }
+        }
+    }
+
     /// "Translated by NAMES", for title pages and colophons.
     pub fn translated_by(&self, names: &str) -> String {
         match self.primary().as_str() {
@@ -269,6 +308,32 @@ impl Lang {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn names_are_joined_by_the_languages_word() {
+        let n = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let two = n(&["Karl Marx", "Friedrich Engels"]);
+        let three = n(&["A", "B", "C"]);
+        assert_eq!(
+            Lang::parse("en").unwrap().join_names(&two),
+            "Karl Marx and Friedrich Engels"
+        );
+        assert_eq!(Lang::parse("en").unwrap().join_names(&three), "A, B, and C");
+        assert_eq!(Lang::parse("en-GB").unwrap().join_names(&three), "A, B and C");
+        assert_eq!(
+            Lang::parse("fr").unwrap().join_names(&two),
+            "Karl Marx et Friedrich Engels"
+        );
+        assert_eq!(Lang::parse("de").unwrap().join_names(&three), "A, B und C");
+        assert_eq!(
+            Lang::parse("ru").unwrap().join_names(&two),
+            "Karl Marx и Friedrich Engels"
+        );
+        assert_eq!(
+            Lang::parse("es").unwrap().join_names(&two),
+            "Karl Marx y Friedrich Engels"
+        );
+    }
+
     use super::*;
     use crate::model::Date;
 

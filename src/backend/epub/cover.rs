@@ -89,7 +89,7 @@ pub fn typographic(meta: &Metadata) -> Result<Vec<u8>, String> {
     let fleuron_y = (y + 260.0).max(1500.0);
     draw_centred(&mut pix, &paint, &fonts, Face::Regular, "\u{2766}", 150.0, fleuron_y);
 
-    let authors = meta.authors.join(", ");
+    let authors = meta.lang.join_names(&meta.authors);
     let mut ay = HEIGHT as f32 - 520.0;
     for line in wrap(&fonts, Face::Regular, &authors.to_uppercase(), 92.0, measure) {
         draw_centred(&mut pix, &paint, &fonts, Face::Regular, &line, 92.0, ay);

@@ -441,7 +441,7 @@ fn cover_page(doc: &Document) -> String {
     let by = if meta.authors.is_empty() {
         String::new()
     } else {
-        format!(", by {}", meta.authors.join(", "))
+        format!(", by {}", meta.lang.join_names(&meta.authors))
     };
     let alt = format!("Cover: {}{by}", meta.title);
     page(
@@ -490,12 +490,15 @@ fn title_page(doc: &Document) -> String {
         b.push_str(&format!("<p class=\"subtitle\">{}</p>\n", esc(s)));
     }
     if !m.authors.is_empty() {
-        b.push_str(&format!("<p class=\"author\">{}</p>\n", esc(&m.authors.join(", "))));
+        b.push_str(&format!(
+            "<p class=\"author\">{}</p>\n",
+            esc(&m.lang.join_names(&m.authors))
+        ));
     }
     if !m.translators.is_empty() {
         b.push_str(&format!(
             "<p class=\"translator\">{}</p>\n",
-            esc(&m.lang.translated_by(&m.translators.join(", ")))
+            esc(&m.lang.translated_by(&m.lang.join_names(&m.translators)))
         ));
     }
     if let Some(d) = &m.date {

@@ -81,7 +81,7 @@ fn title_block(doc: &Document, w: &mut Writer) {
     w.centred(&lines);
     let mut by = Vec::new();
     if !m.authors.is_empty() {
-        by.push(join_names(&m.authors));
+        by.push(m.lang.join_names(&m.authors));
     }
     if let Some(d) = &m.date {
         by.push(m.lang.format_date(d));
@@ -91,15 +91,6 @@ fn title_block(doc: &Document, w: &mut Writer) {
         w.centred(&by);
     }
     w.blank();
-}
-
-fn join_names(names: &[String]) -> String {
-    match names {
-        [] => String::new(),
-        [a] => a.clone(),
-        [a, b] => format!("{a} and {b}"),
-        [rest @ .., last] => format!("{}, and {last}", rest.join(", ")),
-    }
 }
 
 /// What goes before each line of a block: `first` on its first line, `rest` after.
