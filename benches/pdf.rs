@@ -22,6 +22,7 @@ fn pdf(src: &Source) -> Vec<u8> {
         &PdfOptions { bleed: 8.5, modified: 0, crop_marks: false },
     )
     .unwrap()
+    .bytes
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {

@@ -45,7 +45,8 @@ fn main() {
         quire::backend::pdf::PdfOptions { bleed: 8.5, modified: 0, crop_marks: false };
     let pdf =
         quire::backend::pdf::render(&l, &doc.meta, &fonts, &Default::default(), &opts)
-            .unwrap();
+            .unwrap()
+            .bytes;
     eprintln!("after render: {} {}", hwm(), rss());
     eprintln!(
         "load {t_load:?}, layout {t_layout:?}, render {:?}, {} pages, {} bytes",

@@ -193,7 +193,7 @@ proptest! {
         opts.kind = Some(Kind::Pamphlet);
         let l = layout(&doc, &fonts, &opts, &mut diags);
         let images = Default::default();
-        let bytes = pdf::render(&l, &doc.meta, &fonts, &images, &pdf::PdfOptions { bleed: 8.5, modified: 0, crop_marks: false }).unwrap();
+        let bytes = pdf::render(&l, &doc.meta, &fonts, &images, &pdf::PdfOptions { bleed: 8.5, modified: 0, crop_marks: false }).unwrap().bytes;
         let loaded = lopdf::Document::load_mem(&bytes).unwrap();
         prop_assert_eq!(loaded.get_pages().len(), l.pages.len());
         prop_assert_eq!(l.pages.len() % 4, 0);

@@ -45,7 +45,7 @@ fuzz_target!(|data: &[u8]| {
     assert!(layout.audit.is_empty(), "{:?}", layout.audit);
     let images = Default::default();
     let popts = quire::backend::pdf::PdfOptions { bleed: 8.5, modified: 0, crop_marks: true };
-    let pdf = quire::backend::pdf::render(&layout, &doc.meta, &fonts, &images, &popts).expect("a PDF");
+    let pdf = quire::backend::pdf::render(&layout, &doc.meta, &fonts, &images, &popts).expect("a PDF").bytes;
     assert!(pdf.starts_with(b"%PDF"));
     let bopts = quire::backend::pdf::BookletOptions {
         duplex: quire::print::Duplex::LongEdge,

@@ -60,6 +60,7 @@ struct PrintJob {
 }
 
 /// Renders one edition of a resolved manuscript.
+#[allow(clippy::too_many_arguments)]
 fn render(
     format: Format,
     path: &Path,
@@ -68,6 +69,7 @@ fn render(
     args: &BuildArgs,
     sde: Option<i64>,
     job: Option<&PrintJob>,
+    findings: &mut Diagnostics,
 ) -> Result<Vec<u8>, CliError> {
     let err = |e: String| CliError::Usage(format!("{}: {e}", path.display()));
     let modified = epub::modified_time(l.modified, sde);
@@ -88,8 +90,19 @@ fn render(
                 modified,
                 crop_marks: j.print.crop_marks,
             };
-            pdf::render(&j.layout, &doc.meta, &j.fonts, &j.images, &opts)
-                .map_err(|e| err(e.to_string()))?
+            let w = pdf::render(&j.layout, &doc.meta, &j.fonts, &j.images, &opts)
+                .map_err(|e| err(e.to_string()))?;
+            if let Some(why) = w.not_pdfa {
+                findings.push(
+                    Diagnostic::warning(
+                        "not-pdfa",
+                        doc.meta.span,
+                        format!("the PDF is a plain PDF, not PDF/A-2b: {why}"),
+                    )
+                    .with_hint("archives and some print shops ask for PDF/A"),
+                );
+            }
+            w.bytes
         }
         (Format::Booklet, Some(j)) => {
             let (sw, sh) = j.print.trim.sheet();
@@ -251,7 +264,7 @@ fn build_one(
         for &f in formats {
             outputs.push((
                 args.out.join(f.file_name(&stem)),
-                render(f, path, &l, doc, args, sde, job.as_ref())?,
+                render(f, path, &l, doc, args, sde, job.as_ref(), &mut findings)?,
             ));
         }
         fs::create_dir_all(&args.out).map_err(io_err(&args.out))?;

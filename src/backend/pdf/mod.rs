@@ -427,26 +427,76 @@ pub fn metadata(meta: &Metadata, modified: i64) -> krilla::metadata::Metadata {
     md
 }
 
+/// What krilla refused, in words a reader of the warning can act on.
+fn describe(e: &krilla::error::KrillaError) -> String {
+    use krilla::configure::ValidationError as V;
+    use krilla::error::KrillaError as K;
+    match e {
+        K::Validation(list) => {
+            let mut why: Vec<String> = Vec::new();
+            for (v, _) in list {
+                let w = match v {
+                    V::ContainsNotDefGlyph(_, _, text) => {
+                        format!("no font has a glyph for `{text}`")
+                    }
+                    V::NoCodepointMapping(..) | V::InvalidCodepointMapping(..) => {
+                        "a glyph has no Unicode meaning".to_string()
+                    }
+                    V::MissingAltText(_) => {
+                        "an image has no alternative text".to_string()
+                    }
+                    V::RestrictedLicense(_) => {
+                        "a font's licence forbids embedding".to_string()
+                    }
+                    other => format!("{other:?}"),
+                };
+                if !why.contains(&w) {
+                    why.push(w);
+                }
+            }
+            why.join("; ")
+        }
+        other => format!("{other:?}"),
+    }
+}
+
+/// A written PDF, and what it conforms to.
+#[derive(Debug, Clone)]
+pub struct Written {
+    /// The file.
+    pub bytes: Vec<u8>,
+    /// Why the file is a plain PDF rather than PDF/A-2b, if it is: krilla's validator
+    /// refused the document, for this reason.
+    pub not_pdfa: Option<String>,
+}
+
 /// Renders the laid-out pages as a PDF/A-2b file with trim and bleed boxes; if
-/// krilla's PDF/A validator refuses the document, as a plain PDF instead.
+/// krilla's PDF/A validator refuses the document, as a plain PDF instead, saying why.
 pub fn render(
     layout: &Layout,
     meta: &Metadata,
     fonts: &Fonts,
     images: &BTreeMap<String, Image>,
     opts: &PdfOptions,
-) -> Result<Vec<u8>, PdfError> {
+) -> Result<Written, PdfError> {
     let pdfa = krilla::configure::ConfigurationBuilder::new()
         .with_archival_validator(krilla::configure::Archival::A2_B)
         .finish()
-        .ok();
-    if let Some(configuration) = pdfa {
-        let settings = krilla::SerializeSettings { configuration, ..Default::default() };
-        if let Ok(bytes) = render_with(layout, meta, fonts, images, opts, settings) {
-            return Ok(bytes);
+        .map_err(|e| format!("{e:?}"));
+    let refused = match pdfa {
+        Ok(configuration) => {
+            let settings =
+                krilla::SerializeSettings { configuration, ..Default::default() };
+            match render_with(layout, meta, fonts, images, opts, settings) {
+                Ok(bytes) => return Ok(Written { bytes, not_pdfa: None }),
+                Err(PdfError::Krilla(why)) => why,
+            }
         }
-    }
-    render_with(layout, meta, fonts, images, opts, krilla::SerializeSettings::default())
+        Err(e) => e,
+    };
+    let settings = krilla::SerializeSettings::default();
+    let bytes = render_with(layout, meta, fonts, images, opts, settings)?;
+    Ok(Written { bytes, not_pdfa: Some(refused) })
 }
 
 fn render_with(
@@ -543,7 +593,7 @@ fn render_with(
     }
     close(&mut stack, &mut outline, 0);
     doc.set_outline(outline);
-    doc.finish().map_err(|e| PdfError::Krilla(format!("{e:?}")))
+    doc.finish().map_err(|e| PdfError::Krilla(describe(&e)))
 }
 
 /// Settings of the imposed booklet.
@@ -614,7 +664,7 @@ pub fn render_booklet(
             p.finish();
         }
     }
-    doc.finish().map_err(|e| PdfError::Krilla(format!("{e:?}")))
+    doc.finish().map_err(|e| PdfError::Krilla(describe(&e)))
 }
 
 #[cfg(test)]
