@@ -31,6 +31,16 @@ use model::Document;
 pub fn load(src: &Source) -> (Document, Diagnostics) {
     let (mut doc, mut diags) = manuscript::parse(src);
     model::run_passes(&mut doc, &mut diags);
+    // Only now, raw HTML turned into text or dropped, is it known whether there is
+    // any text at all.
+    if doc.blocks.is_empty() && !diags.has_errors() {
+        let at = doc.meta.span.end;
+        diags.warning(
+            "empty-body",
+            diag::Span::new(at, at),
+            "the manuscript has front matter but no text",
+        );
+    }
     resources::collect(&doc, &mut diags);
     print::check_settings(&src.text, &doc.meta, &mut diags);
     allow(&doc, &mut diags);

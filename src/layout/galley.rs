@@ -667,7 +667,7 @@ impl Ctx<'_, '_> {
                     Block::Paragraph { content, .. } | Block::Heading { content, .. } => {
                         inl.extend(content.iter().cloned())
                     }
-                    other => inl.extend(block_text(other)),
+                    other => inl.extend(crate::model::inline_flow(std::slice::from_ref(other))),
                 }
                 let style = ParaStyle { indent: if k > 0 { nsize } else { 0 }, ..nstyle };
                 lines.extend(set_para(
@@ -747,51 +747,4 @@ pub fn build(
         m.lang.join_names(&m.authors)
     };
     Galley { items: c.out, notes, heads: (left, m.title.clone()), tables: c.tables }
-}
-
-/// The text of a non-paragraph block in a note, flattened into one paragraph: verse
-/// and code keep their lines, other blocks follow each other with a space.
-fn block_text(b: &Block) -> Vec<Inline> {
-    let mut out = Vec::new();
-    let sep = |out: &mut Vec<Inline>, hard: bool| {
-        if !out.is_empty() {
-            out.push(if hard {
-                Inline::LineBreak { span: Span::default() }
-            } else {
-                Inline::SoftBreak { span: Span::default() }
-            });
-        }
-    };
-    crate::model::walk_blocks(std::slice::from_ref(b), &mut |b: &Block| match b {
-        Block::Code { text, span, .. } => {
-            for line in text.trim_end_matches('\n').split('\n') {
-                sep(&mut out, true);
-                out.push(Inline::Code { text: line.to_string(), span: *span });
-            }
-        }
-        Block::Verse { stanzas, .. } => {
-            for line in stanzas.iter().flatten() {
-                sep(&mut out, true);
-                out.extend(line.iter().cloned());
-            }
-        }
-        Block::Figure { alt, span, .. } => {
-            sep(&mut out, false);
-            let (src, title) = (String::new(), None);
-            out.push(Inline::Image { src, alt: alt.clone(), title, span: *span });
-        }
-        other => {
-            crate::model::for_each_inlines(std::slice::from_ref(other), &mut |inl| {
-                if matches!(
-                    other,
-                    Block::BlockQuote { .. } | Block::List { .. } | Block::Div { .. }
-                ) {
-                    return;
-                }
-                sep(&mut out, false);
-                out.extend(inl.iter().cloned());
-            })
-        }
-    });
-    out
 }

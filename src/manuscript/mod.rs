@@ -67,14 +67,6 @@ pub fn parse(src: &Source) -> (Document, Diagnostics) {
     if body_start == 0 && meta.span == Span::default() {
         plain_markdown_defaults(src, &conv.blocks, &mut meta, &mut diags);
     }
-    if conv.blocks.iter().all(|b| matches!(b, Block::Html { .. })) && !diags.has_errors()
-    {
-        diags.warning(
-            "empty-body",
-            Span::new(body_start, body_start),
-            "the manuscript has front matter but no text",
-        );
-    }
     let doc =
         Document { meta, blocks: conv.blocks, notes: conv.notes, chapters: Vec::new() };
     (doc, diags)

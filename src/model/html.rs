@@ -444,7 +444,8 @@ impl BlockTree<'_> {
                 // Text straight inside a list: an item of its own.
                 items.push(vec![Block::Paragraph { content, indent: false, span }]);
             }
-            Container::Table { .. } => {}
+            // Text in a table but in no cell goes before the table, as browsers set
+            // it (HTML's "foster parenting").
             _ => self.top().2.push(Block::Paragraph { content, indent: false, span }),
         }
     }
@@ -589,20 +590,19 @@ impl BlockTree<'_> {
             Container::List { start, items } => (!items.is_empty())
                 .then_some(Block::List { start, tight: true, items, span }),
             Container::Cell => {
-                let cell: Vec<Inline> = blocks
-                    .into_iter()
-                    .flat_map(|b| match b {
-                        Block::Paragraph { content, .. } => content,
-                        _ => Vec::new(),
-                    })
-                    .collect();
-                if let Some((_, Container::Table { row, .. }, _)) = self.stack.last_mut()
-                {
-                    row.push(cell);
+                match self.stack.last_mut() {
+                    Some((_, Container::Table { row, .. }, _)) => {
+                        row.push(super::inline_flow(&blocks));
+                    }
+                    // A cell outside any table (an HTML table split over several
+                    // HTML blocks): its text is kept as paragraphs.
+                    _ => self.top().2.extend(blocks),
                 }
                 return;
             }
             Container::Table { mut head, mut rows, row, head_row } => {
+                // Text that stood in the table outside its cells comes first.
+                self.top().2.extend(blocks);
                 if !row.is_empty() {
                     if head_row && head.is_empty() && rows.is_empty() {
                         head = row;

@@ -83,13 +83,22 @@ fn sound_host(h: url::Host<&str>) -> bool {
 }
 
 /// Percent-encodes what the WHATWG serialisation leaves but RFC 3986 (which EPUB
-/// checkers apply) does not allow, such as `\` or `|` in a query.
+/// checkers apply) does not allow, such as `\` or `|` in a query, or `[` and `]`
+/// anywhere but around an IPv6 host.
 fn rfc3986(s: &str) -> String {
-    let allowed =
-        |c: char| c.is_ascii_alphanumeric() || "-._~:/?#[]@!$&'()*+,;=%".contains(c);
+    // The authority (`scheme://host:port`) may hold brackets; the rest may not.
+    let authority_end = s.find("://").map_or(0, |i| {
+        let from = i + 3;
+        s[from..].find(['/', '?', '#']).map_or(s.len(), |j| from + j)
+    });
+    let allowed = |at: usize, c: char| {
+        c.is_ascii_alphanumeric()
+            || "-._~:/?#@!$&'()*+,;=%".contains(c)
+            || (at < authority_end && matches!(c, '[' | ']'))
+    };
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if allowed(c) {
+    for (at, c) in s.char_indices() {
+        if allowed(at, c) {
             out.push(c);
         } else {
             let mut buf = [0; 4];
@@ -141,6 +150,11 @@ mod tests {
         assert_eq!(check("https://example.org", &ids).unwrap(), "https://example.org");
         assert_eq!(check("#intro", &ids).unwrap(), "#intro");
         assert!(check("https://../", &ids).is_err());
+        assert_eq!(
+            check("https://example.com/?search=](uri)", &ids).unwrap(),
+            "https://example.com/?search=%5D(uri)"
+        );
+        assert_eq!(check("https://[::1]/a[b]", &ids).unwrap(), "https://[::1]/a%5Bb%5D");
         assert_eq!(
             check("https://example.com?find=\\*", &ids).unwrap(),
             "https://example.com/?find=%5C*"

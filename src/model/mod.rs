@@ -499,6 +499,48 @@ fn push_plain(inlines: &[Inline], out: &mut String) {
     }
 }
 
+/// Blocks as one run of inlines, where a single paragraph must hold them (a note's
+/// list in print, a table cell holding blocks): verse and code keep their lines as
+/// hard breaks, other blocks follow each other after a space; nothing is lost.
+pub fn inline_flow(blocks: &[Block]) -> Vec<Inline> {
+    let mut out = Vec::new();
+    let sep = |out: &mut Vec<Inline>, hard: bool| {
+        if !out.is_empty() {
+            out.push(if hard {
+                Inline::LineBreak { span: Span::default() }
+            } else {
+                Inline::SoftBreak { span: Span::default() }
+            });
+        }
+    };
+    walk_blocks(blocks, &mut |b: &Block| match b {
+        Block::Code { text, span, .. } => {
+            for line in text.trim_end_matches('\n').split('\n') {
+                sep(&mut out, true);
+                out.push(Inline::Code { text: line.to_string(), span: *span });
+            }
+        }
+        Block::Verse { stanzas, .. } => {
+            for line in stanzas.iter().flatten() {
+                sep(&mut out, true);
+                out.extend(line.iter().cloned());
+            }
+        }
+        Block::Figure { alt, span, .. } => {
+            sep(&mut out, false);
+            let (src, title) = (String::new(), None);
+            out.push(Inline::Image { src, alt: alt.clone(), title, span: *span });
+        }
+        // Containers: their children are visited on their own.
+        Block::BlockQuote { .. } | Block::List { .. } | Block::Div { .. } => {}
+        other => for_each_inlines(std::slice::from_ref(other), &mut |inl| {
+            sep(&mut out, false);
+            out.extend(inl.iter().cloned());
+        }),
+    });
+    out
+}
+
 /// Columns between tab stops in code.
 pub const TAB_WIDTH: usize = 4;
 

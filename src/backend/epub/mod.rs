@@ -164,11 +164,12 @@ impl Map {
             walk_blocks(&doc.blocks[ch.start..ch.end], &mut |b| {
                 if let Block::Heading { level, id, content, .. } = b {
                     anchors.insert(id.clone(), files[i].clone());
-                    toc.push(TocEntry {
-                        level: *level,
-                        text: heading_text(content),
-                        href: format!("{}#{id}", files[i]),
-                    });
+                    // A heading with no text has nothing to show in the contents.
+                    let text = heading_text(content);
+                    if !text.is_empty() {
+                        let href = format!("{}#{id}", files[i]);
+                        toc.push(TocEntry { level: *level, text, href });
+                    }
                 }
             });
         }
@@ -338,7 +339,9 @@ impl Book {
             let blocks = &doc.blocks[ch.start..ch.end];
             let title = &doc.meta.title;
             let (title, label) = match blocks.first() {
-                Some(Block::Heading { id, content, .. }) if ch.has_heading => {
+                Some(Block::Heading { id, content, .. })
+                    if ch.has_heading && !heading_text(content).is_empty() =>
+                {
                     (heading_text(content), format!("aria-labelledby=\"{}\"", esc(id)))
                 }
                 _ => (title.clone(), format!("aria-label=\"{}\"", esc(title))),
