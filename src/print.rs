@@ -159,11 +159,71 @@ pub fn parse_length(s: &str) -> Result<f64, String> {
 /// How the printer turns the sheet for its back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Duplex {
-    /// Flip on the long edge (most office printers' default): backs are rotated 180°.
+    /// Flip on the short edge: backs upright — what pdfjam, Acrobat's booklet printing
+    /// and copy shops expect, and what a PDF viewer shows sensibly.
     #[default]
-    LongEdge,
-    /// Flip on the short edge: backs upright.
     ShortEdge,
+    /// Flip on the long edge (many office printers' default): backs turned 180°.
+    LongEdge,
+    /// No duplex unit: every front, then every back in reverse order, for a printer
+    /// that prints one side at a time (the stack is turned over between the two).
+    Manual,
+}
+
+/// One printed side of the booklet, in the order the file gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PrintedSide {
+    /// The pamphlet pages on its left and right halves.
+    pub pages: Side,
+    /// The sheet's place in its signature (0: outermost), for creep.
+    pub nest: usize,
+    /// Turned 180° (the backs, for long-edge duplex).
+    pub turned: bool,
+}
+
+/// The booklet's printed sides in file order: the pamphlet's pages gathered into
+/// signatures of `signature` pages (a multiple of four; `None`: one signature holding
+/// every page), each imposed for saddle stitching ([`saddle_stitch`]), then laid out
+/// for the printer's way of duplexing.
+pub fn impose(
+    pages: usize,
+    signature: Option<usize>,
+    duplex: Duplex,
+) -> Vec<PrintedSide> {
+    let total = padded(pages);
+    let per = signature.map_or(total, |s| s.max(4).div_ceil(4) * 4).min(total);
+    let mut sheets: Vec<(Sheet, usize)> = Vec::new();
+    let mut first = 0;
+    while first < pages.max(1) {
+        let count = per.min(padded(pages - first.min(pages)));
+        for (nest, sheet) in saddle_stitch(count).into_iter().enumerate() {
+            let shift = |p: Option<usize>| p.map(|p| p + first).filter(|&p| p <= pages);
+            let sheet =
+                Sheet { front: sheet.front.map(shift), back: sheet.back.map(shift) };
+            sheets.push((sheet, nest));
+        }
+        first += count;
+    }
+    let front = |(s, nest): &(Sheet, usize)| PrintedSide {
+        pages: s.front,
+        nest: *nest,
+        turned: false,
+    };
+    let back = |(s, nest): &(Sheet, usize)| PrintedSide {
+        pages: s.back,
+        nest: *nest,
+        turned: duplex == Duplex::LongEdge,
+    };
+    match duplex {
+        Duplex::ShortEdge | Duplex::LongEdge => {
+            sheets.iter().flat_map(|s| [front(s), back(s)]).collect()
+        }
+        Duplex::Manual => {
+            let mut out: Vec<PrintedSide> = sheets.iter().map(front).collect();
+            out.extend(sheets.iter().rev().map(back));
+            out
+        }
+    }
 }
 
 /// One side of a sheet: the 1-based pamphlet pages on its left and right halves;
@@ -247,6 +307,36 @@ pub fn check_settings(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn imposition_in_signatures_and_duplex_modes() {
+        // 20 pages in signatures of 8: 8 + 8 + 4, each folded on its own.
+        let sides = impose(20, Some(8), Duplex::ShortEdge);
+        assert_eq!(sides.len(), 10);
+        assert_eq!(sides[0].pages, [Some(8), Some(1)]);
+        assert_eq!(sides[4].pages, [Some(16), Some(9)]);
+        assert_eq!(sides[8].pages, [Some(20), Some(17)]);
+        assert_eq!((sides[4].nest, sides[6].nest), (0, 1));
+        // Manual: the fronts, then the backs in reverse order, none turned.
+        let m = impose(8, None, Duplex::Manual);
+        let order: Vec<_> = m.iter().map(|s| s.pages).collect();
+        assert_eq!(
+            order,
+            [
+                [Some(8), Some(1)],
+                [Some(6), Some(3)],
+                [Some(4), Some(5)],
+                [Some(2), Some(7)]
+            ]
+        );
+        assert!(m.iter().all(|s| !s.turned));
+        // Long edge turns the backs.
+        let l = impose(8, None, Duplex::LongEdge);
+        assert_eq!(
+            l.iter().map(|s| s.turned).collect::<Vec<_>>(),
+            [false, true, false, true]
+        );
+    }
 
     fn pages(sheets: &[Sheet]) -> Vec<[Option<usize>; 4]> {
         sheets.iter().map(|s| [s.front[0], s.front[1], s.back[0], s.back[1]]).collect()

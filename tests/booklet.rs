@@ -87,9 +87,39 @@ fn qpdf_clean(pdf: &Path) {
     );
 }
 
-fn check_halves(duplex: &str) {
+/// One printed side as the test expects it: the pamphlet pages on its halves, and
+/// whether it is turned 180°.
+type Expected = Vec<([Option<usize>; 2], bool)>;
+
+/// The sides a booklet of `n` pages should have, worked out here from the
+/// saddle-stitch order alone: signatures of `per` pages (each folded on its own),
+/// then the duplex mode's order and turning.
+fn expected_sides(n: usize, per: usize, duplex: &str) -> Expected {
+    let mut sheets = Vec::new();
+    for first in (0..n).step_by(per) {
+        for sheet in quire::print::saddle_stitch(per.min(n - first)) {
+            let shift = |h: [Option<usize>; 2]| h.map(|p| p.map(|p| p + first));
+            sheets.push((shift(sheet.front), shift(sheet.back)));
+        }
+    }
+    match duplex {
+        "manual" => {
+            let mut v: Expected = sheets.iter().map(|s| (s.0, false)).collect();
+            v.extend(sheets.iter().rev().map(|s| (s.1, false)));
+            v
+        }
+        d => {
+            sheets.iter().flat_map(|s| [(s.0, false), (s.1, d == "long-edge")]).collect()
+        }
+    }
+}
+
+/// Builds the sample's booklet with `args` and checks, half-sheet by half-sheet, that
+/// each side holds the pamphlet pages it should (the text of each half, extracted with
+/// `pdftotext -x -y -W -H`, equals the page's).
+fn check_halves(args: &[&str], per: Option<usize>, duplex: &str) {
     let dir = tempfile::tempdir().unwrap();
-    build(dir.path(), &["--duplex", duplex]);
+    build(dir.path(), args);
     let pamphlet = dir.path().join("lessons-of-the-paris-commune.pdf");
     let booklet = dir.path().join("lessons-of-the-paris-commune-booklet.pdf");
     qpdf_clean(&pamphlet);
@@ -104,39 +134,57 @@ fn check_halves(duplex: &str) {
         "{media:?}"
     );
     let half = media[2] / 2.0;
-    for (s, sheet) in quire::print::saddle_stitch(n).iter().enumerate() {
-        for (side, halves) in [(0, sheet.front), (1, sheet.back)] {
-            let side_no = 2 * s + side + 1;
-            // Long-edge backs are turned: the left page is drawn on the right.
-            let turned = side == 1 && duplex == "long-edge";
-            for (k, page) in halves.iter().enumerate() {
-                let slot = if turned { 1 - k } else { k };
-                let got = text(
-                    &booklet,
-                    side_no,
-                    Some((slot as f64 * half, 0.0, half, media[3])),
-                );
-                let want = page.map(|p| text(&pamphlet, p, None)).unwrap_or_default();
-                assert_eq!(
-                    got, want,
-                    "{duplex}: side {side_no}, half {slot} should hold page {page:?}"
-                );
-            }
+    for (i, (halves, turned)) in
+        expected_sides(n, per.unwrap_or(n), duplex).iter().enumerate()
+    {
+        let side_no = i + 1;
+        for (k, page) in halves.iter().enumerate() {
+            // A turned side has its left page drawn on the right.
+            let slot = if *turned { 1 - k } else { k };
+            let got =
+                text(&booklet, side_no, Some((slot as f64 * half, 0.0, half, media[3])));
+            let want = page.map(|p| text(&pamphlet, p, None)).unwrap_or_default();
+            assert_eq!(
+                got, want,
+                "{args:?}: side {side_no}, half {slot} should hold page {page:?}"
+            );
         }
+    }
+}
+
+#[test]
+fn booklet_halves_hold_the_right_pages_by_default() {
+    // Short-edge duplex, backs upright, is the default.
+    if tools_present() {
+        check_halves(&[], None, "short-edge");
+    }
+}
+
+#[test]
+fn issue_12_manual_duplex_gives_every_front_then_every_back_in_reverse() {
+    if tools_present() {
+        check_halves(&["--duplex", "manual"], None, "manual");
+    }
+}
+
+#[test]
+fn issue_12_signatures_are_folded_each_on_their_own() {
+    if tools_present() {
+        check_halves(&["--signature", "8"], Some(8), "short-edge");
     }
 }
 
 #[test]
 fn booklet_halves_hold_the_right_pages_short_edge() {
     if tools_present() {
-        check_halves("short-edge");
+        check_halves(&["--duplex", "short-edge"], None, "short-edge");
     }
 }
 
 #[test]
 fn booklet_halves_hold_the_right_pages_long_edge() {
     if tools_present() {
-        check_halves("long-edge");
+        check_halves(&["--duplex", "long-edge"], None, "long-edge");
     }
 }
 

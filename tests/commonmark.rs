@@ -357,6 +357,7 @@ fn build(ex: &Example) -> Result<Outcome, String> {
         creep: 0.0,
         modified: 0,
         sheet: (sw as f32, sh as f32),
+        signature: None,
     };
     let booklet = pdf::render_booklet(&l, &doc.meta, &fonts, &print_images, &bopts)
         .map_err(|e| format!("booklet: {e}"))?;

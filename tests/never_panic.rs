@@ -197,7 +197,7 @@ proptest! {
         let loaded = lopdf::Document::load_mem(&bytes).unwrap();
         prop_assert_eq!(loaded.get_pages().len(), l.pages.len());
         prop_assert_eq!(l.pages.len() % 4, 0);
-        let bopts = pdf::BookletOptions { duplex: quire::print::Duplex::LongEdge, creep: 0.0, modified: 0, sheet: (841.9, 595.3) };
+        let bopts = pdf::BookletOptions { duplex: quire::print::Duplex::LongEdge, creep: 0.0, modified: 0, sheet: (841.9, 595.3), signature: None };
         let booklet = pdf::render_booklet(&l, &doc.meta, &fonts, &images, &bopts).unwrap();
         prop_assert_eq!(lopdf::Document::load_mem(&booklet).unwrap().get_pages().len(), l.pages.len() / 2);
     }

@@ -52,6 +52,7 @@ fuzz_target!(|data: &[u8]| {
         creep: 0.3,
         modified: 0,
         sheet: (841.9, 595.3),
+        signature: Some(8),
     };
     quire::backend::pdf::render_booklet(&layout, &doc.meta, &fonts, &images, &bopts).expect("a booklet");
 });

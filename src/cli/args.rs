@@ -67,9 +67,13 @@ pub struct BuildArgs {
     /// `gray` for black-only printing (images converted to gray).
     #[arg(long, value_name = "MODE")]
     pub color: Option<String>,
-    /// How the booklet's printer turns the sheet.
+    /// How the booklet's printer turns the sheet (default: short-edge).
     #[arg(long, value_enum)]
     pub duplex: Option<DuplexArg>,
+    /// Gather the booklet's sheets into signatures of N pages (a multiple of 4), each
+    /// folded and stitched on its own — for a pamphlet too thick for one.
+    #[arg(long, value_name = "N")]
+    pub signature: Option<usize>,
     /// Creep compensation for the booklet, per sheet: 0.1mm.
     #[arg(long, value_name = "LENGTH")]
     pub creep: Option<String>,
@@ -78,18 +82,21 @@ pub struct BuildArgs {
 /// `--duplex` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum DuplexArg {
-    /// Flip on the long edge (backs turned 180°).
+    /// Flip on the short edge: backs upright.
     #[default]
-    LongEdge,
-    /// Flip on the short edge.
     ShortEdge,
+    /// Flip on the long edge (backs turned 180°).
+    LongEdge,
+    /// No duplex: every front, then every back in reverse order.
+    Manual,
 }
 
 impl From<DuplexArg> for crate::print::Duplex {
     fn from(d: DuplexArg) -> Self {
         match d {
-            DuplexArg::LongEdge => crate::print::Duplex::LongEdge,
             DuplexArg::ShortEdge => crate::print::Duplex::ShortEdge,
+            DuplexArg::LongEdge => crate::print::Duplex::LongEdge,
+            DuplexArg::Manual => crate::print::Duplex::Manual,
         }
     }
 }

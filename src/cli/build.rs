@@ -111,7 +111,22 @@ fn render(
                 creep: j.print.creep as f32,
                 modified,
                 sheet: (sw as f32, sh as f32),
+                signature: j.print.signature,
             };
+            if j.print.duplex == crate::print::Duplex::Manual {
+                let sides = crate::print::impose(
+                    j.layout.pages.len(),
+                    j.print.signature,
+                    j.print.duplex,
+                )
+                .len();
+                eprintln!(
+                    "quire: {}: print sides 1–{} (the fronts), turn the printed stack over on its short edge and put it back, then print sides {}–{sides}",
+                    path.display(),
+                    sides / 2,
+                    sides / 2 + 1
+                );
+            }
             pdf::render_booklet(&j.layout, &doc.meta, &j.fonts, &j.images, &opts)
                 .map_err(|e| err(e.to_string()))?
         }
@@ -144,6 +159,7 @@ pub(super) struct PrintSettings {
     kind: crate::layout::Kind,
     gray: bool,
     duplex: crate::print::Duplex,
+    signature: Option<usize>,
     creep: f64,
 }
 
@@ -182,6 +198,14 @@ impl PrintSettings {
             kind,
             gray,
             duplex: args.duplex.unwrap_or_default().into(),
+            signature: match args.signature {
+                Some(n) if n == 0 || n % 4 != 0 => {
+                    return Err(format!(
+                        "--signature {n}: a signature is a multiple of 4 pages (4, 8, 12 …)"
+                    ));
+                }
+                s => s,
+            },
             creep,
         })
     }

@@ -667,7 +667,9 @@ impl Ctx<'_, '_> {
                     Block::Paragraph { content, .. } | Block::Heading { content, .. } => {
                         inl.extend(content.iter().cloned())
                     }
-                    other => inl.extend(crate::model::inline_flow(std::slice::from_ref(other))),
+                    other => {
+                        inl.extend(crate::model::inline_flow(std::slice::from_ref(other)))
+                    }
                 }
                 let style = ParaStyle { indent: if k > 0 { nsize } else { 0 }, ..nstyle };
                 lines.extend(set_para(

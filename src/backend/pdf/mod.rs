@@ -608,6 +608,8 @@ pub struct BookletOptions {
     pub modified: i64,
     /// The sheet, in points (landscape: two pages wide).
     pub sheet: (f32, f32),
+    /// Pages per signature (gathering), a multiple of four; `None`: one signature.
+    pub signature: Option<usize>,
 }
 
 /// The pamphlet imposed for saddle stitching: its already laid-out pages two-up on
@@ -628,22 +630,21 @@ pub fn render_booklet(
     let (w, h) = (to_pt(geo.width), to_pt(geo.height));
     let mut doc = Document::new();
     doc.set_metadata(metadata(meta, opts.modified));
-    for (s_idx, sheet) in
-        crate::print::saddle_stitch(layout.pages.len()).iter().enumerate()
-    {
-        let shift = crate::print::creep_shift(s_idx, f64::from(opts.creep)) as f32;
-        for (back, side) in [(false, sheet.front), (true, sheet.back)] {
+    let sides = crate::print::impose(layout.pages.len(), opts.signature, opts.duplex);
+    for side in sides {
+        let shift = crate::print::creep_shift(side.nest, f64::from(opts.creep)) as f32;
+        {
             let (sw, sh) = opts.sheet;
             let settings = PageSettings::from_wh(sw, sh)
                 .ok_or_else(|| PdfError::Krilla("sheet size".into()))?
                 .with_trim_box(Rect::from_xywh(0.0, 0.0, sw, sh));
             let mut p = doc.start_page_with(settings);
             let mut s = p.surface();
-            let turned = back && opts.duplex == crate::print::Duplex::LongEdge;
+            let turned = side.turned;
             if turned {
                 s.push_transform(&Transform::from_row(-1.0, 0.0, 0.0, -1.0, sw, sh));
             }
-            for (half, number) in side.iter().enumerate() {
+            for (half, number) in side.pages.iter().enumerate() {
                 let Some(n) = number else { continue };
                 let page = &layout.pages[n - 1];
                 // The two pages meet at the sheet's centre line, the fold.
