@@ -364,3 +364,60 @@ fn images_must_exist_and_stay_inside_the_project() {
     assert!(err.contains("t.md:15:1: error[unsafe-path]"), "{err}");
     assert!(!m.join("out").exists(), "nothing written");
 }
+
+/// DAISY Ace's `ace-puppeteer`: `$QUIRE_ACE`, or the copy `.ci/run` installs under
+/// `target/test-data/ace/` (npm `@daisy/ace@1.4.6`, run with Debian's Chromium).
+fn ace() -> Option<PathBuf> {
+    let default = root().join("target/test-data/ace/node_modules/.bin/ace-puppeteer");
+    let found = std::env::var_os("QUIRE_ACE")
+        .map(PathBuf::from)
+        .or(Some(default))
+        .filter(|p| p.is_file())
+        .filter(|_| Path::new("/usr/bin/chromium").is_file());
+    if found.is_none() {
+        if in_ci() {
+            panic!("DAISY Ace is required under CI=true (see .ci/run)");
+        }
+        eprintln!(
+            "\n!!!! SKIPPED: DAISY Ace not found (set QUIRE_ACE, or run .ci/run's Ace step) !!!!\n"
+        );
+    }
+    found
+}
+
+/// The accessibility violations Ace reports for an EPUB: (rule, impact, document).
+fn ace_violations(ace: &Path, epub: &Path) -> Vec<String> {
+    let out = tempfile::tempdir().unwrap();
+    let o = Command::new(ace)
+        .env("PUPPETEER_EXECUTABLE_PATH", "/usr/bin/chromium")
+        .arg("-o")
+        .arg(out.path())
+        .arg(epub)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "Ace failed: {}", String::from_utf8_lossy(&o.stderr));
+    let report = fs::read_to_string(out.path().join("report.json")).unwrap();
+    let r: serde_json::Value = serde_json::from_str(&report).unwrap();
+    let mut found = Vec::new();
+    for doc in r["assertions"].as_array().into_iter().flatten() {
+        for a in doc["assertions"].as_array().into_iter().flatten() {
+            found.push(format!(
+                "{} ({}) in {}",
+                a["earl:test"]["dct:title"],
+                a["earl:test"]["earl:impact"],
+                doc["earl:testSubject"]["url"]
+            ));
+        }
+    }
+    found
+}
+
+#[test]
+fn ace_reports_no_accessibility_violation() {
+    let Some(ace) = ace() else { return };
+    let (dir, _) = built();
+    for name in ["lessons-of-the-paris-commune.epub", "book.epub"] {
+        let v = ace_violations(&ace, &dir.join(name));
+        assert!(v.is_empty(), "{name}: {v:#?}");
+    }
+}
