@@ -14,7 +14,7 @@
 pub mod backend;
 pub mod cli;
 pub mod diag;
-pub mod fonts;
+pub mod font_files;
 pub mod layout;
 pub mod lint;
 pub mod manuscript;

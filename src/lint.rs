@@ -76,7 +76,9 @@ struct Coverage {
 
 impl Coverage {
     fn new() -> Self {
-        Coverage { font: skrifa::FontRef::new(crate::fonts::SERIF_REGULAR.data).ok() }
+        Coverage {
+            font: skrifa::FontRef::new(crate::font_files::SERIF_REGULAR.data).ok(),
+        }
     }
 
     fn covers(&self, c: char) -> bool {

@@ -293,12 +293,24 @@ pub fn check_settings(
     {
         problems.push(format!("`{c}` is not a colour mode: use color or gray"));
     }
-    if problems.is_empty() {
-        return;
-    }
     let head = &text[..meta.span.end.min(text.len())];
     let at =
         head.find("\npdf:").map_or(meta.span, |i| crate::diag::Span::new(i + 1, i + 5));
+    if p.font_size.is_some() {
+        // Read, but the page builder does not take it yet: say so rather than ignore
+        // it without a word.
+        let at = head
+            .find("font-size:")
+            .map_or(at, |i| crate::diag::Span::new(i, i + "font-size".len()));
+        diags.push(
+            crate::diag::Diagnostic::warning(
+                "unused-setting",
+                at,
+                "`pdf: font-size` is not used yet: the type size comes from the trim",
+            )
+            .with_hint("remove it, or set the trim (`pdf: {trim: a6}` sets 10/13 pt)"),
+        );
+    }
     for why in problems {
         diags.error("pdf-setting", at, format!("in the `pdf:` settings: {why}"));
     }

@@ -65,7 +65,7 @@ use quire::backend::epub::{self, EpubOptions, Image, Resources};
 use quire::backend::{pdf, text};
 use quire::diag::{Diagnostic, Diagnostics, Severity, Source};
 use quire::layout::covers::COVER_IMAGE;
-use quire::layout::{Fonts, Kind, LayoutOptions, layout};
+use quire::layout::{Fonts, LayoutOptions, Makeup, layout};
 
 /// The CommonMark spec version (pinned in `tools/fetch-test-data.sh`).
 const SPEC_VERSION: &str = "0.31.2";
@@ -316,7 +316,7 @@ fn build(ex: &Example) -> Result<Outcome, String> {
     // kind the document asks for, the cover image), then the PDF and the booklet.
     let fonts = Fonts::new();
     let mut lopts = LayoutOptions::a5();
-    lopts.kind = Some(Kind::for_document(&doc, None)?);
+    lopts.kind = Some(Makeup::for_document(&doc, None)?);
     lopts.bleed = lopts.trim.default_bleed();
     lopts.cover = Some((img.info.width, img.info.height));
     lopts.images =

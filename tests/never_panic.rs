@@ -184,13 +184,13 @@ proptest! {
     #[test]
     fn pdf_loads_with_the_layouts_page_count(s in manuscript()) {
         use quire::backend::pdf;
-        use quire::layout::{Fonts, Kind, LayoutOptions, layout};
+        use quire::layout::{Fonts, Makeup, LayoutOptions, layout};
         let src = Source::new("p.md", s);
         let (doc, mut diags) = quire::load(&src);
         prop_assume!(!diags.has_errors());
         let fonts = Fonts::new();
         let mut opts = LayoutOptions::a5();
-        opts.kind = Some(Kind::Pamphlet);
+        opts.kind = Some(Makeup::Pamphlet);
         let l = layout(&doc, &fonts, &opts, &mut diags);
         let images = Default::default();
         let bytes = pdf::render(&l, &doc.meta, &fonts, &images, &pdf::PdfOptions { bleed: 8.5, modified: 0, crop_marks: false }).unwrap().bytes;
@@ -244,7 +244,7 @@ fn fuzz_regressions_build() {
         .unwrap();
         let fonts = quire::layout::Fonts::new();
         let mut opts = quire::layout::LayoutOptions::a5();
-        opts.kind = Some(quire::layout::Kind::Pamphlet);
+        opts.kind = Some(quire::layout::Makeup::Pamphlet);
         let l = quire::layout::layout(&doc, &fonts, &opts, &mut diags);
         let images = Default::default();
         quire::backend::pdf::render(

@@ -39,7 +39,7 @@ fuzz_target!(|data: &[u8]| {
     // The print edition: layout, the pamphlet with its self-cover, and the booklet.
     let fonts = quire::layout::Fonts::new();
     let mut lopts = quire::layout::LayoutOptions::a5();
-    lopts.kind = Some(quire::layout::Kind::Pamphlet);
+    lopts.kind = Some(quire::layout::Makeup::Pamphlet);
     let layout = quire::layout::layout(&doc, &fonts, &lopts, &mut diags);
     // Nothing lost, nothing placed twice, no empty page but a designed blank.
     assert!(layout.audit.is_empty(), "{:?}", layout.audit);

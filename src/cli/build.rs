@@ -156,7 +156,7 @@ pub(super) struct PrintSettings {
     trim: crate::print::Trim,
     bleed: f64,
     crop_marks: bool,
-    kind: crate::layout::Kind,
+    kind: crate::layout::Makeup,
     gray: bool,
     duplex: crate::print::Duplex,
     signature: Option<usize>,
@@ -176,7 +176,7 @@ impl PrintSettings {
             Some(b) => crate::print::parse_length(b)?,
             None => trim.default_bleed(),
         };
-        let kind = crate::layout::Kind::for_document(
+        let kind = crate::layout::Makeup::for_document(
             doc,
             args.layout.as_deref().or(pdf.layout.as_deref()),
         )?;

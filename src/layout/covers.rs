@@ -27,7 +27,6 @@ fn text(s: &str) -> Vec<Inline> {
 fn stack(
     b: &mut Builder,
     geo: &Geometry,
-    number: usize,
     paras: &[(String, ParaStyle)],
     mut y: Sp,
     diags: &mut Diagnostics,
@@ -35,7 +34,6 @@ fn stack(
     let mut out = Vec::new();
     // Covers are centred on the page, not on the text block (whose margins are
     // unequal).
-    let _ = number;
     let left = (geo.width - geo.measure()) / 2;
     for (t, style) in paras {
         if t.is_empty() {
@@ -108,12 +106,12 @@ pub fn self_cover(
                 paras.push((s.clone(), style(geo, Face::Italic, Feat::Text, 6, 5)));
             }
             let (lines, _) =
-                stack(&mut b, geo, 1, &paras, geo.top + geo.body_height() / 6, diags);
+                stack(&mut b, geo, &paras, geo.top + geo.body_height() / 6, diags);
             front.lines.extend(lines);
             let fleuron =
                 [("\u{2766}".to_string(), style(geo, Face::Regular, Feat::Text, 8, 5))];
             let (lines, _) =
-                stack(&mut b, geo, 1, &fleuron, geo.top + geo.body_height() / 2, diags);
+                stack(&mut b, geo, &fleuron, geo.top + geo.body_height() / 2, diags);
             front.lines.extend(lines);
             if !meta.authors.is_empty() {
                 let a = [(
@@ -121,7 +119,7 @@ pub fn self_cover(
                     style(geo, Face::Regular, Feat::SmallCaps, 6, 5),
                 )];
                 let (lines, _) =
-                    stack(&mut b, geo, 1, &a, geo.top + geo.body_height() * 2 / 3, diags);
+                    stack(&mut b, geo, &a, geo.top + geo.body_height() * 2 / 3, diags);
                 front.lines.extend(lines);
             }
             if let Some(p) = &meta.publisher {
@@ -129,7 +127,6 @@ pub fn self_cover(
                 let (lines, _) = stack(
                     &mut b,
                     geo,
-                    1,
                     &a,
                     geo.top + geo.body_height() - geo.leading * 2,
                     diags,
@@ -163,7 +160,7 @@ pub fn self_cover(
         ParaStyle { align: Align::Left, ..style(geo, Face::Regular, Feat::Text, 4, 5) };
     let paras: Vec<(String, ParaStyle)> =
         colophon.into_iter().map(|c| (c, small)).collect();
-    let (probe, end) = stack(&mut b, geo, 2, &paras, 0, diags);
+    let (probe, end) = stack(&mut b, geo, &paras, 0, diags);
     let top = geo.top + geo.body_height() - end;
     let mut inside = Page { number: 2, ..Default::default() };
     inside.lines = probe.into_iter().map(|p| Placed { y: p.y + top, ..p }).collect();
@@ -191,7 +188,6 @@ pub fn self_cover(
         let (lines, _) = stack(
             &mut b,
             geo,
-            n,
             &[(d.clone(), st)],
             geo.top + geo.body_height() / 3,
             diags,

@@ -10,7 +10,7 @@ use std::rc::Rc;
 use harfrust::{Feature, ShapeOptions, ShaperData, UnicodeBuffer};
 use skrifa::MetadataProvider;
 
-use crate::fonts::{self, FontFile};
+use crate::font_files::{self, FontFile};
 
 /// A face of the shipped families.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -48,12 +48,12 @@ impl Face {
     /// The font file.
     pub fn file(self) -> &'static FontFile {
         match self {
-            Face::Regular => &fonts::SERIF_REGULAR,
-            Face::Italic => &fonts::SERIF_ITALIC,
-            Face::Bold => &fonts::SERIF_BOLD,
-            Face::BoldItalic => &fonts::SERIF_BOLD_ITALIC,
-            Face::Sans => &fonts::SANS_REGULAR,
-            Face::Mono => &fonts::MONO_REGULAR,
+            Face::Regular => &font_files::SERIF_REGULAR,
+            Face::Italic => &font_files::SERIF_ITALIC,
+            Face::Bold => &font_files::SERIF_BOLD,
+            Face::BoldItalic => &font_files::SERIF_BOLD_ITALIC,
+            Face::Sans => &font_files::SANS_REGULAR,
+            Face::Mono => &font_files::MONO_REGULAR,
         }
     }
 

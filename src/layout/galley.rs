@@ -734,8 +734,8 @@ pub fn build(
         keep: 0,
     };
     let book = match opts.kind {
-        Some(super::Kind::Book) => true,
-        Some(super::Kind::Pamphlet) => false,
+        Some(super::Makeup::Book) => true,
+        Some(super::Makeup::Pamphlet) => false,
         None => doc.chapters.iter().any(|ch| ch.has_heading),
     };
     c.title_block(doc, book);

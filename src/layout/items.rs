@@ -291,7 +291,7 @@ impl Para {
 }
 
 /// A piece of text in one style.
-struct Piece {
+struct Styled {
     /// The text, with word joiners taken out.
     text: String,
     face: Face,
@@ -311,7 +311,7 @@ struct Piece {
 }
 
 enum Token {
-    Text(Piece),
+    Text(Styled),
     Note { number: u32, first: bool, span: Span },
     Break,
 }
@@ -333,11 +333,11 @@ fn piece(
     feat: Feat,
     link: Option<Link>,
     span: Span,
-) -> Piece {
+) -> Styled {
     let exact = text.len() == span.end - span.start;
     let invisible = |c: char| is_joiner(c) || c == crate::model::hyphenate::SOFT_HYPHEN;
     if !text.chars().any(invisible) {
-        return Piece {
+        return Styled {
             text: text.to_string(),
             face,
             feat,
@@ -369,7 +369,7 @@ fn piece(
             shift.iter().filter(|(at, _)| *at < h as usize).map(|(_, n)| n).sum();
         h - gone as u32
     };
-    Piece {
+    Styled {
         text: clean,
         face,
         feat,
@@ -451,7 +451,7 @@ fn flatten(
 
 /// A part of a word: a slice of a piece, or a note mark.
 enum Part<'a> {
-    Text { piece: &'a Piece, start: usize, end: usize },
+    Text { piece: &'a Styled, start: usize, end: usize },
     Note { number: u32, first: bool, span: Span },
 }
 
@@ -581,7 +581,7 @@ impl<'f> Builder<'f> {
     /// indent), elsewhere glue that may end a line but never stretches.
     fn code_piece<'p>(
         &mut self,
-        piece: &'p Piece,
+        piece: &'p Styled,
         style: &ParaStyle,
         word: &mut Vec<Part<'p>>,
         p: &mut Para,
@@ -857,7 +857,7 @@ impl<'f> Builder<'f> {
 /// The size a piece is set at: code in running text a little smaller than the text
 /// (the monospaced face's letters are larger than a book face's at one size), code
 /// in a code block at the block's size.
-fn piece_size(piece: &Piece, style: &ParaStyle) -> Sp {
+fn piece_size(piece: &Styled, style: &ParaStyle) -> Sp {
     if piece.code && style.face != Face::Mono {
         super::style::STYLES.inline_code.of(style.size)
     } else {
@@ -982,8 +982,7 @@ mod tests {
         }]
     }
 
-    fn style(fonts: &Fonts) -> ParaStyle {
-        let _ = fonts;
+    fn style() -> ParaStyle {
         ParaStyle {
             face: Face::Regular,
             feat: Feat::Text,
@@ -999,7 +998,7 @@ mod tests {
     fn cuts(s: &str, measure: Sp) -> Vec<(String, Option<Brk>)> {
         let fonts = Fonts::new();
         let mut b = Builder::new(&fonts, measure);
-        let p = b.para(&text(s), &style(&fonts), &mut Diagnostics::default());
+        let p = b.para(&text(s), &style(), &mut Diagnostics::default());
         let mut out: Vec<(String, Option<Brk>)> = vec![(String::new(), None)];
         for it in &p.items {
             match it {
@@ -1053,7 +1052,7 @@ mod tests {
             hyphens: vec![4],
             span: Span::new(0, text.len()),
         }];
-        let p = b.para(&inl, &style(&fonts), &mut Diagnostics::default());
+        let p = b.para(&inl, &style(), &mut Diagnostics::default());
         let texts: Vec<&str> = p
             .items
             .iter()
@@ -1084,7 +1083,7 @@ mod tests {
     fn widths_of_a_paragraph() {
         let fonts = Fonts::new();
         let mut b = Builder::new(&fonts, 1000 * super::super::units::PT);
-        let p = b.para(&text("aa bbbb"), &style(&fonts), &mut Diagnostics::default());
+        let p = b.para(&text("aa bbbb"), &style(), &mut Diagnostics::default());
         let (min, max) = p.widths();
         assert!(min > 0 && max > min);
     }

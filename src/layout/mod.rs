@@ -48,7 +48,7 @@ pub struct LayoutOptions {
     pub images: BTreeMap<String, (u32, u32)>,
     /// Pamphlet (self-cover) or book (title page); `None`: the text pages alone, a
     /// book's with its title page.
-    pub kind: Option<Kind>,
+    pub kind: Option<Makeup>,
     /// Bleed, in points (the cover image runs into it).
     pub bleed: f64,
     /// Pixel size of the cover image, if the manuscript gives one.
@@ -57,7 +57,7 @@ pub struct LayoutOptions {
 
 /// How the print edition is made up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub enum Makeup {
     /// A self-cover pamphlet: front cover, inside cover with the colophon, the text,
     /// blanks to a multiple of four, back cover.
     Pamphlet,
@@ -65,17 +65,17 @@ pub enum Kind {
     Book,
 }
 
-impl Kind {
+impl Makeup {
     /// `pdf: {layout: …}` or, by default, a book when the manuscript has chapters.
-    pub fn for_document(doc: &Document, setting: Option<&str>) -> Result<Kind, String> {
+    pub fn for_document(doc: &Document, setting: Option<&str>) -> Result<Makeup, String> {
         match setting {
-            Some("pamphlet") => Ok(Kind::Pamphlet),
-            Some("book") => Ok(Kind::Book),
+            Some("pamphlet") => Ok(Makeup::Pamphlet),
+            Some("book") => Ok(Makeup::Book),
             Some(other) => {
                 Err(format!("`{other}` is not a layout: use pamphlet or book"))
             }
-            None if doc.chapters.iter().any(|c| c.has_heading) => Ok(Kind::Book),
-            None => Ok(Kind::Pamphlet),
+            None if doc.chapters.iter().any(|c| c.has_heading) => Ok(Makeup::Book),
+            None => Ok(Makeup::Pamphlet),
         }
     }
 }
@@ -331,7 +331,7 @@ pub fn layout(
     let (pages, audit) = paginate::paginate(&mut galley, &geometry);
     // 3. A pamphlet's self-cover around the text.
     let pages = match opts.kind {
-        Some(Kind::Pamphlet) => covers::self_cover(
+        Some(Makeup::Pamphlet) => covers::self_cover(
             pages,
             &doc.meta,
             fonts,

@@ -43,7 +43,7 @@ const SPLIT_ROW_LINES: usize = 4;
 /// Sets a table into the galley: its rules and rows, with where a page may end.
 pub(super) fn set(
     c: &mut Ctx,
-    align: &[model::Align],
+    align: &[model::ColumnAlign],
     head: &[Vec<Inline>],
     rows: &[Vec<Vec<Inline>>],
     f: Frame,
@@ -65,8 +65,8 @@ pub(super) fn set(
         leading: STYLES.display_leading.of(size),
         indent: 0,
         align: match align.get(col) {
-            Some(model::Align::Right) => Align::Right,
-            Some(model::Align::Center) => Align::Center,
+            Some(model::ColumnAlign::Right) => Align::Right,
+            Some(model::ColumnAlign::Center) => Align::Center,
             _ => Align::Left,
         },
         hyphenate: true,

@@ -22,7 +22,7 @@ use pulldown_cmark::{
 use unicode_normalization::UnicodeNormalization;
 
 use crate::diag::{Diagnostic, Diagnostics, Span};
-use crate::model::{Align, Block, DivRole, Inline, Note};
+use crate::model::{Block, ColumnAlign, DivRole, Inline, Note};
 
 /// Containers nested deeper than this are flattened into their parent, with a
 /// warning, so that hostile input cannot overflow the stack.
@@ -502,10 +502,10 @@ impl<'a> Conv<'a, '_> {
         let align = aligns
             .iter()
             .map(|a| match a {
-                Alignment::None => Align::None,
-                Alignment::Left => Align::Left,
-                Alignment::Center => Align::Center,
-                Alignment::Right => Align::Right,
+                Alignment::None => ColumnAlign::None,
+                Alignment::Left => ColumnAlign::Left,
+                Alignment::Center => ColumnAlign::Center,
+                Alignment::Right => ColumnAlign::Right,
             })
             .collect();
         let mut head = Vec::new();

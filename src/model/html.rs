@@ -21,7 +21,7 @@
 //! This pass runs first, so the passes after it (sections, notes, smart punctuation,
 //! hyphenation) see only model nodes.
 
-use super::{Align, Block, DivRole, Document, Inline};
+use super::{Block, ColumnAlign, DivRole, Document, Inline};
 use crate::diag::{Diagnostics, Span};
 
 /// Elements dropped together with everything inside them.
@@ -70,7 +70,7 @@ const SILENT: &[&str] = &[
 
 /// What an element is in the model.
 #[derive(Debug, Clone, PartialEq)]
-enum Kind {
+enum Meaning {
     Strong,
     Emphasis,
     Strike,
@@ -161,7 +161,6 @@ fn convert_inlines(v: &mut Vec<Inline>, diags: &mut Diagnostics) {
         return;
     }
     let mut b = InlineTree::default();
-    let mut last = None;
     for i in std::mem::take(v) {
         match i {
             Inline::Html { raw, span } => {
@@ -169,7 +168,6 @@ fn convert_inlines(v: &mut Vec<Inline>, diags: &mut Diagnostics) {
                     b.token(t, span);
                 }
                 b.drops.report(span, diags);
-                last = Some(span);
             }
             Inline::Emphasis { mut content, span } => {
                 convert_inlines(&mut content, diags);
@@ -194,7 +192,7 @@ fn convert_inlines(v: &mut Vec<Inline>, diags: &mut Diagnostics) {
             other => b.push(other),
         }
     }
-    *v = b.finish(last.unwrap_or_default());
+    *v = b.finish();
 }
 
 fn contains_html(v: &[Inline]) -> bool {
@@ -210,30 +208,30 @@ fn contains_html(v: &[Inline]) -> bool {
 }
 
 /// The meaning of an inline element (or of a block element met inside running text).
-fn inline_kind(name: &str, attrs: &[(String, String)], drops: &mut Drops) -> Kind {
+fn inline_kind(name: &str, attrs: &[(String, String)], drops: &mut Drops) -> Meaning {
     match name {
-        "strong" | "b" => Kind::Strong,
-        "em" | "i" | "cite" | "dfn" | "var" => Kind::Emphasis,
-        "s" | "del" | "strike" => Kind::Strike,
-        "code" | "kbd" | "samp" | "tt" => Kind::Code,
-        "span" if has_class(attrs, "smallcaps") => Kind::SmallCaps,
+        "strong" | "b" => Meaning::Strong,
+        "em" | "i" | "cite" | "dfn" | "var" => Meaning::Emphasis,
+        "s" | "del" | "strike" => Meaning::Strike,
+        "code" | "kbd" | "samp" | "tt" => Meaning::Code,
+        "span" if has_class(attrs, "smallcaps") => Meaning::SmallCaps,
         "a" => match attrs.iter().find(|(k, _)| k == "href") {
-            Some((_, href)) if safe_href(href) => Kind::Link(href.trim().to_string()),
+            Some((_, href)) if safe_href(href) => Meaning::Link(href.trim().to_string()),
             Some((_, href)) => {
                 drops.note(format!("the link to `{}` (its text is kept)", href.trim()));
-                Kind::Unwrap
+                Meaning::Unwrap
             }
-            None => Kind::Unwrap,
+            None => Meaning::Unwrap,
         },
         n if DROP_WITH_CONTENT.contains(&n) => {
             drops.note(format!("<{n}> and its content"));
-            Kind::Drop
+            Meaning::Drop
         }
         n => {
             if !SILENT.contains(&n) {
                 drops.note(format!("<{n}> (its text is kept)"));
             }
-            Kind::Unwrap
+            Meaning::Unwrap
         }
     }
 }
@@ -252,7 +250,7 @@ fn note_handlers(attrs: &[(String, String)], drops: &mut Drops) {
 
 /// An inline element being built.
 struct Frame {
-    kind: Kind,
+    kind: Meaning,
     name: String,
     content: Vec<Inline>,
     span: Span,
@@ -267,7 +265,7 @@ struct InlineTree {
 impl Default for InlineTree {
     fn default() -> Self {
         let root = Frame {
-            kind: Kind::Unwrap,
+            kind: Meaning::Unwrap,
             name: String::new(),
             content: Vec::new(),
             span: Span::default(),
@@ -279,7 +277,7 @@ impl Default for InlineTree {
 impl InlineTree {
     /// Whether what comes now is dropped (inside `script` and the like).
     fn dropping(&self) -> bool {
-        self.stack.iter().any(|f| f.kind == Kind::Drop)
+        self.stack.iter().any(|f| f.kind == Meaning::Drop)
     }
 
     fn push(&mut self, i: Inline) {
@@ -309,7 +307,7 @@ impl InlineTree {
                     return self.push(Inline::LineBreak { span });
                 }
                 let kind = if self.dropping() {
-                    Kind::Drop
+                    Meaning::Drop
                 } else {
                     inline_kind(&name, &attrs, &mut self.drops)
                 };
@@ -334,14 +332,16 @@ impl InlineTree {
         let span = f.span;
         let content = f.content;
         let node = match f.kind {
-            Kind::Strong => Some(Inline::Strong { content, span }),
-            Kind::Emphasis => Some(Inline::Emphasis { content, span }),
-            Kind::Strike => Some(Inline::Strikethrough { content, span }),
-            Kind::Code => Some(Inline::Code { text: super::plain_text(&content), span }),
-            Kind::SmallCaps => Some(Inline::SmallCaps { content, span }),
-            Kind::Link(url) => Some(Inline::Link { url, title: None, content, span }),
-            Kind::Drop => None,
-            Kind::Unwrap => {
+            Meaning::Strong => Some(Inline::Strong { content, span }),
+            Meaning::Emphasis => Some(Inline::Emphasis { content, span }),
+            Meaning::Strike => Some(Inline::Strikethrough { content, span }),
+            Meaning::Code => {
+                Some(Inline::Code { text: super::plain_text(&content), span })
+            }
+            Meaning::SmallCaps => Some(Inline::SmallCaps { content, span }),
+            Meaning::Link(url) => Some(Inline::Link { url, title: None, content, span }),
+            Meaning::Drop => None,
+            Meaning::Unwrap => {
                 for i in content {
                     self.push(i);
                 }
@@ -353,8 +353,7 @@ impl InlineTree {
         }
     }
 
-    fn finish(mut self, span: Span) -> Vec<Inline> {
-        let _ = span;
+    fn finish(mut self) -> Vec<Inline> {
         while self.stack.len() > 1 {
             self.close();
         }
@@ -430,7 +429,7 @@ impl BlockTree<'_> {
         for what in para.drops.0.drain(..) {
             self.drops.note(what);
         }
-        let mut content = para.finish(self.span);
+        let mut content = para.finish();
         trim_inlines(&mut content);
         if content.is_empty() {
             return;
@@ -612,7 +611,7 @@ impl BlockTree<'_> {
                 }
                 let ncols = head.len().max(rows.iter().map(Vec::len).max().unwrap_or(0));
                 (ncols > 0).then(|| Block::Table {
-                    align: vec![Align::None; ncols],
+                    align: vec![ColumnAlign::None; ncols],
                     head,
                     rows,
                     span,

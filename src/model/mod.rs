@@ -213,7 +213,7 @@ impl DivRole {
 
 /// Column alignment in a table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Align {
+pub enum ColumnAlign {
     /// No alignment given (left in print).
     None,
     /// `:--`
@@ -288,7 +288,7 @@ pub enum Block {
     /// A pipe table.
     Table {
         /// One alignment per column.
-        align: Vec<Align>,
+        align: Vec<ColumnAlign>,
         /// Header cells.
         head: Vec<Vec<Inline>>,
         /// Body rows of cells.

@@ -381,7 +381,7 @@ impl Book {
 
     /// The shipped serif, whole (`epub: {embed-fonts: true}`).
     fn fonts(&mut self) {
-        for (k, f) in crate::fonts::SERIF.iter().enumerate() {
+        for (k, f) in crate::font_files::SERIF.iter().enumerate() {
             let href = format!("fonts/{}", font_file_name(f.file));
             self.add(
                 &format!("font{}", k + 1),
@@ -466,10 +466,10 @@ fn stylesheet(opts: &EpubOptions) -> String {
             "\n/* Embedded: EB Garamond, SIL Open Font License 1.1 (fonts/OFL.txt). */\n",
         );
         for (f, weight, style) in [
-            (&crate::fonts::SERIF_REGULAR, "normal", "normal"),
-            (&crate::fonts::SERIF_ITALIC, "normal", "italic"),
-            (&crate::fonts::SERIF_BOLD, "bold", "normal"),
-            (&crate::fonts::SERIF_BOLD_ITALIC, "bold", "italic"),
+            (&crate::font_files::SERIF_REGULAR, "normal", "normal"),
+            (&crate::font_files::SERIF_ITALIC, "normal", "italic"),
+            (&crate::font_files::SERIF_BOLD, "bold", "normal"),
+            (&crate::font_files::SERIF_BOLD_ITALIC, "bold", "italic"),
         ] {
             css.push_str(&format!(
                 "@font-face {{ font-family: \"EB Garamond\"; font-weight: {weight}; font-style: {style}; src: url(\"fonts/{}\"); }}\n",

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::model::html::{push_escaped, safe_href};
-use crate::model::{Align, Block, DivRole, Document, Inline, Lang, plain_text};
+use crate::model::{Block, ColumnAlign, DivRole, Document, Inline, Lang, plain_text};
 
 /// What the renderer must know beyond the node at hand.
 pub struct Ctx<'a> {
@@ -138,9 +138,9 @@ impl Ctx<'_> {
             }
             Block::Table { align, head, rows, .. } => {
                 let cls = |i: usize| match align.get(i) {
-                    Some(Align::Left) => " class=\"left\"",
-                    Some(Align::Center) => " class=\"center\"",
-                    Some(Align::Right) => " class=\"right\"",
+                    Some(ColumnAlign::Left) => " class=\"left\"",
+                    Some(ColumnAlign::Center) => " class=\"center\"",
+                    Some(ColumnAlign::Right) => " class=\"right\"",
                     _ => "",
                 };
                 out.push_str("<table>\n");

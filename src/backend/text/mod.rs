@@ -10,7 +10,7 @@
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use crate::model::{Align, Block, DivRole, Document, Inline, plain_text};
+use crate::model::{Block, ColumnAlign, DivRole, Document, Inline, plain_text};
 
 /// Settings of the text edition.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -318,7 +318,7 @@ impl Writer {
 
     fn table(
         &mut self,
-        align: &[Align],
+        align: &[ColumnAlign],
         head: &[Vec<Inline>],
         rows: &[Vec<Vec<Inline>>],
         prefix: &Prefix,
@@ -340,8 +340,8 @@ impl Writer {
                 let c = r.get(i).map_or("", String::as_str);
                 let room = w - c.width().min(*w);
                 let (l, rr) = match align.get(i) {
-                    Some(Align::Right) => (room, 0),
-                    Some(Align::Center) => (room / 2, room - room / 2),
+                    Some(ColumnAlign::Right) => (room, 0),
+                    Some(ColumnAlign::Center) => (room / 2, room - room / 2),
                     _ => (0, room),
                 };
                 if i > 0 {

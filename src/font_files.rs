@@ -44,15 +44,6 @@ pub const SERIF_BOLD_ITALIC: FontFile =
 /// Source Sans 3 Regular.
 pub const SANS_REGULAR: FontFile =
     font!("Source Sans 3", "Regular", "SourceSans3/SourceSans3-Regular.ttf");
-/// Source Sans 3 Italic.
-pub const SANS_ITALIC: FontFile =
-    font!("Source Sans 3", "Italic", "SourceSans3/SourceSans3-It.ttf");
-/// Source Sans 3 Semibold.
-pub const SANS_SEMIBOLD: FontFile =
-    font!("Source Sans 3", "Semibold", "SourceSans3/SourceSans3-Semibold.ttf");
-/// Source Sans 3 Bold.
-pub const SANS_BOLD: FontFile =
-    font!("Source Sans 3", "Bold", "SourceSans3/SourceSans3-Bold.ttf");
 
 /// Source Code Pro Regular (code).
 pub const MONO_REGULAR: FontFile =
@@ -64,8 +55,6 @@ pub const SERIF: [FontFile; 4] =
 
 /// EB Garamond's licence (OFL 1.1), to ship beside embedded copies.
 pub const SERIF_LICENSE: &str = include_str!("../fonts/EBGaramond/OFL.txt");
-/// Source Sans 3's licence (OFL 1.1, Reserved Font Name "Source").
-pub const SANS_LICENSE: &str = include_str!("../fonts/SourceSans3/OFL.txt");
 
 #[cfg(test)]
 mod tests {
