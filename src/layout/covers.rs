@@ -154,7 +154,11 @@ pub fn self_cover(
     }
     colophon.extend(meta.publisher.clone());
     colophon.extend(meta.rights.clone());
-    colophon.push(meta.identifier.clone());
+    // An ISBN or the publisher's own identifier is for readers; a generated
+    // `urn:uuid` only for machines.
+    if !meta.identifier.starts_with("urn:uuid:") {
+        colophon.push(meta.identifier.clone());
+    }
     colophon.push("Set in EB Garamond with quire".to_string());
     let small =
         ParaStyle { align: Align::Left, ..style(geo, Face::Regular, Feat::Text, 4, 5) };

@@ -44,21 +44,29 @@ const INK: (u8, u8, u8) = (0xf4, 0xea, 0xd5);
 
 /// A typographic cover for the metadata, as JPEG.
 pub fn typographic(meta: &Metadata) -> Result<Vec<u8>, String> {
+    typographic_sized(meta, WIDTH, HEIGHT)
+}
+
+/// A typographic cover of `width` × `height` pixels, as JPEG (a print cover wants its
+/// page's proportions; `examples/draw_cover.rs` draws the sample's so).
+pub fn typographic_sized(
+    meta: &Metadata,
+    width: u32,
+    height: u32,
+) -> Result<Vec<u8>, String> {
+    let (w, h) = (width as f32, height as f32);
     let fonts = Fonts::new();
-    let mut pix = Pixmap::new(WIDTH, HEIGHT).ok_or("cover size")?;
+    let mut pix = Pixmap::new(width, height).ok_or("cover size")?;
     pix.fill(tiny_skia::Color::from_rgba8(BACKGROUND.0, BACKGROUND.1, BACKGROUND.2, 255));
     let mut paint = Paint::default();
     paint.set_color_rgba8(INK.0, INK.1, INK.2, 255);
     paint.anti_alias = true;
 
     let margin = 170.0;
-    let measure = WIDTH as f32 - 2.0 * margin;
+    let measure = w - 2.0 * margin;
     // A frame inset from the edge.
     let mut frame = PathBuilder::new();
-    frame.push_rect(
-        Rect::from_xywh(80.0, 80.0, WIDTH as f32 - 160.0, HEIGHT as f32 - 160.0)
-            .ok_or("frame")?,
-    );
+    frame.push_rect(Rect::from_xywh(80.0, 80.0, w - 160.0, h - 160.0).ok_or("frame")?);
     let stroke = tiny_skia::Stroke { width: 6.0, ..Default::default() };
     if let Some(p) = frame.finish() {
         pix.stroke_path(&p, &paint, &stroke, Transform::identity(), None);
@@ -75,40 +83,41 @@ pub fn typographic(meta: &Metadata) -> Result<Vec<u8>, String> {
         size -= 10.0;
     };
     for line in &title_lines {
-        draw_centred(&mut pix, &paint, &fonts, Face::Regular, line, size, y);
+        draw_centred(w, &mut pix, &paint, &fonts, Face::Regular, line, size, y);
         y += size * 1.15;
     }
     if let Some(sub) = &meta.subtitle {
         y += 20.0;
         for line in wrap(&fonts, Face::Italic, sub, 84.0, measure) {
-            draw_centred(&mut pix, &paint, &fonts, Face::Italic, &line, 84.0, y);
+            draw_centred(w, &mut pix, &paint, &fonts, Face::Italic, &line, 84.0, y);
             y += 84.0 * 1.2;
         }
     }
     // The fleuron between title and author.
-    let fleuron_y = (y + 260.0).max(1500.0);
-    draw_centred(&mut pix, &paint, &fonts, Face::Regular, "\u{2766}", 150.0, fleuron_y);
+    let fleuron_y = (y + 260.0).max(h * 0.586);
+    draw_centred(
+        w,
+        &mut pix,
+        &paint,
+        &fonts,
+        Face::Regular,
+        "\u{2766}",
+        150.0,
+        fleuron_y,
+    );
 
     let authors = meta.lang.join_names(&meta.authors);
-    let mut ay = HEIGHT as f32 - 520.0;
+    let mut ay = h - 520.0;
     for line in wrap(&fonts, Face::Regular, &authors.to_uppercase(), 92.0, measure) {
-        draw_centred(&mut pix, &paint, &fonts, Face::Regular, &line, 92.0, ay);
+        draw_centred(w, &mut pix, &paint, &fonts, Face::Regular, &line, 92.0, ay);
         ay += 92.0 * 1.2;
     }
     if let Some(p) = &meta.publisher {
-        draw_centred(
-            &mut pix,
-            &paint,
-            &fonts,
-            Face::Sans,
-            p,
-            56.0,
-            HEIGHT as f32 - 200.0,
-        );
+        draw_centred(w, &mut pix, &paint, &fonts, Face::Sans, p, 56.0, h - 200.0);
     }
     // The background is opaque, so premultiplied RGBA equals straight RGBA.
     let rgba =
-        image::RgbaImage::from_raw(WIDTH, HEIGHT, pix.take()).ok_or("cover pixels")?;
+        image::RgbaImage::from_raw(width, height, pix.take()).ok_or("cover pixels")?;
     let rgb = image::DynamicImage::ImageRgba8(rgba).to_rgb8();
     encode(&rgb)
 }
@@ -179,6 +188,7 @@ impl OutlinePen for Pen<'_> {
 }
 
 fn draw_centred(
+    width: f32,
     pix: &mut Pixmap,
     paint: &Paint,
     fonts: &Fonts,
@@ -190,7 +200,7 @@ fn draw_centred(
     let (glyphs, upem) = shape(fonts, face, text);
     let k = px / upem;
     let total: f32 = glyphs.iter().map(|g| g.adv as f32 * k).sum();
-    let mut x = (WIDTH as f32 - total) / 2.0;
+    let mut x = (width - total) / 2.0;
     let Ok(f) = skrifa::FontRef::new(face.file().data) else {
         return;
     };
