@@ -51,3 +51,27 @@ fn backends_and_layout_do_not_parse_or_read_files() {
         }
     }
 }
+
+/// The repository explains itself: no source, test, tool or README cites design
+/// notes kept outside it (a reader has only the repository).
+#[test]
+fn issue_12_sources_cite_nothing_outside_the_repository() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in ["src", "tests", "benches", "examples"] {
+        rust_files(&root.join(dir), &mut files);
+    }
+    files.push(root.join("README.md"));
+    files.push(root.join("tools/wordspacing.py"));
+    let notes = ["SPECS", "STACK.md", "DESIGN.md", "STYLE.md", "../shared"];
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        for note in notes {
+            // This very test names them.
+            if f.ends_with("architecture.rs") {
+                continue;
+            }
+            assert!(!text.contains(note), "{} cites `{note}`", f.display());
+        }
+    }
+}

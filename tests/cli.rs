@@ -390,3 +390,19 @@ fn issue_12_one_save_gives_one_rebuild_and_an_idle_watch_stays_idle() {
         "the first build and one more: {err}"
     );
 }
+
+#[test]
+fn issue_12_a_refused_pdf_a_is_a_warning_that_says_why() {
+    // EB Garamond has no ※: the glyph is .notdef, which PDF/A forbids.
+    let p = project(&[(
+        "r",
+        "---\ntitle: R\nauthor: A\nlang: en\n---\n\nA mark ※ here.\n".as_bytes(),
+    )]);
+    let out = quire(p.path()).args(["build", "--format", "pdf"]).output().unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("warning[not-pdfa]") && err.contains("no font has a glyph for `※`"),
+        "{err}"
+    );
+}
