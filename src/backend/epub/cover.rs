@@ -83,37 +83,54 @@ pub fn typographic_sized(
         size -= 10.0;
     };
     for line in &title_lines {
-        draw_centred(w, &mut pix, &paint, &fonts, Face::Regular, line, size, y);
+        draw_centred(
+            w,
+            &mut pix,
+            &paint,
+            &fonts,
+            Line { face: Face::Regular, text: line, px: size, baseline: y },
+        );
         y += size * 1.15;
     }
     if let Some(sub) = &meta.subtitle {
         y += 20.0;
         for line in wrap(&fonts, Face::Italic, sub, 84.0, measure) {
-            draw_centred(w, &mut pix, &paint, &fonts, Face::Italic, &line, 84.0, y);
+            draw_centred(
+                w,
+                &mut pix,
+                &paint,
+                &fonts,
+                Line { face: Face::Italic, text: &line, px: 84.0, baseline: y },
+            );
             y += 84.0 * 1.2;
         }
     }
     // The fleuron between title and author.
     let fleuron_y = (y + 260.0).max(h * 0.586);
-    draw_centred(
-        w,
-        &mut pix,
-        &paint,
-        &fonts,
-        Face::Regular,
-        "\u{2766}",
-        150.0,
-        fleuron_y,
-    );
+    let fleuron =
+        Line { face: Face::Regular, text: "\u{2766}", px: 150.0, baseline: fleuron_y };
+    draw_centred(w, &mut pix, &paint, &fonts, fleuron);
 
     let authors = meta.lang.join_names(&meta.authors);
     let mut ay = h - 520.0;
     for line in wrap(&fonts, Face::Regular, &authors.to_uppercase(), 92.0, measure) {
-        draw_centred(w, &mut pix, &paint, &fonts, Face::Regular, &line, 92.0, ay);
+        draw_centred(
+            w,
+            &mut pix,
+            &paint,
+            &fonts,
+            Line { face: Face::Regular, text: &line, px: 92.0, baseline: ay },
+        );
         ay += 92.0 * 1.2;
     }
     if let Some(p) = &meta.publisher {
-        draw_centred(w, &mut pix, &paint, &fonts, Face::Sans, p, 56.0, h - 200.0);
+        draw_centred(
+            w,
+            &mut pix,
+            &paint,
+            &fonts,
+            Line { face: Face::Sans, text: p, px: 56.0, baseline: h - 200.0 },
+        );
     }
     // The background is opaque, so premultiplied RGBA equals straight RGBA.
     let rgba =
@@ -187,16 +204,17 @@ impl OutlinePen for Pen<'_> {
     }
 }
 
-fn draw_centred(
-    width: f32,
-    pix: &mut Pixmap,
-    paint: &Paint,
-    fonts: &Fonts,
+/// A line of text centred on a picture `width` wide, at `px` pixels, its baseline at
+/// `baseline`.
+struct Line<'a> {
     face: Face,
-    text: &str,
+    text: &'a str,
     px: f32,
     baseline: f32,
-) {
+}
+
+fn draw_centred(width: f32, pix: &mut Pixmap, paint: &Paint, fonts: &Fonts, line: Line) {
+    let Line { face, text, px, baseline } = line;
     let (glyphs, upem) = shape(fonts, face, text);
     let k = px / upem;
     let total: f32 = glyphs.iter().map(|g| g.adv as f32 * k).sum();
