@@ -5,49 +5,39 @@
 //! provenance and checksums.
 //! Nothing else in quire reads font files.
 
-/// A shipped font file.
-#[derive(Debug, Clone, Copy)]
-pub struct FontFile {
-    /// The family name in the font's `name` table.
-    pub family: &'static str,
-    /// The style: `Regular`, `Italic`, `Bold`, `Bold Italic`, `Semibold`.
-    pub style: &'static str,
-    /// The file name under `fonts/`.
-    pub file: &'static str,
-    /// The TrueType data.
-    pub data: &'static [u8],
-}
+pub use crate::typeface::FontFile;
 
 macro_rules! font {
-    ($family:literal, $style:literal, $path:literal) => {
-        FontFile {
-            family: $family,
-            style: $style,
-            file: $path,
-            data: include_bytes!(concat!("../fonts/", $path)),
-        }
+    ($family:literal, $path:literal, $weight:literal, $italic:literal) => {
+        FontFile::shipped(
+            $family,
+            $path,
+            include_bytes!(concat!("../fonts/", $path)),
+            $weight,
+            $italic,
+        )
     };
 }
 
 /// EB Garamond Regular.
 pub const SERIF_REGULAR: FontFile =
-    font!("EB Garamond", "Regular", "EBGaramond/EBGaramond-Regular.ttf");
+    font!("EB Garamond", "EBGaramond/EBGaramond-Regular.ttf", 400, false);
 /// EB Garamond Italic.
 pub const SERIF_ITALIC: FontFile =
-    font!("EB Garamond", "Italic", "EBGaramond/EBGaramond-Italic.ttf");
+    font!("EB Garamond", "EBGaramond/EBGaramond-Italic.ttf", 400, true);
 /// EB Garamond Bold.
 pub const SERIF_BOLD: FontFile =
-    font!("EB Garamond", "Bold", "EBGaramond/EBGaramond-Bold.ttf");
+    font!("EB Garamond", "EBGaramond/EBGaramond-Bold.ttf", 700, false);
 /// EB Garamond Bold Italic.
 pub const SERIF_BOLD_ITALIC: FontFile =
-    font!("EB Garamond", "Bold Italic", "EBGaramond/EBGaramond-BoldItalic.ttf");
+    font!("EB Garamond", "EBGaramond/EBGaramond-BoldItalic.ttf", 700, true);
 /// Source Sans 3 Regular.
 pub const SANS_REGULAR: FontFile =
-    font!("Source Sans 3", "Regular", "SourceSans3/SourceSans3-Regular.ttf");
+    font!("Source Sans 3", "SourceSans3/SourceSans3-Regular.ttf", 400, false);
 
 /// Source Code Pro Regular (code).
 pub const MONO_REGULAR: FontFile =
-    font!("Source Code Pro", "Regular", "SourceCodePro/SourceCodePro-Regular.ttf");
+    font!("Source Code Pro", "SourceCodePro/SourceCodePro-Regular.ttf", 400, false);
 
 /// The four text styles of the serif, in the order regular, italic, bold, bold italic.
 pub const SERIF: [FontFile; 4] =
@@ -64,7 +54,7 @@ mod tests {
     fn shipped_fonts_parse_and_cover_the_sample() {
         use skrifa::MetadataProvider;
         for f in SERIF {
-            let font = skrifa::FontRef::new(f.data).expect(f.file);
+            let font = skrifa::FontRef::new(f.data).expect(&f.file);
             let cmap = font.charmap();
             for c in "AZaz’“”—❦é".chars() {
                 assert!(cmap.map(c).is_some(), "{} lacks {c}", f.file);

@@ -21,6 +21,7 @@ pub mod manuscript;
 pub mod model;
 pub mod print;
 pub mod resources;
+pub mod typeface;
 
 use diag::{Diagnostics, Severity, Source};
 use model::Document;

@@ -99,31 +99,34 @@ pub fn self_cover(
             });
         }
         _ => {
-            let mut paras =
-                vec![(meta.title.clone(), style(geo, Face::Regular, Feat::Text, 2, 1))];
+            let mut paras = vec![(
+                meta.title.clone(),
+                style(geo, Face::heading(false), Feat::Text, 2, 1),
+            )];
             if let Some(s) = &meta.subtitle {
-                paras.push((String::new(), style(geo, Face::Regular, Feat::Text, 1, 1)));
-                paras.push((s.clone(), style(geo, Face::Italic, Feat::Text, 6, 5)));
+                paras.push((String::new(), style(geo, Face::REGULAR, Feat::Text, 1, 1)));
+                paras
+                    .push((s.clone(), style(geo, Face::heading(true), Feat::Text, 6, 5)));
             }
             let (lines, _) =
                 stack(&mut b, geo, &paras, geo.top + geo.body_height() / 6, diags);
             front.lines.extend(lines);
             let fleuron =
-                [("\u{2766}".to_string(), style(geo, Face::Regular, Feat::Text, 8, 5))];
+                [("\u{2766}".to_string(), style(geo, Face::REGULAR, Feat::Text, 8, 5))];
             let (lines, _) =
                 stack(&mut b, geo, &fleuron, geo.top + geo.body_height() / 2, diags);
             front.lines.extend(lines);
             if !meta.authors.is_empty() {
                 let a = [(
                     meta.lang.join_names(&meta.authors),
-                    style(geo, Face::Regular, Feat::SmallCaps, 6, 5),
+                    style(geo, Face::REGULAR, Feat::SmallCaps, 6, 5),
                 )];
                 let (lines, _) =
                     stack(&mut b, geo, &a, geo.top + geo.body_height() * 2 / 3, diags);
                 front.lines.extend(lines);
             }
             if let Some(p) = &meta.publisher {
-                let a = [(p.clone(), style(geo, Face::Regular, Feat::SmallCaps, 1, 1))];
+                let a = [(p.clone(), style(geo, Face::REGULAR, Feat::SmallCaps, 1, 1))];
                 let (lines, _) = stack(
                     &mut b,
                     geo,
@@ -161,7 +164,7 @@ pub fn self_cover(
     }
     colophon.push("Set in EB Garamond with quire".to_string());
     let small =
-        ParaStyle { align: Align::Left, ..style(geo, Face::Regular, Feat::Text, 4, 5) };
+        ParaStyle { align: Align::Left, ..style(geo, Face::REGULAR, Feat::Text, 4, 5) };
     let paras: Vec<(String, ParaStyle)> =
         colophon.into_iter().map(|c| (c, small)).collect();
     let (probe, end) = stack(&mut b, geo, &paras, 0, diags);
@@ -185,9 +188,9 @@ pub fn self_cover(
     let mut back = Page { number: n, ..Default::default() };
     if let Some(d) = &meta.description {
         let st = ParaStyle {
-            face: Face::Italic,
+            face: Face::ITALIC,
             align: Align::Center,
-            ..style(geo, Face::Italic, Feat::Text, 1, 1)
+            ..style(geo, Face::ITALIC, Feat::Text, 1, 1)
         };
         let (lines, _) = stack(
             &mut b,

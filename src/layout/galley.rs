@@ -257,7 +257,7 @@ impl Ctx<'_, '_> {
 
     fn body(&self) -> ParaStyle {
         ParaStyle {
-            face: Face::Regular,
+            face: Face::REGULAR,
             feat: Feat::Text,
             size: self.geo.size,
             leading: self.geo.leading,
@@ -333,7 +333,7 @@ impl Ctx<'_, '_> {
         self.out.push(VItem::new(mark, 0, span));
         let size = hs.size.of(base.size);
         let style = ParaStyle {
-            face: if hs.italic { Face::Italic } else { Face::Regular },
+            face: Face::heading(hs.italic),
             size,
             leading: STYLES.display_leading.of(size),
             indent: 0,
@@ -448,7 +448,7 @@ impl Ctx<'_, '_> {
         let (size, inset) = STYLES.code;
         let size = size.of(base.size);
         let style = ParaStyle {
-            face: Face::Mono,
+            face: Face::MONO,
             size,
             leading: STYLES.display_leading.of(size),
             indent: 0,
@@ -458,8 +458,8 @@ impl Ctx<'_, '_> {
         };
         let inner = self.nest(f, inset.of(base.size), 0);
         // Turned-over lines are indented two characters, the arrow hanging in them.
-        let mark = self.fonts.shape(Face::Mono, Feat::Code, "→").to_vec();
-        let upem = self.fonts.upem(Face::Mono);
+        let mark = self.fonts.shape(Face::MONO, Feat::Code, "→").to_vec();
+        let upem = self.fonts.upem(Face::MONO);
         let char_w: Sp =
             mark.iter().map(|g| super::units::scale(g.adv, size, upem)).sum();
         let turn = 2 * char_w;
@@ -471,7 +471,7 @@ impl Ctx<'_, '_> {
                 if let VKind::Line { x, line, .. } = &mut it.kind {
                     *x += turn;
                     let arrow = super::items::Frag::new(
-                        Face::Mono,
+                        Face::MONO,
                         size,
                         upem,
                         mark.clone(),
@@ -510,7 +510,7 @@ impl Ctx<'_, '_> {
         if let Some(c) = caption.filter(|c| !c.trim().is_empty()) {
             let size = csize.of(base.size);
             let style = ParaStyle {
-                face: Face::Italic,
+                face: Face::ITALIC,
                 size,
                 leading: STYLES.display_leading.of(size),
                 indent: 0,
@@ -605,8 +605,13 @@ impl Ctx<'_, '_> {
         let text = |s: &str| {
             vec![Inline::Text { text: s.to_string(), hyphens: Vec::new(), span }]
         };
-        let display =
-            ParaStyle { align: Align::Center, hyphenate: false, indent: 0, ..base };
+        let display = ParaStyle {
+            align: Align::Center,
+            hyphenate: false,
+            indent: 0,
+            face: Face::heading(false),
+            ..base
+        };
         let drop = if book { STYLES.book_title_drop.of(geo.body_height()) } else { 0 };
         let mut top = VItem::new(VKind::Space, drop, span);
         top.opening = true;
@@ -620,7 +625,7 @@ impl Ctx<'_, '_> {
         if let Some(sub) = &m.subtitle {
             let (ss, sl) = STYLES.subtitle;
             let st = ParaStyle {
-                face: Face::Italic,
+                face: Face::heading(true),
                 size: ss.of(geo.size),
                 leading: sl.of(geo.size),
                 ..display

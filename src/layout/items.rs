@@ -26,7 +26,7 @@
 
 use std::rc::Rc;
 
-use super::fonts::{Face, Feat, Fonts, Glyph};
+use super::fonts::{Face, Feat, Fonts, Glyph, Role};
 use super::units::{Sp, scale};
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::model::Inline;
@@ -423,7 +423,7 @@ fn flatten(
             Inline::Code { text, span } => {
                 let text = crate::model::expand_tabs(text);
                 let mut p =
-                    piece(&text, &[], Face::Mono, Feat::Code, link.clone(), *span);
+                    piece(&text, &[], Face::MONO, Feat::Code, link.clone(), *span);
                 p.code = true;
                 out.push(Token::Text(p));
             }
@@ -631,7 +631,7 @@ impl<'f> Builder<'f> {
         }
         let parts = std::mem::take(word);
         let shaped: Vec<Shaped> =
-            parts.iter().map(|part| self.shape_part(part, style, diags)).collect();
+            parts.iter().flat_map(|part| self.shape_part(part, style, diags)).collect();
         let url = is_url(&shaped);
         let mut cuts: Vec<Vec<Cut>> =
             shaped.iter().map(|s| natural_cuts(s, style.hyphenate, url)).collect();
@@ -643,58 +643,115 @@ impl<'f> Builder<'f> {
         continue_word(p, first);
     }
 
-    /// Shapes one part of a word (a note mark in superior figures).
+    /// Shapes one part of a word: a text part in the faces that draw it (see
+    /// [`Builder::shape_text`]), a note mark in superior figures.
     fn shape_part(
         &mut self,
         part: &Part,
         style: &ParaStyle,
         diags: &mut Diagnostics,
-    ) -> Shaped {
+    ) -> Vec<Shaped> {
         match part {
             Part::Text { piece, start, end } => {
-                let text = &piece.text[*start..*end];
-                let glyphs = self.fonts.shape(piece.face, piece.feat, text).to_vec();
-                self.report_missing(piece.face, text, &glyphs, piece.span, diags);
-                let within = |v: &[u32]| -> Vec<usize> {
-                    v.iter()
-                        .map(|&h| h as usize)
-                        .filter(|&h| h > *start && h < *end)
-                        .map(|h| h - start)
-                        .collect()
-                };
-                Shaped {
-                    face: piece.face,
-                    size: piece_size(piece, style),
-                    glyphs,
-                    text: text.to_string(),
-                    link: piece.link.clone(),
-                    note: None,
-                    span: sub_span(piece.span, piece.exact, *start, *end),
-                    exact: piece.exact,
-                    hyphens: within(&piece.hyphens),
-                    joins: within(&piece.joins),
-                }
+                self.shape_text(piece, *start..*end, style, diags)
             }
             Part::Note { number, first, span } => {
-                let text = number.to_string();
-                let face = match style.face {
-                    Face::Sans | Face::Mono => Face::Regular,
-                    f => f,
-                };
-                let glyphs = self.fonts.shape(face, Feat::Sups, &text).to_vec();
-                Shaped {
-                    face,
-                    size: style.size,
-                    glyphs,
-                    text,
-                    link: Some(Link::Note(*number)),
-                    note: Some((*number, *first)),
-                    span: *span,
-                    exact: false,
-                    hyphens: Vec::new(),
-                    joins: Vec::new(),
-                }
+                vec![self.note_mark(*number, *first, *span, style)]
             }
+        }
+    }
+
+    /// Shapes bytes `range` of a piece in its face; if that face lacks some of its
+    /// characters, splits it into runs by the first face of the fallback chain that
+    /// draws each grapheme cluster and shapes each run in its own face, at a size
+    /// matched to the piece's (see [`Fonts::matched_size`]). A character no face has
+    /// is reported once.
+    fn shape_text(
+        &mut self,
+        piece: &Styled,
+        range: std::ops::Range<usize>,
+        style: &ParaStyle,
+        diags: &mut Diagnostics,
+    ) -> Vec<Shaped> {
+        let text = &piece.text[range.clone()];
+        let glyphs = self.fonts.shape(piece.face, piece.feat, text);
+        let runs = if glyphs.iter().any(|g| g.id == 0) {
+            self.fonts.split(piece.face, text)
+        } else {
+            Vec::new()
+        };
+        let whole = runs.len() <= 1 && runs.first().is_none_or(|r| r.1 == piece.face);
+        let runs = if whole { vec![(0..text.len(), piece.face)] } else { runs };
+        let size = piece_size(piece, style);
+        let mut out = Vec::with_capacity(runs.len());
+        for (r, face) in runs {
+            let (start, end) = (range.start + r.start, range.start + r.end);
+            let text = &piece.text[start..end];
+            let glyphs = if whole {
+                glyphs.to_vec()
+            } else {
+                self.fonts.shape(face, piece.feat, text).to_vec()
+            };
+            self.report_missing(face, text, &glyphs, piece.span, diags);
+            let within = |v: &[u32]| -> Vec<usize> {
+                v.iter()
+                    .map(|&h| h as usize)
+                    .filter(|&h| h > start && h < end)
+                    .map(|h| h - start)
+                    .collect()
+            };
+            out.push(Shaped {
+                face,
+                size: self.fonts.matched_size(piece.face, face, text, size),
+                glyphs,
+                text: text.to_string(),
+                link: piece.link.clone(),
+                note: None,
+                span: sub_span(piece.span, piece.exact, start, end),
+                exact: piece.exact,
+                hyphens: within(&piece.hyphens),
+                joins: within(&piece.joins),
+            });
+        }
+        out
+    }
+
+    /// A note's reference mark: its number in the face's superior figures, or, in a
+    /// face without them, in its own figures made smaller and raised (as a word
+    /// processor's superscript: 65 % of the size, raised a third of the em).
+    fn note_mark(
+        &self,
+        number: u32,
+        first: bool,
+        span: Span,
+        style: &ParaStyle,
+    ) -> Shaped {
+        let text = number.to_string();
+        let face = if style.face.is_mono() || style.face.role == Role::Sans {
+            Face::REGULAR
+        } else {
+            style.face
+        };
+        let (glyphs, size) = if self.fonts.has_sups(face) {
+            (self.fonts.shape(face, Feat::Sups, &text).to_vec(), style.size)
+        } else {
+            let raise = self.fonts.upem(face) / 2;
+            let glyphs = self.fonts.shape(face, Feat::Lining, &text);
+            let glyphs =
+                glyphs.iter().map(|g| Glyph { dy: g.dy + raise, ..*g }).collect();
+            (glyphs, style.size * 13 / 20)
+        };
+        Shaped {
+            face,
+            size,
+            glyphs,
+            text,
+            link: Some(Link::Note(number)),
+            note: Some((number, first)),
+            span,
+            exact: false,
+            hyphens: Vec::new(),
+            joins: Vec::new(),
         }
     }
 
@@ -846,9 +903,9 @@ impl<'f> Builder<'f> {
                 Diagnostic::warning(
                     "uncovered-char",
                     span,
-                    format!("U+{:04X} `{c}` is not in the font ({}); the PDF shows an empty box", c as u32, face.file().family),
+                    format!("U+{:04X} `{c}` is in none of the fonts ({}); the PDF leaves a gap for it", c as u32, self.fonts.chain_names(face)),
                 )
-                .with_hint("replace the character, or avoid it in the print edition"),
+                .with_hint("name a font that has it under `fonts: {fallback: […]}`, or replace the character"),
             );
         }
     }
@@ -858,7 +915,7 @@ impl<'f> Builder<'f> {
 /// (the monospaced face's letters are larger than a book face's at one size), code
 /// in a code block at the block's size.
 fn piece_size(piece: &Styled, style: &ParaStyle) -> Sp {
-    if piece.code && style.face != Face::Mono {
+    if piece.code && !style.face.is_mono() {
         super::style::STYLES.inline_code.of(style.size)
     } else {
         style.size
@@ -984,7 +1041,7 @@ mod tests {
 
     fn style() -> ParaStyle {
         ParaStyle {
-            face: Face::Regular,
+            face: Face::REGULAR,
             feat: Feat::Text,
             size: 11 * super::super::units::PT,
             leading: 14 * super::super::units::PT,

@@ -76,7 +76,7 @@ pub fn typographic_sized(
     // The title, as large as fits in at most four lines.
     let mut size = 190.0;
     let title_lines = loop {
-        let lines = wrap(&fonts, Face::Regular, &meta.title, size, measure);
+        let lines = wrap(&fonts, Face::REGULAR, &meta.title, size, measure);
         if lines.len() <= 4 || size <= 70.0 {
             break lines;
         }
@@ -88,19 +88,19 @@ pub fn typographic_sized(
             &mut pix,
             &paint,
             &fonts,
-            Line { face: Face::Regular, text: line, px: size, baseline: y },
+            Line { face: Face::REGULAR, text: line, px: size, baseline: y },
         );
         y += size * 1.15;
     }
     if let Some(sub) = &meta.subtitle {
         y += 20.0;
-        for line in wrap(&fonts, Face::Italic, sub, 84.0, measure) {
+        for line in wrap(&fonts, Face::ITALIC, sub, 84.0, measure) {
             draw_centred(
                 w,
                 &mut pix,
                 &paint,
                 &fonts,
-                Line { face: Face::Italic, text: &line, px: 84.0, baseline: y },
+                Line { face: Face::ITALIC, text: &line, px: 84.0, baseline: y },
             );
             y += 84.0 * 1.2;
         }
@@ -108,18 +108,18 @@ pub fn typographic_sized(
     // The fleuron between title and author.
     let fleuron_y = (y + 260.0).max(h * 0.586);
     let fleuron =
-        Line { face: Face::Regular, text: "\u{2766}", px: 150.0, baseline: fleuron_y };
+        Line { face: Face::REGULAR, text: "\u{2766}", px: 150.0, baseline: fleuron_y };
     draw_centred(w, &mut pix, &paint, &fonts, fleuron);
 
     let authors = meta.lang.join_names(&meta.authors);
     let mut ay = h - 520.0;
-    for line in wrap(&fonts, Face::Regular, &authors.to_uppercase(), 92.0, measure) {
+    for line in wrap(&fonts, Face::REGULAR, &authors.to_uppercase(), 92.0, measure) {
         draw_centred(
             w,
             &mut pix,
             &paint,
             &fonts,
-            Line { face: Face::Regular, text: &line, px: 92.0, baseline: ay },
+            Line { face: Face::REGULAR, text: &line, px: 92.0, baseline: ay },
         );
         ay += 92.0 * 1.2;
     }
@@ -129,7 +129,7 @@ pub fn typographic_sized(
             &mut pix,
             &paint,
             &fonts,
-            Line { face: Face::Sans, text: p, px: 56.0, baseline: h - 200.0 },
+            Line { face: Face::SANS, text: p, px: 56.0, baseline: h - 200.0 },
         );
     }
     // The background is opaque, so premultiplied RGBA equals straight RGBA.
@@ -219,7 +219,7 @@ fn draw_centred(width: f32, pix: &mut Pixmap, paint: &Paint, fonts: &Fonts, line
     let k = px / upem;
     let total: f32 = glyphs.iter().map(|g| g.adv as f32 * k).sum();
     let mut x = (width - total) / 2.0;
-    let Ok(f) = skrifa::FontRef::new(face.file().data) else {
+    let Some(f) = fonts.file(face).font() else {
         return;
     };
     let outlines = f.outline_glyphs();

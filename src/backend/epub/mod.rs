@@ -382,7 +382,7 @@ impl Book {
     /// The shipped serif, whole (`epub: {embed-fonts: true}`).
     fn fonts(&mut self) {
         for (k, f) in crate::font_files::SERIF.iter().enumerate() {
-            let href = format!("fonts/{}", font_file_name(f.file));
+            let href = format!("fonts/{}", font_file_name(&f.file));
             self.add(
                 &format!("font{}", k + 1),
                 &href,
@@ -473,7 +473,7 @@ fn stylesheet(opts: &EpubOptions) -> String {
         ] {
             css.push_str(&format!(
                 "@font-face {{ font-family: \"EB Garamond\"; font-weight: {weight}; font-style: {style}; src: url(\"fonts/{}\"); }}\n",
-                font_file_name(f.file)
+                font_file_name(&f.file)
             ));
         }
         css.push_str("body { font-family: \"EB Garamond\", serif; }\n");

@@ -112,32 +112,27 @@ impl krilla::text::Glyph for G {
     }
 }
 
-/// The faces as krilla fonts, made once per document.
-pub struct PdfFonts {
-    fonts: Vec<Font>,
+/// The document's fonts as krilla fonts, one per loaded font (so two faces set in
+/// one font share one PDF font), made once per document.
+pub struct PdfFonts<'a> {
+    layout_fonts: &'a Fonts,
+    fonts: Vec<Option<Font>>,
 }
 
-impl Default for PdfFonts {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl PdfFonts {
-    /// Loads the shipped faces.
-    pub fn new() -> Self {
-        let fonts = Face::ALL
-            .iter()
-            .map(|f| {
-                Font::new(krilla::Data::from(f.file().data), 0)
-                    .expect("shipped font loads")
-            })
+impl<'a> PdfFonts<'a> {
+    /// Loads the document's fonts. A font krilla cannot read is `None` and its text
+    /// is not drawn; quire judged every font before setting text with it, so this
+    /// does not happen with a font that passed.
+    pub fn new(fonts: &'a Fonts) -> Self {
+        let pdf = fonts
+            .files()
+            .map(|f| Font::new(krilla::Data::from(f.data), f.index))
             .collect();
-        PdfFonts { fonts }
+        PdfFonts { layout_fonts: fonts, fonts: pdf }
     }
 
-    fn get(&self, face: Face) -> Font {
-        self.fonts[face.index()].clone()
+    fn get(&self, face: Face) -> Option<Font> {
+        self.fonts[self.layout_fonts.slot(face)].clone()
     }
 }
 
@@ -158,28 +153,77 @@ fn draw_run(
     if glyphs.is_empty() {
         return;
     }
+    let Some(font) = pf.get(face) else { return };
     let upem = fonts.upem(face) as f32;
     let size_f = size as f32;
-    let mut out = Vec::with_capacity(glyphs.len());
+    let ranges = text_ranges(glyphs, text.len());
+    let mut out: Vec<G> = Vec::with_capacity(glyphs.len());
+    // A character no font has is shaped as glyph 0, `.notdef`, which PDF/A forbids
+    // drawing (ISO 19005-2, 6.2.11.8): its advance is left as a gap and its text
+    // joins a neighbour's, so the page still reads it.
+    let mut lead: Option<(f32, std::ops::Range<usize>)> = None;
     for (k, g) in glyphs.iter().enumerate() {
-        let start = g.cluster as usize;
-        // harfrust's clusters are byte offsets into the shaped text: left to right, a
-        // glyph's text runs to the next greater cluster (a ligature covers several
-        // characters).
-        let end = glyphs[k + 1..]
-            .iter()
-            .map(|n| n.cluster as usize)
-            .find(|&c| c > start)
-            .unwrap_or(text.len());
-        out.push(G {
-            id: g.id,
-            range: start.min(text.len())..end.max(start).min(text.len()),
-            adv: adv[k] as f32 / size_f,
-            dx: g.dx as f32 / upem,
-            dy: g.dy as f32 / upem,
-        });
+        let (range, adv) = (ranges[k].clone(), adv[k] as f32 / size_f);
+        if g.id == 0 {
+            match out.last_mut() {
+                Some(prev) => {
+                    prev.adv += adv;
+                    prev.range =
+                        prev.range.start.min(range.start)..prev.range.end.max(range.end);
+                }
+                None => {
+                    let (w, r) = lead.take().unwrap_or((0.0, range.clone()));
+                    lead =
+                        Some((w + adv, r.start.min(range.start)..r.end.max(range.end)));
+                }
+            }
+            continue;
+        }
+        let mut glyph =
+            G { id: g.id, range, adv, dx: g.dx as f32 / upem, dy: g.dy as f32 / upem };
+        if let Some((w, r)) = lead.take() {
+            glyph.dx += w;
+            glyph.adv += w;
+            glyph.range = r.start.min(glyph.range.start)..r.end.max(glyph.range.end);
+        }
+        out.push(glyph);
     }
-    s.draw_glyphs(Point::from_xy(x, y), &out, pf.get(face), text, to_pt(size), false);
+    if out.is_empty() {
+        return;
+    }
+    s.draw_glyphs(Point::from_xy(x, y), &out, font, text, to_pt(size), false);
+}
+
+/// The text each glyph shows. harfrust's clusters are byte offsets into the shaped
+/// text; a glyph's text runs from its cluster to the next greater cluster of the run
+/// (a ligature covers several characters). Left to right the clusters rise, and the
+/// next greater one is the next glyph's that differs; a right-to-left run has them
+/// falling, so there the next greater one is looked up among them all.
+fn text_ranges(
+    glyphs: &[crate::layout::fonts::Glyph],
+    len: usize,
+) -> Vec<std::ops::Range<usize>> {
+    let rising = glyphs.windows(2).all(|w| w[0].cluster <= w[1].cluster);
+    let mut sorted: Vec<usize> = Vec::new();
+    if !rising {
+        sorted = glyphs.iter().map(|g| g.cluster as usize).collect();
+        sorted.sort_unstable();
+        sorted.dedup();
+    }
+    glyphs
+        .iter()
+        .enumerate()
+        .map(|(k, g)| {
+            let start = g.cluster as usize;
+            let end = if rising {
+                glyphs[k + 1..].iter().map(|n| n.cluster as usize).find(|&c| c > start)
+            } else {
+                sorted.iter().copied().find(|&c| c > start)
+            }
+            .unwrap_or(len);
+            start.min(len)..end.max(start).min(len)
+        })
+        .collect()
 }
 
 /// Draws a line: consecutive runs in the same face and size go out as one glyph
@@ -370,7 +414,7 @@ pub fn draw_page(
     let cx = ox + to_pt(geo.left(page.number) + geo.measure() / 2);
     if let Some(head) = &page.head {
         let y = oy + to_pt(geo.top - geo.leading * 3 / 2);
-        draw_centred(s, pf, fonts, Face::Italic, Feat::Text, small, head, cx, y);
+        draw_centred(s, pf, fonts, Face::ITALIC, Feat::Text, small, head, cx, y);
     }
     if page.folio {
         let y = oy + to_pt(geo.height - geo.bottom + geo.leading * 2);
@@ -378,7 +422,7 @@ pub fn draw_page(
             s,
             pf,
             fonts,
-            Face::Regular,
+            Face::REGULAR,
             Feat::Text,
             small,
             &page.number.to_string(),
@@ -508,7 +552,7 @@ fn render_with(
     settings: krilla::SerializeSettings,
 ) -> Result<Vec<u8>, PdfError> {
     let geo = &layout.geometry;
-    let pf = PdfFonts::new();
+    let pf = PdfFonts::new(fonts);
     let (w, h, b) = (to_pt(geo.width), to_pt(geo.height), opts.bleed);
     // Room for trim marks outside the bleed, and the offset of the trim's corner.
     let m = if opts.crop_marks { MARK_GAP + MARK_LEN + 6.0 } else { 0.0 };
@@ -626,7 +670,7 @@ pub fn render_booklet(
     opts: &BookletOptions,
 ) -> Result<Vec<u8>, PdfError> {
     let geo = &layout.geometry;
-    let pf = PdfFonts::new();
+    let pf = PdfFonts::new(fonts);
     let (w, h) = (to_pt(geo.width), to_pt(geo.height));
     let mut doc = Document::new();
     doc.set_metadata(metadata(meta, opts.modified));
