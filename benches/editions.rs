@@ -63,6 +63,7 @@ fn main() {
         epub::Resources {
             cover: Some(epub::Image { bytes: png, info }),
             images: Default::default(),
+            fonts: Default::default(),
         }
     };
     let opts = epub::EpubOptions { modified: 0, embed_fonts: false };

@@ -15,8 +15,13 @@ fn main() {
     let (doc, _) = quire::load(&quire::diag::Source::new("sample.md", text));
     // 1600 px wide; A5 plus 3 mm bleed on each side is 154 × 216 mm.
     let (w, h) = (1600, 1600 * 216 / 154);
-    let jpeg =
-        quire::backend::epub::cover::typographic_sized(&doc.meta, w, h).expect("a cover");
+    let jpeg = quire::backend::epub::cover::typographic_sized(
+        &doc.meta,
+        &Default::default(),
+        w,
+        h,
+    )
+    .expect("a cover");
     let out = root.join("covers/lessons-of-the-paris-commune.jpg");
     std::fs::write(&out, jpeg).expect("covers/ is writable");
     eprintln!("{} ({w} × {h})", out.display());

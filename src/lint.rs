@@ -9,12 +9,13 @@ use skrifa::MetadataProvider;
 
 use crate::diag::{Diagnostic, Diagnostics, Source, Span};
 use crate::model::{Block, Document, Inline, walk_blocks};
+use crate::typeface::{Family, Typefaces};
 
-/// Runs every lint.
-pub fn lint(src: &Source, doc: &Document, diags: &mut Diagnostics) {
+/// Runs every lint; `fonts` are the faces the document is set in.
+pub fn lint(src: &Source, doc: &Document, fonts: &Typefaces, diags: &mut Diagnostics) {
     front_matter(src, doc, diags);
     headings(doc, diags);
-    let cmap = Coverage::new();
+    let cmap = Coverage::new(fonts);
     let mut each = |inl: &[Inline]| text_lints(src, inl, &cmap, diags);
     crate::model::for_each_inlines(&doc.blocks, &mut each);
     for n in &doc.notes {
@@ -69,16 +70,28 @@ fn headings(doc: &Document, diags: &mut Diagnostics) {
     });
 }
 
-/// Which characters the shipped text face covers.
+/// Which characters the document's fonts cover: its own faces, then the shipped ones
+/// (the chain the print edition falls back along).
 struct Coverage {
-    font: Option<skrifa::FontRef<'static>>,
+    fonts: Vec<skrifa::FontRef<'static>>,
+    names: String,
 }
 
 impl Coverage {
-    fn new() -> Self {
-        Coverage {
-            font: skrifa::FontRef::new(crate::font_files::SERIF_REGULAR.data).ok(),
+    fn new(tf: &Typefaces) -> Self {
+        let mut families: Vec<&Family> = vec![&tf.body, tf.headings()];
+        families.extend(tf.fallback.iter());
+        let shipped = crate::typeface::shipped_families();
+        families.extend(shipped.iter());
+        let mut names: Vec<&str> = Vec::new();
+        let mut fonts = Vec::new();
+        for fam in families {
+            if !names.contains(&fam.name.as_ref()) {
+                names.push(&fam.name);
+            }
+            fonts.extend(fam.fonts().filter_map(|(_, f)| f.font()));
         }
+        Coverage { fonts, names: names.join(", ") }
     }
 
     fn covers(&self, c: char) -> bool {
@@ -88,7 +101,7 @@ impl Coverage {
         {
             return true;
         }
-        self.font.as_ref().is_none_or(|f| f.charmap().map(c).is_some())
+        self.fonts.is_empty() || self.fonts.iter().any(|f| f.charmap().map(c).is_some())
     }
 }
 
@@ -128,14 +141,11 @@ fn text_lints(
             if !cmap.covers(c) && !reported.contains(&c) {
                 reported.push(c);
                 let s = c.to_string();
-                diags.push(
-                    Diagnostic::warning(
-                        "uncovered-char",
-                        locate(src, span, &s, 0),
-                        format!("U+{:04X} `{c}` is not in the shipped fonts; print editions cannot show it", c as u32),
-                    )
-                    .with_hint("replace it, or name a font that covers it"),
-                );
+                diags.push(crate::typeface::uncovered(
+                    c,
+                    &cmap.names,
+                    locate(src, span, &s, 0),
+                ));
             }
         }
     });
@@ -246,7 +256,7 @@ mod tests {
         );
         let (doc, _) = crate::load(&src);
         let mut d = Diagnostics::new();
-        lint(&src, &doc, &mut d);
+        lint(&src, &doc, &Typefaces::default(), &mut d);
         d.iter().map(|x| x.code).collect()
     }
 

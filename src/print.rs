@@ -137,6 +137,67 @@ pub struct PageStyle {
     pub leading: f64,
 }
 
+/// The smallest and largest body sizes quire sets, in points.
+pub const TYPE_SIZES: std::ops::RangeInclusive<f64> = 6.0..=24.0;
+
+/// The body type's size and leading in points: the front matter's `font-size` and
+/// `leading` (lengths; a bare number is points) over the trim's (`page_style`). A
+/// size given without a leading gets 1.3 times the size, to the half point (11.5/15
+/// and 10/13, the trims' own, are that ratio). `Err` locates a bad value.
+pub fn type_size(
+    p: &crate::model::PdfSettings,
+    trim: Option<PageStyle>,
+) -> Result<(f64, f64), (crate::diag::Span, String)> {
+    let (size0, leading0) = trim.map_or((11.5, 15.0), |t| (t.font_size, t.leading));
+    let read = |v: &(String, crate::diag::Span),
+                key: &str|
+     -> Result<f64, (crate::diag::Span, String)> {
+        let (text, span) = v;
+        let pt = match text.parse::<f64>() {
+            Ok(n) if n.is_finite() && n > 0.0 => Ok(n),
+            _ => parse_length(text),
+        };
+        pt.map_err(|e| (*span, format!("`{key}`: {e}")))
+    };
+    let size = match &p.font_size {
+        Some(v) => {
+            let s = read(v, "font-size")?;
+            if !TYPE_SIZES.contains(&s) {
+                return Err((
+                    v.1,
+                    format!(
+                        "`font-size: {}` is {s} pt; quire sets text from {} to {} pt",
+                        v.0,
+                        TYPE_SIZES.start(),
+                        TYPE_SIZES.end()
+                    ),
+                ));
+            }
+            s
+        }
+        None => size0,
+    };
+    let leading = match &p.leading {
+        Some(v) => {
+            let l = read(v, "leading")?;
+            if l < size || l > size * 2.5 {
+                return Err((
+                    v.1,
+                    format!(
+                        "`leading: {}` is {l} pt; with {size} pt type it must be from {size} to {} pt (lines would collide, or fall apart)",
+                        v.0,
+                        size * 2.5
+                    ),
+                ));
+            }
+            l
+        }
+        None if p.font_size.is_some() => (size * 1.3 * 2.0).round() / 2.0,
+        None => leading0.max(size),
+    };
+    Ok((size, leading))
+}
+
 /// A length with a unit, `3mm`, `0.125in` or `2pt`, in points.
 pub fn parse_length(s: &str) -> Result<f64, String> {
     let t = s.trim().to_ascii_lowercase();
@@ -296,20 +357,9 @@ pub fn check_settings(
     let head = &text[..meta.span.end.min(text.len())];
     let at =
         head.find("\npdf:").map_or(meta.span, |i| crate::diag::Span::new(i + 1, i + 5));
-    if p.font_size.is_some() {
-        // Read, but the page builder does not take it yet: say so rather than ignore
-        // it without a word.
-        let at = head
-            .find("font-size:")
-            .map_or(at, |i| crate::diag::Span::new(i, i + "font-size".len()));
-        diags.push(
-            crate::diag::Diagnostic::warning(
-                "unused-setting",
-                at,
-                "`pdf: font-size` is not used yet: the type size comes from the trim",
-            )
-            .with_hint("remove it, or set the trim (`pdf: {trim: a6}` sets 10/13 pt)"),
-        );
+    let trim = Trim::parse(p.trim.as_deref().unwrap_or("a5")).ok();
+    if let Err((span, why)) = type_size(p, trim.map(|t| t.page_style())) {
+        diags.error("pdf-setting", span, format!("in the `pdf:` settings: {why}"));
     }
     for why in problems {
         diags.error("pdf-setting", at, format!("in the `pdf:` settings: {why}"));

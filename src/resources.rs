@@ -1,4 +1,4 @@
-//! Files a manuscript refers to (its cover and images): the rules a path must follow,
+//! Files a manuscript refers to (its cover, images and fonts): the rules a path must follow,
 //! and the inspection of an image's bytes.
 //!
 //! Input: the model's image paths, and bytes the CLI has read. Output: diagnostics
@@ -23,6 +23,8 @@ pub enum Kind {
     Cover,
     /// An image in the text.
     Image,
+    /// A font file or folder of the front matter's `fonts:`.
+    Font(crate::typeface::Role),
 }
 
 /// A path in the manuscript and where it is written.
@@ -84,6 +86,15 @@ pub fn collect(doc: &Document, diags: &mut Diagnostics) -> Vec<Ref> {
     };
     if let Some((p, span)) = &doc.meta.cover {
         push(p, *span, Kind::Cover, None);
+    }
+    let f = &doc.meta.fonts;
+    use crate::typeface::Role;
+    let named = f.body.iter().map(|b| (b, Role::Body));
+    let named = named.chain(f.headings.iter().map(|h| (h, Role::Headings)));
+    let named =
+        named.chain(f.fallback.iter().enumerate().map(|(k, p)| (p, Role::Fallback(k))));
+    for ((p, span), role) in named {
+        push(p, *span, Kind::Font(role), None);
     }
     let mut images = Vec::new();
     let mut visit = |blocks: &[Block]| {

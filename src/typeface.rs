@@ -495,8 +495,30 @@ pub fn stand_in_message(family: &Family) -> Option<String> {
     Some(format!("{} has no {lacks}: {}", family.name, stands.join("; ")))
 }
 
-/// A span and a message: what the CLI reports about a font it could not use.
-pub type Problem = (Span, String);
+/// The shipped faces that end every fallback chain: EB Garamond, Source Sans 3,
+/// Source Code Pro.
+pub fn shipped_families() -> [Family; 3] {
+    let one = |f: FontFile| Family {
+        name: f.family.clone(),
+        styles: [Some(f), None, None, None],
+    };
+    [
+        shipped_serif(),
+        one(crate::font_files::SANS_REGULAR),
+        one(crate::font_files::MONO_REGULAR),
+    ]
+}
+
+/// The warning for a character none of the document's fonts has (`fonts` names them,
+/// in the order they are tried).
+pub fn uncovered(c: char, fonts: &str, span: Span) -> crate::diag::Diagnostic {
+    crate::diag::Diagnostic::warning(
+        "uncovered-char",
+        span,
+        format!("U+{:04X} `{c}` is in none of the fonts ({fonts}); the print editions leave a gap for it", c as u32),
+    )
+    .with_hint("name a font that has it under `fonts: {fallback: […]}`, or replace the character")
+}
 
 #[cfg(test)]
 mod tests {

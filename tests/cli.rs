@@ -392,17 +392,24 @@ fn issue_12_one_save_gives_one_rebuild_and_an_idle_watch_stays_idle() {
 }
 
 #[test]
-fn issue_12_a_refused_pdf_a_is_a_warning_that_says_why() {
-    // EB Garamond has no ※: the glyph is .notdef, which PDF/A forbids.
+fn issue_13_a_character_no_font_has_is_a_gap_and_the_pdf_stays_pdf_a() {
+    // No font quire ships has ※: it was once drawn as .notdef, which PDF/A forbids
+    // (and the file fell back to plain PDF); now it is a gap, reported once.
     let p = project(&[(
         "r",
-        "---\ntitle: R\nauthor: A\nlang: en\n---\n\nA mark ※ here.\n".as_bytes(),
+        "---\ntitle: R\nauthor: A\nlang: en\n---\n\nA mark ※ here, and ※ again.\n"
+            .as_bytes(),
     )]);
     let out = quire(p.path()).args(["build", "--format", "pdf"]).output().unwrap();
     assert!(out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.matches("warning[uncovered-char]").count(), 1, "{err}");
+    assert!(err.contains("r.md:7:8: warning[uncovered-char]: U+203B"), "{err}");
+    assert!(!err.contains("not-pdfa"), "{err}");
+    let pdf = std::fs::read(p.path().join("dist/r.pdf")).unwrap();
+    let text = String::from_utf8_lossy(&pdf);
     assert!(
-        err.contains("warning[not-pdfa]") && err.contains("no font has a glyph for `※`"),
-        "{err}"
+        text.contains("pdfaid:part>2<") || text.contains("pdfaid:part=\"2\""),
+        "PDF/A-2 metadata"
     );
 }

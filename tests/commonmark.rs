@@ -273,7 +273,7 @@ fn build(ex: &Example) -> Result<Outcome, String> {
         front_matter(ex.number) + &ex.markdown,
     );
     let (doc, mut diags) = quire::load(&src);
-    quire::lint::lint(&src, &doc, &mut diags);
+    quire::lint::lint(&src, &doc, &Default::default(), &mut diags);
     quire::allow(&doc, &mut diags);
     let astray: Vec<String> =
         diags.iter().filter_map(|d| misplaced(&src, d, body)).collect();
@@ -298,7 +298,11 @@ fn build(ex: &Example) -> Result<Outcome, String> {
             .filter(|r| r.kind == quire::resources::Kind::Image)
             .map(|r| (r.path, img.clone()))
             .collect();
-    let res = Resources { cover: Some(img.clone()), images: images.clone() };
+    let res = Resources {
+        cover: Some(img.clone()),
+        images: images.clone(),
+        fonts: Default::default(),
+    };
 
     // The text edition.
     let width = doc.meta.text.width.unwrap_or(text::DEFAULT_WIDTH);
@@ -308,7 +312,10 @@ fn build(ex: &Example) -> Result<Outcome, String> {
     }
 
     // The EPUB.
-    let opts = EpubOptions { modified: 0, embed_fonts: doc.meta.epub.embed_fonts };
+    let opts = EpubOptions {
+        modified: 0,
+        embed_fonts: doc.meta.epub.embed_fonts.unwrap_or(false),
+    };
     let book = epub::render(&doc, &res, &opts).map_err(|e| format!("EPUB: {e}"))?;
     well_formed(&book).map_err(|e| format!("EPUB: {e}"))?;
 

@@ -99,6 +99,7 @@ fn resources(images: &[String]) -> Resources {
     Resources {
         cover: Some(img.clone()),
         images: images.iter().map(|p| (p.clone(), img.clone())).collect(),
+        fonts: Default::default(),
     }
 }
 

@@ -45,7 +45,7 @@ fn outputs(path: &Path, root: &Path) -> Vec<(&'static str, Option<String>)> {
     let mut diags = diags;
     if let (Some(doc), true) = (&doc, path.parent().is_some_and(|p| p.ends_with("lint")))
     {
-        quire::lint::lint(&src, doc, &mut diags);
+        quire::lint::lint(&src, doc, &Default::default(), &mut diags);
         quire::allow(doc, &mut diags);
     }
     let diag_text: String =

@@ -138,6 +138,7 @@ fn tiny_cover() -> quire::backend::epub::Resources {
     quire::backend::epub::Resources {
         cover: Some(quire::backend::epub::Image { bytes: png, info }),
         images: Default::default(),
+        fonts: Default::default(),
     }
 }
 
@@ -231,7 +232,7 @@ fn fuzz_regressions_build() {
             continue;
         }
         let (doc, mut diags) = quire::load(&src);
-        quire::lint::lint(&src, &doc, &mut diags);
+        quire::lint::lint(&src, &doc, &Default::default(), &mut diags);
         if diags.has_errors() {
             continue;
         }

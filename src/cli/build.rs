@@ -51,6 +51,12 @@ pub fn source_date_epoch() -> Result<Option<i64>, CliError> {
     }
 }
 
+/// Whether the EPUB embeds its fonts: as the front matter says, else when the
+/// manuscript names its own.
+fn embeds_fonts(doc: &crate::model::Document, res: &epub::Resources) -> bool {
+    doc.meta.epub.embed_fonts.unwrap_or(res.fonts.custom)
+}
+
 /// The print edition laid out once, for the PDF and the booklet alike.
 struct PrintJob {
     print: PrintSettings,
@@ -81,7 +87,7 @@ fn render(
         }
         (Format::Epub, _) => {
             let opts =
-                epub::EpubOptions { modified, embed_fonts: doc.meta.epub.embed_fonts };
+                epub::EpubOptions { modified, embed_fonts: embeds_fonts(doc, &l.res) };
             epub::render(doc, &l.res, &opts).map_err(|e| err(e.to_string()))?
         }
         (Format::Pdf, Some(j)) => {
@@ -145,7 +151,7 @@ fn print_job(
     diags: &mut Diagnostics,
 ) -> Result<PrintJob, String> {
     let print = PrintSettings::resolve(doc, args)?;
-    let fonts = crate::layout::Fonts::new();
+    let fonts = crate::layout::Fonts::with(&l.res.fonts)?;
     let (layout, images) = pdf_layout(doc, l, &print, &fonts, diags)?;
     Ok(PrintJob { print, fonts, layout, images })
 }
@@ -154,6 +160,8 @@ fn print_job(
 /// the defaults.
 pub(super) struct PrintSettings {
     trim: crate::print::Trim,
+    /// Margins and type: the trim's, with the front matter's type size.
+    style: crate::print::PageStyle,
     bleed: f64,
     crop_marks: bool,
     kind: crate::layout::Makeup,
@@ -172,6 +180,9 @@ impl PrintSettings {
         let trim = crate::print::Trim::parse(
             args.trim.as_deref().or(pdf.trim.as_deref()).unwrap_or("a5"),
         )?;
+        let mut style = trim.page_style();
+        (style.font_size, style.leading) =
+            crate::print::type_size(pdf, Some(style)).map_err(|(_, why)| why)?;
         let bleed = match args.bleed.as_deref().or(pdf.bleed.as_deref()) {
             Some(b) => crate::print::parse_length(b)?,
             None => trim.default_bleed(),
@@ -193,6 +204,7 @@ impl PrintSettings {
         };
         Ok(PrintSettings {
             trim,
+            style,
             bleed,
             crop_marks: args.crop_marks || pdf.crop_marks.unwrap_or(false),
             kind,
@@ -241,7 +253,7 @@ fn pdf_layout(
         .collect();
     let opts = crate::layout::LayoutOptions {
         trim: print.trim.clone(),
-        style: print.trim.page_style(),
+        style: print.style,
         images: sizes,
         kind: Some(print.kind),
         bleed: print.bleed,
@@ -339,10 +351,11 @@ pub fn build_all(args: &BuildArgs) -> Result<bool, CliError> {
                 let l = &rep.loaded;
                 print_diags(&l.src, &l.diags, args.message_format);
                 if l.diags.has_errors() || l.doc.is_none() {
+                    let n = l.diags.error_count();
                     eprintln!(
-                        "quire: {}: not built ({} errors)",
+                        "quire: {}: not built ({n} error{})",
                         path.display(),
-                        l.diags.error_count()
+                        if n == 1 { "" } else { "s" }
                     );
                     failed = true;
                 } else {
@@ -399,12 +412,14 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode, CliError> {
         .map(|path| {
             let mut l = load(path)?;
             if let Some(doc) = &l.doc {
-                crate::lint::lint(&l.src, doc, &mut l.diags);
+                crate::lint::lint(&l.src, doc, &l.res.fonts, &mut l.diags);
                 // The layout findings of the print edition, as the manuscript asks
-                // for it (nothing is written).
+                // for it (nothing is written); a character no font has the lint has
+                // reported already.
                 if !l.diags.has_errors() {
                     let mut findings = Diagnostics::new();
                     if print_job(doc, &l, &BuildArgs::default(), &mut findings).is_ok() {
+                        findings.retain(|d| d.code != "uncovered-char");
                         l.diags.extend(findings);
                     }
                 }

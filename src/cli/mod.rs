@@ -8,6 +8,7 @@
 
 pub mod args;
 pub mod build;
+mod fonts;
 pub mod new;
 pub mod watch;
 
@@ -189,22 +190,17 @@ fn read_resources(
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let Some(root) = resource_root(manuscript) else { return res };
+    let mut fonts = Vec::new();
     for r in refs {
+        if let resources::Kind::Font(role) = r.kind {
+            fonts.push((role, r));
+            continue;
+        }
         if r.kind == resources::Kind::Image && res.images.contains_key(&r.path) {
             continue;
         }
-        let p = base.join(&r.path);
-        let found = match p.canonicalize() {
-            Ok(c) if !c.starts_with(&root) => Err(Diagnostic::error(
-                "unsafe-path",
-                r.span,
-                format!(
-                    "`{}` leads outside the project folder {}",
-                    r.path,
-                    root.display()
-                ),
-            )),
-            Ok(c) => match fs::metadata(&c) {
+        let found = inside(base, &root, &r.path, r.span, ("missing-image", "image"))
+            .and_then(|c| match fs::metadata(&c) {
                 Ok(m) if m.len() > MAX_IMAGE_FILE => Err(Diagnostic::error(
                     "bad-image",
                     r.span,
@@ -222,13 +218,7 @@ fn read_resources(
                     r.span,
                     format!("`{}` is not a file", r.path),
                 )),
-            },
-            Err(_) => Err(Diagnostic::error(
-                "missing-image",
-                r.span,
-                format!("image `{}` not found (looked for {})", r.path, p.display()),
-            )),
-        };
+            });
         let image = found.and_then(|bytes| match resources::inspect(&bytes) {
             Ok(info) => Ok(epub::Image { bytes, info }),
             Err(why) => Err(Diagnostic::error(
@@ -242,10 +232,37 @@ fn read_resources(
             (Ok(img), resources::Kind::Image) => {
                 res.images.insert(r.path, img);
             }
+            (Ok(_), resources::Kind::Font(_)) => {}
             (Err(d), _) => diags.push(d),
         }
     }
+    res.fonts = fonts::read(base, &root, fonts, diags);
     res
+}
+
+/// The canonical path of `path` (relative to `base`), if it exists and lies inside
+/// `root`; else a located error (`missing` is the code for a path that is not there).
+fn inside(
+    base: &Path,
+    root: &Path,
+    path: &str,
+    span: crate::diag::Span,
+    (missing, what): (&'static str, &str),
+) -> Result<PathBuf, Diagnostic> {
+    let p = base.join(path);
+    match p.canonicalize() {
+        Ok(c) if !c.starts_with(root) => Err(Diagnostic::error(
+            "unsafe-path",
+            span,
+            format!("`{path}` leads outside the project folder {}", root.display()),
+        )),
+        Ok(c) => Ok(c),
+        Err(_) => Err(Diagnostic::error(
+            missing,
+            span,
+            format!("{what} `{path}` not found (looked for {})", p.display()),
+        )),
+    }
 }
 
 /// Writes `bytes` to a temporary file beside `path`, then renames it over `path`, so

@@ -162,7 +162,12 @@ pub fn self_cover(
     if !meta.identifier.starts_with("urn:uuid:") {
         colophon.push(meta.identifier.clone());
     }
-    colophon.push("Set in EB Garamond with quire".to_string());
+    let mut faces = vec![fonts.family_name(Face::REGULAR).to_string()];
+    let headings = fonts.family_name(Face::heading(false));
+    if !faces.iter().any(|f| f == headings) {
+        faces.push(headings.to_string());
+    }
+    colophon.push(format!("Set in {} with quire", meta.lang.join_names(&faces)));
     let small =
         ParaStyle { align: Align::Left, ..style(geo, Face::REGULAR, Feat::Text, 4, 5) };
     let paras: Vec<(String, ParaStyle)> =

@@ -28,7 +28,7 @@ use std::rc::Rc;
 
 use super::fonts::{Face, Feat, Fonts, Glyph, Role};
 use super::units::{Sp, scale};
-use crate::diag::{Diagnostic, Diagnostics, Span};
+use crate::diag::{Diagnostics, Span};
 use crate::model::Inline;
 
 /// Penalty that forbids a break (TeX's 10000).
@@ -692,7 +692,8 @@ impl<'f> Builder<'f> {
             } else {
                 self.fonts.shape(face, piece.feat, text).to_vec()
             };
-            self.report_missing(face, text, &glyphs, piece.span, diags);
+            let span = sub_span(piece.span, piece.exact, start, end);
+            self.report_missing(face, text, &glyphs, (span, piece.exact), diags);
             let within = |v: &[u32]| -> Vec<usize> {
                 v.iter()
                     .map(|&h| h as usize)
@@ -890,23 +891,22 @@ impl<'f> Builder<'f> {
         face: Face,
         text: &str,
         glyphs: &[Glyph],
-        span: Span,
+        (span, exact): (Span, bool),
         diags: &mut Diagnostics,
     ) {
         for g in glyphs.iter().filter(|g| g.id == 0) {
-            let c = text[g.cluster as usize..].chars().next().unwrap_or(' ');
+            let at = g.cluster as usize;
+            let c = text[at..].chars().next().unwrap_or(' ');
+            let span = sub_span(span, exact, at, at + c.len_utf8());
             if c.is_whitespace() || self.reported.contains(&c) {
                 continue;
             }
             self.reported.push(c);
-            diags.push(
-                Diagnostic::warning(
-                    "uncovered-char",
-                    span,
-                    format!("U+{:04X} `{c}` is in none of the fonts ({}); the PDF leaves a gap for it", c as u32, self.fonts.chain_names(face)),
-                )
-                .with_hint("name a font that has it under `fonts: {fallback: […]}`, or replace the character"),
-            );
+            diags.push(crate::typeface::uncovered(
+                c,
+                &self.fonts.chain_names(face),
+                span,
+            ));
         }
     }
 }

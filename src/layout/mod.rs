@@ -343,7 +343,27 @@ pub fn layout(
         _ => pages,
     };
     findings(&pages, diags);
+    once_per_char(diags);
     Layout { geometry, pages, audit }
+}
+
+/// A character no font has is reported once, at its first place: the text pages and
+/// the cover set the title each, and each would report it.
+fn once_per_char(diags: &mut Diagnostics) {
+    let mut firsts: BTreeMap<String, crate::diag::Span> = BTreeMap::new();
+    for d in diags.iter().filter(|d| d.code == "uncovered-char") {
+        let first = firsts.entry(d.message.clone()).or_insert(d.span);
+        if (d.span.start, d.span.end) < (first.start, first.end) {
+            *first = d.span;
+        }
+    }
+    diags.retain(|d| {
+        if d.code != "uncovered-char" || firsts.get(&d.message) != Some(&d.span) {
+            return d.code != "uncovered-char";
+        }
+        firsts.remove(&d.message);
+        true
+    });
 }
 
 /// Layout findings, reported against the manuscript with their page, each once: a

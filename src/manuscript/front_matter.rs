@@ -31,12 +31,14 @@ const KEYS: &[&str] = &[
     "text",
     "epub",
     "pdf",
+    "fonts",
     "check",
 ];
 const TEXT_KEYS: &[&str] = &["width"];
 const EPUB_KEYS: &[&str] = &["embed-fonts"];
 const PDF_KEYS: &[&str] =
-    &["trim", "layout", "crop-marks", "font-size", "bleed", "color"];
+    &["trim", "layout", "crop-marks", "font-size", "leading", "bleed", "color"];
+const FONTS_KEYS: &[&str] = &["body", "headings", "fallback"];
 const CHECK_KEYS: &[&str] = &["allow"];
 
 /// A scalar as text, whatever YAML typed it as (`title: 1984` is a title too).
@@ -101,6 +103,45 @@ impl<'de> Deserialize<'de> for OneOrMany {
                     v.push(s);
                 }
                 Ok(OneOrMany(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A path or a list of paths (`fallback: a` or `fallback: [a, b]`), each listed one
+/// with where it is written.
+#[derive(Debug, Default)]
+struct PathList(Vec<PathEntry>);
+
+#[derive(Debug)]
+enum PathEntry {
+    /// The value itself was the one path (its place is the value's).
+    Whole(String),
+    /// One item of a list.
+    Item(Spanned<Scalar>),
+}
+
+impl<'de> Deserialize<'de> for PathList {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = PathList;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a path or a list of paths")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<PathList, E> {
+                Ok(PathList(vec![PathEntry::Whole(v.to_string())]))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<PathList, A::Error> {
+                let mut v = Vec::new();
+                while let Some(item) = seq.next_element::<Spanned<Scalar>>()? {
+                    v.push(PathEntry::Item(item));
+                }
+                Ok(PathList(v))
             }
         }
         d.deserialize_any(V)
@@ -189,7 +230,16 @@ struct Raw {
     text: RawText,
     epub: RawEpub,
     pdf: RawPdf,
+    fonts: Option<Spanned<RawFonts>>,
     check: RawCheck,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", default)]
+struct RawFonts {
+    body: Option<Spanned<Scalar>>,
+    headings: Option<Spanned<Scalar>>,
+    fallback: Option<Spanned<PathList>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -210,7 +260,8 @@ struct RawPdf {
     trim: Option<Scalar>,
     layout: Option<Scalar>,
     crop_marks: Option<bool>,
-    font_size: Option<f64>,
+    font_size: Option<Spanned<Scalar>>,
+    leading: Option<Spanned<Scalar>>,
     bleed: Option<Scalar>,
     color: Option<Scalar>,
 }
@@ -437,11 +488,30 @@ pub fn read(text: &str, diags: &mut Diagnostics) -> (Metadata, usize) {
         meta.cover = Some((c.value.0.clone(), spanned_at(&block, c)));
     }
     meta.text.width = raw.text.width;
-    meta.epub.embed_fonts = raw.epub.embed_fonts.unwrap_or(false);
+    meta.epub.embed_fonts = raw.epub.embed_fonts;
     meta.pdf.trim = raw.pdf.trim.map(|s| s.0);
     meta.pdf.layout = raw.pdf.layout.map(|s| s.0);
     meta.pdf.crop_marks = raw.pdf.crop_marks;
-    meta.pdf.font_size = raw.pdf.font_size;
+    let at = |v: &Spanned<Scalar>| (v.value.0.trim().to_string(), spanned_at(&block, v));
+    meta.pdf.font_size = raw.pdf.font_size.as_ref().map(at);
+    meta.pdf.leading = raw.pdf.leading.as_ref().map(at);
+    if let Some(f) = &raw.fonts {
+        meta.fonts.span = spanned_at(&block, f);
+        meta.fonts.body = f.value.body.as_ref().map(at);
+        meta.fonts.headings = f.value.headings.as_ref().map(at);
+        if let Some(list) = &f.value.fallback {
+            let whole = spanned_at(&block, list);
+            meta.fonts.fallback = list
+                .value
+                .0
+                .iter()
+                .map(|e| match e {
+                    PathEntry::Whole(p) => (p.trim().to_string(), whole),
+                    PathEntry::Item(v) => at(v),
+                })
+                .collect();
+        }
+    }
     meta.pdf.bleed = raw.pdf.bleed.map(|s| s.0);
     meta.pdf.color = raw.pdf.color.map(|s| s.0);
     meta.check.allow = raw.check.allow.0;
@@ -466,6 +536,7 @@ fn report_unknown(b: &Block, keys: &KeyTree, diags: &mut Diagnostics) {
             "text" => TEXT_KEYS,
             "epub" => EPUB_KEYS,
             "pdf" => PDF_KEYS,
+            "fonts" => FONTS_KEYS,
             "check" => CHECK_KEYS,
             _ => continue,
         };

@@ -72,6 +72,8 @@ pub struct Metadata {
     pub epub: EpubSettings,
     /// `pdf:` settings.
     pub pdf: PdfSettings,
+    /// `fonts:` settings.
+    pub fonts: FontSettings,
     /// `check:` settings.
     pub check: CheckSettings,
     /// Span of the front matter block (the whole `---` … `---`), for diagnostics that
@@ -112,8 +114,22 @@ pub struct TextSettings {
 /// `epub:` front matter settings.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct EpubSettings {
-    /// Embed the shipped fonts in the EPUB (`embed-fonts`), off by default.
-    pub embed_fonts: bool,
+    /// Embed the document's fonts in the EPUB (`embed-fonts`); `None`: embed them
+    /// when the manuscript names fonts, not when it is set in the shipped faces.
+    pub embed_fonts: Option<bool>,
+}
+
+/// `fonts:` front matter settings: paths as written, each where it is written.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FontSettings {
+    /// `body`: a font file or a folder of them.
+    pub body: Option<(String, Span)>,
+    /// `headings`: likewise; default the body's.
+    pub headings: Option<(String, Span)>,
+    /// `fallback`: tried in order for characters the face lacks.
+    pub fallback: Vec<(String, Span)>,
+    /// Where the `fonts:` key is.
+    pub span: Span,
 }
 
 /// `pdf:` front matter settings (kept raw until the PDF backend types them).
@@ -125,8 +141,10 @@ pub struct PdfSettings {
     pub layout: Option<String>,
     /// `crop-marks`.
     pub crop_marks: Option<bool>,
-    /// `font-size` in points.
-    pub font_size: Option<f64>,
+    /// `font-size`: a length (`10.5pt`; a bare number is points), where written.
+    pub font_size: Option<(String, Span)>,
+    /// `leading`: likewise.
+    pub leading: Option<(String, Span)>,
     /// `bleed`, a length with units.
     pub bleed: Option<String>,
     /// `color`: `color` or `gray`.

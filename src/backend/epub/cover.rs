@@ -3,6 +3,8 @@
 //! shipped fonts (title, subtitle, author) — shaped with harfrust, outlined with skrifa
 //! and filled with tiny-skia, so quire needs no second font stack.
 
+use std::rc::Rc;
+
 use image::codecs::jpeg::JpegEncoder;
 use image::imageops::FilterType;
 use skrifa::MetadataProvider;
@@ -11,8 +13,10 @@ use skrifa::prelude::{LocationRef, Size};
 use tiny_skia::{FillRule, Paint, PathBuilder, Pixmap, Rect, Transform};
 
 use crate::layout::Fonts;
-use crate::layout::fonts::{Face, Feat};
+
+use crate::layout::fonts::{Face, Feat, Glyph};
 use crate::model::Metadata;
+use crate::typeface::Typefaces;
 
 /// Cover size in pixels: 1.6:1, as Kindle Direct Publishing's cover guidelines ask
 /// (2560 × 1600 ideal), at least 1400 px wide and under the 3.2 Mpx Apple Books
@@ -43,19 +47,20 @@ const BACKGROUND: (u8, u8, u8) = (0x7a, 0x1c, 0x1c);
 const INK: (u8, u8, u8) = (0xf4, 0xea, 0xd5);
 
 /// A typographic cover for the metadata, as JPEG.
-pub fn typographic(meta: &Metadata) -> Result<Vec<u8>, String> {
-    typographic_sized(meta, WIDTH, HEIGHT)
+pub fn typographic(meta: &Metadata, tf: &Typefaces) -> Result<Vec<u8>, String> {
+    typographic_sized(meta, tf, WIDTH, HEIGHT)
 }
 
 /// A typographic cover of `width` × `height` pixels, as JPEG (a print cover wants its
 /// page's proportions; `examples/draw_cover.rs` draws the sample's so).
 pub fn typographic_sized(
     meta: &Metadata,
+    tf: &Typefaces,
     width: u32,
     height: u32,
 ) -> Result<Vec<u8>, String> {
     let (w, h) = (width as f32, height as f32);
-    let fonts = Fonts::new();
+    let fonts = Fonts::with(tf)?;
     let mut pix = Pixmap::new(width, height).ok_or("cover size")?;
     pix.fill(tiny_skia::Color::from_rgba8(BACKGROUND.0, BACKGROUND.1, BACKGROUND.2, 255));
     let mut paint = Paint::default();
@@ -76,7 +81,7 @@ pub fn typographic_sized(
     // The title, as large as fits in at most four lines.
     let mut size = 190.0;
     let title_lines = loop {
-        let lines = wrap(&fonts, Face::REGULAR, &meta.title, size, measure);
+        let lines = wrap(&fonts, Face::heading(false), &meta.title, size, measure);
         if lines.len() <= 4 || size <= 70.0 {
             break lines;
         }
@@ -88,19 +93,19 @@ pub fn typographic_sized(
             &mut pix,
             &paint,
             &fonts,
-            Line { face: Face::REGULAR, text: line, px: size, baseline: y },
+            Line { face: Face::heading(false), text: line, px: size, baseline: y },
         );
         y += size * 1.15;
     }
     if let Some(sub) = &meta.subtitle {
         y += 20.0;
-        for line in wrap(&fonts, Face::ITALIC, sub, 84.0, measure) {
+        for line in wrap(&fonts, Face::heading(true), sub, 84.0, measure) {
             draw_centred(
                 w,
                 &mut pix,
                 &paint,
                 &fonts,
-                Line { face: Face::ITALIC, text: &line, px: 84.0, baseline: y },
+                Line { face: Face::heading(true), text: &line, px: 84.0, baseline: y },
             );
             y += 84.0 * 1.2;
         }
@@ -140,18 +145,25 @@ pub fn typographic_sized(
 }
 
 /// Shapes with the layout's shaper (kerning, ligatures), so the cover and the
-/// pages share one font stack and one word cache.
-fn shape(
-    fonts: &Fonts,
-    face: Face,
-    text: &str,
-) -> (std::rc::Rc<[crate::layout::fonts::Glyph]>, f32) {
-    (fonts.shape(face, Feat::Text, text), fonts.upem(face) as f32)
+/// pages share one font stack and one word cache: runs of glyphs, each in the face
+/// of the fallback chain that has its characters, with that face's units per em.
+fn shape(fonts: &Fonts, face: Face, text: &str) -> Vec<(Face, Rc<[Glyph]>, f32)> {
+    let glyphs = fonts.shape(face, Feat::Text, text);
+    if glyphs.iter().all(|g| g.id != 0) {
+        return vec![(face, glyphs, fonts.upem(face) as f32)];
+    }
+    fonts
+        .split(face, text)
+        .into_iter()
+        .map(|(r, f)| (f, fonts.shape(f, Feat::Text, &text[r]), fonts.upem(f) as f32))
+        .collect()
 }
 
 fn width(fonts: &Fonts, face: Face, text: &str, px: f32) -> f32 {
-    let (g, upem) = shape(fonts, face, text);
-    g.iter().map(|g| g.adv as f32).sum::<f32>() * px / upem
+    shape(fonts, face, text)
+        .iter()
+        .map(|(_, g, upem)| g.iter().map(|g| g.adv as f32).sum::<f32>() * px / upem)
+        .sum()
 }
 
 /// Greedy word wrap by shaped width.
@@ -215,28 +227,30 @@ struct Line<'a> {
 
 fn draw_centred(width: f32, pix: &mut Pixmap, paint: &Paint, fonts: &Fonts, line: Line) {
     let Line { face, text, px, baseline } = line;
-    let (glyphs, upem) = shape(fonts, face, text);
-    let k = px / upem;
-    let total: f32 = glyphs.iter().map(|g| g.adv as f32 * k).sum();
-    let mut x = (width - total) / 2.0;
-    let Some(f) = fonts.file(face).font() else {
-        return;
-    };
-    let outlines = f.outline_glyphs();
+    let runs = shape(fonts, face, text);
+    let mut x = (width - self::width(fonts, face, text, px)) / 2.0;
     let mut pb = PathBuilder::new();
-    for g in glyphs.iter() {
-        if let Some(o) = outlines.get(skrifa::GlyphId::new(g.id)) {
-            let mut pen = Pen {
-                pb: &mut pb,
-                x: x + g.dx as f32 * k,
-                y: baseline - g.dy as f32 * k,
-            };
-            let _ = o.draw(
-                DrawSettings::unhinted(Size::new(px), LocationRef::default()),
-                &mut pen,
-            );
+    for (f, glyphs, upem) in runs {
+        let k = px / upem;
+        let Some(font) = fonts.file(f).font() else { continue };
+        let outlines = font.outline_glyphs();
+        for g in glyphs.iter() {
+            // Glyph 0 (.notdef) is a character no font has: a gap, not a box.
+            if let Some(o) =
+                outlines.get(skrifa::GlyphId::new(g.id)).filter(|_| g.id != 0)
+            {
+                let mut pen = Pen {
+                    pb: &mut pb,
+                    x: x + g.dx as f32 * k,
+                    y: baseline - g.dy as f32 * k,
+                };
+                let _ = o.draw(
+                    DrawSettings::unhinted(Size::new(px), LocationRef::default()),
+                    &mut pen,
+                );
+            }
+            x += g.adv as f32 * k;
         }
-        x += g.adv as f32 * k;
     }
     if let Some(path) = pb.finish() {
         pix.fill_path(&path, paint, FillRule::Winding, Transform::identity(), None);
@@ -254,14 +268,18 @@ mod tests {
             authors: vec!["Leon Trotsky".into()],
             ..Default::default()
         };
-        let jpg = typographic(&meta).unwrap();
+        let jpg = typographic(&meta, &Typefaces::default()).unwrap();
         let img = image::load_from_memory(&jpg).unwrap();
         assert_eq!((img.width(), img.height()), (WIDTH, HEIGHT));
         // Text was drawn: some pixels carry the ink colour.
         let rgb = img.to_rgb8();
         let inked = rgb.pixels().filter(|p| p[0] > 0xd0 && p[1] > 0xc0).count();
         assert!(inked > 20_000, "{inked}");
-        assert_eq!(typographic(&meta).unwrap(), jpg, "reproducible");
+        assert_eq!(
+            typographic(&meta, &Typefaces::default()).unwrap(),
+            jpg,
+            "reproducible"
+        );
     }
 }
 

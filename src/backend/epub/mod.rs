@@ -13,6 +13,7 @@
 
 pub mod container;
 pub mod cover;
+pub mod fonts;
 pub mod package;
 pub mod xhtml;
 
@@ -32,7 +33,8 @@ pub struct EpubOptions {
     /// `dcterms:modified` and the zip entries' times, in Unix seconds (UTC): from
     /// `SOURCE_DATE_EPOCH` or the manuscript's date — never the clock.
     pub modified: i64,
-    /// Embed the shipped serif (`epub: {embed-fonts: true}`).
+    /// Embed the document's faces, subset (`epub: {embed-fonts: …}`; by default on
+    /// when the manuscript names fonts).
     pub embed_fonts: bool,
 }
 
@@ -52,6 +54,8 @@ pub struct Resources {
     pub cover: Option<Image>,
     /// Images in the text, by the path as written.
     pub images: BTreeMap<String, Image>,
+    /// The faces the document is set in.
+    pub fonts: crate::typeface::Typefaces,
 }
 
 /// Why an EPUB could not be written.
@@ -63,6 +67,9 @@ pub enum EpubError {
     /// The cover image could not be encoded.
     #[error("cannot make the cover: {0}")]
     Cover(String),
+    /// A font could not be subset.
+    #[error("cannot embed a font: {0}")]
+    Font(String),
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
@@ -122,13 +129,13 @@ pub fn render(
     book.front(doc, res, opts)?;
     book.chapters(doc, &map, &images);
     book.images(res, &images);
+    book.nav(doc, &map);
     if opts.embed_fonts {
-        book.fonts();
+        book.fonts(&res.fonts)?;
     }
     book.add("ncx", "toc.ncx", "application/x-dtbncx+xml", None, false, {
         package::ncx(doc, &map.toc).into_bytes()
     });
-    book.nav(doc, &map);
     book.finish(doc, opts, &images)
 }
 
@@ -302,7 +309,7 @@ impl Book {
             "text/css",
             None,
             false,
-            stylesheet(opts).into_bytes(),
+            stylesheet(opts, &res.fonts).into_bytes(),
         );
         let jpg = cover_jpeg(doc, res)?;
         self.add(
@@ -379,22 +386,26 @@ impl Book {
         }
     }
 
-    /// The shipped serif, whole (`epub: {embed-fonts: true}`).
-    fn fonts(&mut self) {
-        for (k, f) in crate::font_files::SERIF.iter().enumerate() {
-            let href = format!("fonts/{}", font_file_name(&f.file));
-            self.add(
-                &format!("font{}", k + 1),
-                &href,
-                "font/ttf",
-                None,
-                false,
-                f.data.to_vec(),
-            );
+    /// The document's faces, each subset to the characters of the book's content
+    /// documents (see [`fonts`]).
+    fn fonts(&mut self, tf: &crate::typeface::Typefaces) -> Result<(), EpubError> {
+        let mut chars: std::collections::BTreeSet<char> = self
+            .files
+            .iter()
+            .filter(|(p, _)| p.ends_with(".xhtml"))
+            .flat_map(|(_, b)| String::from_utf8_lossy(b).chars().collect::<Vec<_>>())
+            .collect();
+        // Drawn by the stylesheet: the section-break fleuron.
+        chars.insert('\u{2766}');
+        let faces = fonts::plan(tf);
+        for f in &faces {
+            let bytes = fonts::subset(f, &faces, &chars).map_err(EpubError::Font)?;
+            self.add(&f.id, &f.href, f.media_type, None, false, bytes);
         }
+        Ok(())
     }
 
-    /// The navigation document, written last, when the first text file is known.
+    /// The navigation document, when the first text file is known.
     fn nav(&mut self, doc: &Document, map: &Map) {
         let first_text =
             map.files.first().cloned().unwrap_or_else(|| "title.xhtml".into());
@@ -434,7 +445,7 @@ fn cover_jpeg(doc: &Document, res: &Resources) -> Result<Vec<u8>, EpubError> {
                 .map_err(EpubError::Cover)?;
             cover::from_image(&decoded).map_err(EpubError::Cover)
         }
-        None => cover::typographic(&doc.meta).map_err(EpubError::Cover),
+        None => cover::typographic(&doc.meta, &res.fonts).map_err(EpubError::Cover),
     }
 }
 
@@ -458,31 +469,13 @@ fn cover_page(doc: &Document) -> String {
     )
 }
 
-/// The stylesheet, with `@font-face` rules when the serif is embedded.
-fn stylesheet(opts: &EpubOptions) -> String {
+/// The stylesheet, with `@font-face` rules when fonts are embedded.
+fn stylesheet(opts: &EpubOptions, tf: &crate::typeface::Typefaces) -> String {
     let mut css = STYLESHEET.to_string();
     if opts.embed_fonts {
-        css.push_str(
-            "\n/* Embedded: EB Garamond, SIL Open Font License 1.1 (fonts/OFL.txt). */\n",
-        );
-        for (f, weight, style) in [
-            (&crate::font_files::SERIF_REGULAR, "normal", "normal"),
-            (&crate::font_files::SERIF_ITALIC, "normal", "italic"),
-            (&crate::font_files::SERIF_BOLD, "bold", "normal"),
-            (&crate::font_files::SERIF_BOLD_ITALIC, "bold", "italic"),
-        ] {
-            css.push_str(&format!(
-                "@font-face {{ font-family: \"EB Garamond\"; font-weight: {weight}; font-style: {style}; src: url(\"fonts/{}\"); }}\n",
-                font_file_name(&f.file)
-            ));
-        }
-        css.push_str("body { font-family: \"EB Garamond\", serif; }\n");
+        css.push_str(&fonts::css(&fonts::plan(tf), tf));
     }
     css
-}
-
-fn font_file_name(path: &str) -> &str {
-    path.rsplit('/').next().unwrap_or(path)
 }
 
 fn title_page(doc: &Document) -> String {
