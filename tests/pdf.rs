@@ -4,16 +4,15 @@
 //! machine and fails it under `CI=true`.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use quire::diag::{Diagnostics, Source};
 use quire::layout::units::PT;
 use quire::layout::{Fonts, Layout, LayoutOptions, layout};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
+use common::{have, in_order, pdftotext, root, words};
 
 fn lay(md: &str) -> (Layout, Diagnostics) {
     let src = Source::new("t.md", md.to_string());
@@ -165,26 +164,6 @@ fn a_long_note_continues_on_the_next_page() {
 
 // --- validators -------------------------------------------------------------------
 
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
-}
-
-fn have(tool: &str) -> bool {
-    let ok = Command::new(tool).arg("-v").output().is_ok()
-        || Command::new(tool).arg("--version").output().is_ok();
-    if !ok {
-        if in_ci() {
-            panic!(
-                "{tool} is required under CI=true (apt-get install qpdf poppler-utils)"
-            );
-        }
-        eprintln!(
-            "\n!!!! SKIPPED: {tool} not found (apt-get install qpdf poppler-utils) !!!!\n"
-        );
-    }
-    ok
-}
-
 /// The sample's PDF, built once with the real binary.
 fn sample_pdf() -> &'static Path {
     static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
@@ -270,56 +249,20 @@ fn trim_and_bleed_boxes_are_right() {
     assert!(out.contains("Title:           Lessons of the Paris Commune"));
 }
 
-fn words(s: &str) -> Vec<String> {
-    s.split_whitespace()
-        .map(|w| w.chars().filter(|c| c.is_alphanumeric()).collect::<String>())
-        .filter(|w| !w.is_empty())
-        .collect()
-}
-
 #[test]
 fn pdftotext_gives_back_the_seeds_words_in_order() {
     if !have("pdftotext") {
         return;
     }
-    let o = Command::new("pdftotext")
-        .args(["-enc", "UTF-8"])
-        .arg(sample_pdf())
-        .arg("-")
-        .output()
-        .unwrap();
-    assert!(o.status.success());
-    let text = String::from_utf8_lossy(&o.stdout).into_owned();
-    // Rejoin words hyphenated at line ends.
-    let mut joined = String::new();
-    for line in text.lines() {
-        let l = line.trim_end();
-        if let Some(stem) = l
-            .strip_suffix('-')
-            .filter(|s| s.chars().last().is_some_and(char::is_alphabetic))
-        {
-            joined.push_str(stem);
-        } else {
-            joined.push_str(l);
-            joined.push('\n');
-        }
-    }
-    let got = words(&joined);
+    let got = words(&pdftotext(sample_pdf()));
     let seed = words(
         &std::fs::read_to_string(
             root().join("tests/fixtures/lessons-of-the-paris-commune.seed.txt"),
         )
         .unwrap(),
     );
-    // Match the seed's words in order, letting covers, colophon, running heads and
-    // folios pass (the nearest match within 100 words).
-    let (mut k, mut found) = (0, 0);
-    for w in &seed {
-        if let Some(off) = got[k..].iter().take(100).position(|g| g == w) {
-            k += off + 1;
-            found += 1;
-        }
-    }
+    // Covers, colophon, running heads and folios pass between them.
+    let found = in_order(&seed, &got);
     let pct = found as f64 * 100.0 / seed.len() as f64;
     eprintln!("{found} of {} seed words in order ({pct:.2} %)", seed.len());
     assert!(pct >= 99.5, "{pct:.2} %");

@@ -19,6 +19,25 @@ set -euo pipefail
 PINNED=(
     # The CommonMark spec's 652 examples, for tests/commonmark.rs.
     "commonmark-spec 0.31.2 588280df96c211f7ce9db0b7943ded34ac4b8ba321e2fdf9c03d188ec0f01fea package/spec.txt"
+    # A house face for tests/fonts.rs (SIL Open Font License 1.1): regular, italic,
+    # bold, bold italic, and a medium to show that regular is the weight nearest 400.
+    "@expo-google-fonts/literata 0.4.3 aae3f1db18107aaaa5ceee58456bf75b80fee594c31908dc652f794d05fa24b0 package/400Regular/Literata_400Regular.ttf package/400Regular_Italic/Literata_400Regular_Italic.ttf package/700Bold/Literata_700Bold.ttf package/700Bold_Italic/Literata_700Bold_Italic.ttf package/500Medium/Literata_500Medium.ttf package/LICENSE_FONT"
+    # An Arabic fallback face (SIL Open Font License 1.1).
+    "@expo-google-fonts/noto-naskh-arabic 0.4.5 2f93452f15b3bdd86b922be17f247986d4d0e2ae7a1ca51f5d80326b2680628e package/400Regular/NotoNaskhArabic_400Regular.ttf package/LICENSE_FONT"
+)
+
+# Fonts from Debian packages (apt, installed by .ci/run): FOLDER FILE SHA256, copied
+# into $QUIRE_TEST_DATA/FOLDER/ when the installed file has the pinned checksum.
+DEBIAN_FONTS=(
+    # fonts-dejavu-core: a family with all four styles and wide coverage (GPL-free
+    # Bitstream Vera licence).
+    "dejavu-serif /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf 13e61509f5c81d7c3132810f4f903e3523df89c802bf6e0674621e8f659cdfe1"
+    "dejavu-serif /usr/share/fonts/truetype/dejavu/DejaVuSerif-Italic.ttf 889a2b9daff9f091f7cf1ff6c88e5c1a5b55b3afb221571393ccb71ec9301ec9"
+    "dejavu-serif /usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf e2fd85eba2de65ac270d1cdb1685e252eb827f600850cf62af2d20c41b22e945"
+    "dejavu-serif /usr/share/fonts/truetype/dejavu/DejaVuSerif-BoldItalic.ttf c84b722b8da77cb96873a801c9ad1bc3b75d0c847c718696898878f33186c657"
+    # fonts-wqy-microhei: a Chinese face, as a TrueType collection of two families
+    # (Apache 2.0 or GPL 3 with font exception).
+    "wqy /usr/share/fonts/truetype/wqy/wqy-microhei.ttc 2420e8078af796b19a3f6ef13de527a1a91c1e7171eea115926c614ced1009b3"
 )
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -79,3 +98,20 @@ for line in "${PINNED[@]}"; do
     # shellcheck disable=SC2086 # a table line is words
     fetch $line
 done
+
+# copy FOLDER FILE SHA256: one line of DEBIAN_FONTS.
+copy() {
+    local folder=$1 file=$2 sha=$3
+    [[ -f "$file" ]] || die "$file is missing: apt-get install fonts-dejavu-core fonts-wqy-microhei"
+    local got
+    got="$(sha256sum "$file" | cut -d' ' -f1)"
+    [[ "$got" == "$sha" ]] || die "$file: SHA-256 is $got, pinned $sha"
+    mkdir -p "$DATA/$folder"
+    cp "$file" "$DATA/$folder/"
+}
+
+for line in "${DEBIAN_FONTS[@]}"; do
+    # shellcheck disable=SC2086 # a table line is words
+    copy $line
+done
+echo "fetch-test-data: Debian fonts copied to $DATA"
