@@ -435,3 +435,18 @@ fn a_collection_gives_its_first_family_and_a_folder_of_two_families_is_refused()
         "error[bad-font]: `../fonts/WQY` holds several families (WenQuanYi Micro Hei, WenQuanYi Micro Hei Mono): name a folder with one family, or one file",
     );
 }
+
+#[test]
+fn check_reports_a_measure_that_reads_badly() {
+    let md = "---\ntitle: T\nauthor: A\nlang: en\npdf:\n  font-size: 7pt\n---\n\nText.\n";
+    let p = project(md, &[]);
+    let o = quire(p.path(), &["check"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("m.md:6:14: warning[measure]: a line of the print edition holds about 107 characters; 45–75 read best"),
+        "{err}"
+    );
+    let fine = project(&md.replace("7pt", "11pt"), &[]);
+    let o = quire(fine.path(), &["check"]);
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("measure"));
+}

@@ -18,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let (doc, mut diags) = quire::load(&src);
-    quire::lint::lint(&src, &doc, &mut diags);
+    quire::lint::lint(&src, &doc, &Default::default(), &mut diags);
     for d in diags.iter() {
         let _ = render_human(&src, d);
         let _ = render_json(&src, d);
@@ -33,6 +33,7 @@ fuzz_target!(|data: &[u8]| {
     let res = epub::Resources {
         cover: Some(epub::Image { bytes: TINY_PNG.to_vec(), info }),
         images: Default::default(),
+        fonts: Default::default(),
     };
     let book = epub::render(&doc, &res, &opts).expect("an EPUB for any valid manuscript");
     assert!(book.starts_with(b"PK"));

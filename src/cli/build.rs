@@ -404,6 +404,37 @@ pub fn build(args: &BuildArgs) -> Result<ExitCode, CliError> {
 /// Smallest cover e-book stores take, in pixels (KDP: 625 × 1000).
 const MIN_COVER: (u32, u32) = (625, 1000);
 
+/// Warns when a line of the print edition holds too few or too many characters to
+/// read well (see [`crate::layout::chars_per_line`]), at the type size's setting or
+/// else the front matter.
+fn measure_finding(
+    doc: &crate::model::Document,
+    job: &PrintJob,
+    diags: &mut Diagnostics,
+) {
+    let n = crate::layout::chars_per_line(&job.fonts, &job.layout.geometry);
+    if crate::layout::COMFORTABLE_MEASURE.contains(&n) {
+        return;
+    }
+    let at = doc.meta.pdf.font_size.as_ref().map_or(doc.meta.span, |f| f.1);
+    let (lo, hi) = (
+        crate::layout::COMFORTABLE_MEASURE.start(),
+        crate::layout::COMFORTABLE_MEASURE.end(),
+    );
+    diags.push(
+        Diagnostic::warning(
+            "measure",
+            at,
+            format!("a line of the print edition holds about {n:.0} characters; {lo}–{hi} read best"),
+        )
+        .with_hint(if n < *lo {
+            "set a smaller `pdf: {font-size}`, or a larger trim"
+        } else {
+            "set a larger `pdf: {font-size}`, or a smaller trim"
+        }),
+    );
+}
+
 /// `quire check`: validation and lints, nothing written.
 pub fn check(args: &CheckArgs) -> Result<ExitCode, CliError> {
     let files = manuscripts(&args.paths)?;
@@ -418,9 +449,10 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode, CliError> {
                 // reported already.
                 if !l.diags.has_errors() {
                     let mut findings = Diagnostics::new();
-                    if print_job(doc, &l, &BuildArgs::default(), &mut findings).is_ok() {
+                    if let Ok(job) = print_job(doc, &l, &BuildArgs::default(), &mut findings) {
                         findings.retain(|d| d.code != "uncovered-char");
                         l.diags.extend(findings);
+                        measure_finding(doc, &job, &mut l.diags);
                     }
                 }
                 if let (Some(img), Some((_, span))) = (&l.res.cover, &doc.meta.cover)

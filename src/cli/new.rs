@@ -76,8 +76,10 @@ const README: &str = r#"# A quire project
 - `manuscript/` holds the manuscripts: every `*.md` here is built.
 - `covers/` is for cover images; name one in a manuscript's front matter as
   `cover: ../covers/front.jpg` (JPEG, PNG or WebP; 1600 × 2560 px suits e-book stores).
-- `fonts/`: quire ships its fonts (EB Garamond, Source Sans 3) inside the program;
-  nothing needs to go here.
+- `fonts/` is for the house faces: put a family's files in a folder here and name it
+  in the front matter as `fonts: {body: ../fonts/Literata}` (also `headings:` and
+  `fallback: [...]` for other scripts). Without one, quire sets the text in its
+  built-in EB Garamond.
 - `dist/` receives the editions: `quire build`.
 
 ```sh
@@ -87,8 +89,11 @@ quire watch                   # rebuild on every save
 ```
 "#;
 
-const FONTS_NOTE: &str = "quire's fonts (EB Garamond and Source Sans 3, under the SIL Open Font \
-License 1.1) are built into the program, so this folder can stay empty.\n";
+const FONTS_NOTE: &str = "Put the house faces here, a folder per family (.ttf, .otf or .ttc files; \
+quire sorts them into regular, italic, bold and bold italic from the fonts' own names), and \
+name them in the manuscript's front matter: `fonts: {body: ../fonts/Literata}`, with \
+`headings:` and `fallback: [...]` if wanted. Without them, quire sets the text in its \
+built-in EB Garamond (SIL Open Font License 1.1).\n";
 
 const COVERS_NOTE: &str = "Put cover images here (JPEG, PNG or WebP, ideally 1600 × 2560 px) and \
 name one in the manuscript's front matter: `cover: ../covers/front.jpg`. Without one, quire \

@@ -347,6 +347,23 @@ pub fn layout(
     Layout { geometry, pages, audit }
 }
 
+/// About how many characters a line of body text holds: the measure over the mean
+/// advance of the characters (spaces included) of an English pangram in the body
+/// face at the body size. 45–75 reads comfortably, 66 is the ideal (Bringhurst,
+/// *The Elements of Typographic Style*, 2.1.2).
+pub fn chars_per_line(fonts: &Fonts, geo: &Geometry) -> f64 {
+    const SAMPLE: &str = "the quick brown fox jumps over the lazy dog";
+    let face = fonts::Face::REGULAR;
+    let glyphs = fonts.shape(face, fonts::Feat::Text, SAMPLE);
+    let width: i64 = glyphs.iter().map(|g| i64::from(g.adv)).sum();
+    let em = f64::from(fonts.upem(face));
+    let mean = width as f64 / em * geo.size as f64 / SAMPLE.chars().count() as f64;
+    if mean > 0.0 { geo.measure() as f64 / mean } else { 0.0 }
+}
+
+/// The comfortable range of [`chars_per_line`].
+pub const COMFORTABLE_MEASURE: std::ops::RangeInclusive<f64> = 45.0..=75.0;
+
 /// A character no font has is reported once, at its first place: the text pages and
 /// the cover set the title each, and each would report it.
 fn once_per_char(diags: &mut Diagnostics) {
@@ -428,4 +445,21 @@ fn last_word_span(line: &Line) -> Span {
         k -= 1;
     }
     runs.get(k).map(|r| r.frag.span).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_a5_page_holds_about_the_ideal_measure() {
+        let fonts = Fonts::new();
+        let a5 = chars_per_line(&fonts, &Geometry::new(&LayoutOptions::a5()));
+        let mut small = LayoutOptions::a5();
+        small.style.font_size = 7.0;
+        let small = chars_per_line(&fonts, &Geometry::new(&small));
+        eprintln!("A5 at 11.5 pt: {a5:.1} characters; at 7 pt: {small:.1}");
+        assert!((60.0..=72.0).contains(&a5), "{a5}");
+        assert!(!COMFORTABLE_MEASURE.contains(&small), "{small}");
+    }
 }
