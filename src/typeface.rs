@@ -598,6 +598,55 @@ mod tests {
         assert!(family("fonts", Vec::new()).unwrap_err().contains("holds no font files"));
     }
 
+    /// A font with one more table (the directory kept sorted by tag, as readers
+    /// binary-search it).
+    fn with_table(font: &[u8], tag: &[u8; 4], table: &[u8]) -> Vec<u8> {
+        let n = usize::from(u16::from_be_bytes([font[4], font[5]]));
+        let mut recs: Vec<[u8; 16]> =
+            (0..n).map(|t| font[12 + 16 * t..28 + 16 * t].try_into().unwrap()).collect();
+        for r in &mut recs {
+            let off = u32::from_be_bytes(r[8..12].try_into().unwrap()) + 16;
+            r[8..12].copy_from_slice(&off.to_be_bytes());
+        }
+        let mut out = font.to_vec();
+        out.splice(12 + 16 * n..12 + 16 * n, [0u8; 16]);
+        while out.len() % 4 != 0 {
+            out.push(0);
+        }
+        let mut rec = [0u8; 16];
+        rec[..4].copy_from_slice(tag);
+        rec[8..12].copy_from_slice(&(out.len() as u32).to_be_bytes());
+        rec[12..16].copy_from_slice(&(table.len() as u32).to_be_bytes());
+        out.extend_from_slice(table);
+        recs.push(rec);
+        recs.sort_by(|a, b| a[..4].cmp(&b[..4]));
+        out[4..6].copy_from_slice(&((n + 1) as u16).to_be_bytes());
+        for (t, r) in recs.iter().enumerate() {
+            out[12 + 16 * t..28 + 16 * t].copy_from_slice(r);
+        }
+        out
+    }
+
+    #[test]
+    fn a_variable_font_is_refused_with_what_to_use() {
+        // fvar 1.0 with one axis, wght 100–900 (OpenType 1.9, `fvar`).
+        let mut fvar = Vec::new();
+        for v in [1u16, 0, 16, 2, 1, 20, 0, 8] {
+            fvar.extend_from_slice(&v.to_be_bytes());
+        }
+        fvar.extend_from_slice(b"wght");
+        for v in [100u32, 400, 900] {
+            fvar.extend_from_slice(&(v << 16).to_be_bytes());
+        }
+        fvar.extend_from_slice(&[0, 0, 1, 0]);
+        let data = keep(with_table(crate::font_files::SERIF[0].data, b"fvar", &fvar));
+        let e = read_file("fonts/Var.ttf", data).unwrap_err();
+        assert!(e.contains("is a variable font") && e.contains("static"), "{e}");
+        // The same font without the table reads.
+        let same = keep(with_table(crate::font_files::SERIF[0].data, b"zzzz", &[0; 4]));
+        assert!(read_file("fonts/Plain.ttf", same).is_ok());
+    }
+
     #[test]
     fn kept_bytes_are_kept_once() {
         let a = keep(vec![1, 2, 3]);
