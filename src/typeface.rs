@@ -610,7 +610,7 @@ mod tests {
         }
         let mut out = font.to_vec();
         out.splice(12 + 16 * n..12 + 16 * n, [0u8; 16]);
-        while out.len() % 4 != 0 {
+        while !out.len().is_multiple_of(4) {
             out.push(0);
         }
         let mut rec = [0u8; 16];

