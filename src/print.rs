@@ -245,11 +245,14 @@ pub struct PrintedSide {
 /// The booklet's printed sides in file order: the pamphlet's pages gathered into
 /// signatures of `signature` pages (a multiple of four; `None`: one signature holding
 /// every page), each imposed for saddle stitching ([`saddle_stitch`]), then laid out
-/// for the printer's way of duplexing.
+/// for the printer's way of duplexing. A right-to-left pamphlet binds on the right:
+/// every side is mirrored, so page 1 is on the left half of the outermost sheet's
+/// front and is still the front cover once folded.
 pub fn impose(
     pages: usize,
     signature: Option<usize>,
     duplex: Duplex,
+    rtl: bool,
 ) -> Vec<PrintedSide> {
     let total = padded(pages);
     let per = signature.map_or(total, |s| s.max(4).div_ceil(4) * 4).min(total);
@@ -259,8 +262,12 @@ pub fn impose(
         let count = per.min(padded(pages - first.min(pages)));
         for (nest, sheet) in saddle_stitch(count).into_iter().enumerate() {
             let shift = |p: Option<usize>| p.map(|p| p + first).filter(|&p| p <= pages);
-            let sheet =
+            let mut sheet =
                 Sheet { front: sheet.front.map(shift), back: sheet.back.map(shift) };
+            if rtl {
+                sheet.front.reverse();
+                sheet.back.reverse();
+            }
             sheets.push((sheet, nest));
         }
         first += count;
@@ -371,16 +378,31 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_right_to_left_booklet_is_mirrored() {
+        let r = impose(8, None, Duplex::ShortEdge, true);
+        let order: Vec<_> = r.iter().map(|s| s.pages).collect();
+        assert_eq!(
+            order,
+            [
+                [Some(1), Some(8)],
+                [Some(7), Some(2)],
+                [Some(3), Some(6)],
+                [Some(5), Some(4)]
+            ]
+        );
+    }
+
+    #[test]
     fn imposition_in_signatures_and_duplex_modes() {
         // 20 pages in signatures of 8: 8 + 8 + 4, each folded on its own.
-        let sides = impose(20, Some(8), Duplex::ShortEdge);
+        let sides = impose(20, Some(8), Duplex::ShortEdge, false);
         assert_eq!(sides.len(), 10);
         assert_eq!(sides[0].pages, [Some(8), Some(1)]);
         assert_eq!(sides[4].pages, [Some(16), Some(9)]);
         assert_eq!(sides[8].pages, [Some(20), Some(17)]);
         assert_eq!((sides[4].nest, sides[6].nest), (0, 1));
         // Manual: the fronts, then the backs in reverse order, none turned.
-        let m = impose(8, None, Duplex::Manual);
+        let m = impose(8, None, Duplex::Manual, false);
         let order: Vec<_> = m.iter().map(|s| s.pages).collect();
         assert_eq!(
             order,
@@ -393,7 +415,7 @@ mod tests {
         );
         assert!(m.iter().all(|s| !s.turned));
         // Long edge turns the backs.
-        let l = impose(8, None, Duplex::LongEdge);
+        let l = impose(8, None, Duplex::LongEdge, false);
         assert_eq!(
             l.iter().map(|s| s.turned).collect::<Vec<_>>(),
             [false, true, false, true]

@@ -124,6 +124,7 @@ fn render(
                     j.layout.pages.len(),
                     j.print.signature,
                     j.print.duplex,
+                    doc.meta.lang.rtl(),
                 )
                 .len();
                 eprintln!(

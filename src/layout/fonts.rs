@@ -205,8 +205,9 @@ fn needs_glyph(c: char) -> bool {
             | '\u{E0100}'..='\u{E01EF}'))
 }
 
-/// What a shaped word is cached under: the font, the features, the text.
-type ShapeKey = (u16, Feat, String);
+/// What a shaped word is cached under: the font, the features, the direction asked
+/// for (none: guessed from the script), the text.
+type ShapeKey = (u16, Feat, Option<bool>, String);
 
 /// The document's faces, loaded once, with their shapers and a cache of shaped
 /// words. Each role and style maps to one loaded font; two faces that are one font
@@ -381,10 +382,36 @@ impl Fonts {
         }
     }
 
-    /// Shapes `text` (one word, or a piece of one) in `face` with `feat`.
+    /// Shapes `text` (one word, or a piece of one) in `face` with `feat`, in the
+    /// direction its script suggests; glyphs in visual (left-to-right) order.
     pub fn shape(&self, face: Face, feat: Feat, text: &str) -> Rc<[Glyph]> {
+        self.shape_in(face, feat, text, None)
+    }
+
+    /// Shapes one directional run of text (UAX #9: a run of one embedding level) in
+    /// that direction, its script guessed from its letters (UAX #24). Glyphs come in
+    /// logical order, so a line may be cut between them as between characters; a
+    /// right-to-left run's glyphs are drawn reversed (see [`super::items::Frag`]).
+    pub fn shape_run(
+        &self,
+        face: Face,
+        feat: Feat,
+        text: &str,
+        rtl: bool,
+    ) -> Rc<[Glyph]> {
+        let glyphs = self.shape_in(face, feat, text, Some(rtl));
+        if rtl { glyphs.iter().rev().copied().collect() } else { glyphs }
+    }
+
+    fn shape_in(
+        &self,
+        face: Face,
+        feat: Feat,
+        text: &str,
+        rtl: Option<bool>,
+    ) -> Rc<[Glyph]> {
         let slot = self.slot(face);
-        let key = (slot as u16, feat, text.to_string());
+        let key = (slot as u16, feat, rtl, text.to_string());
         if let Some(g) = self.cache.borrow().get(&key) {
             return g.clone();
         }
@@ -392,6 +419,11 @@ impl Fonts {
         let shaper = fd.data.shaper(&fd.font).build();
         let mut buf = UnicodeBuffer::new();
         buf.push_str(text);
+        match rtl {
+            Some(true) => buf.set_direction(harfrust::Direction::RightToLeft),
+            Some(false) => buf.set_direction(harfrust::Direction::LeftToRight),
+            None => {}
+        }
         buf.guess_segment_properties();
         let out = shaper.shape(buf, ShapeOptions::new().features(&fd.feats[&feat]));
         let glyphs: Rc<[Glyph]> = out

@@ -269,7 +269,18 @@ impl Ctx<'_, '_> {
 
     /// Indents a nested block by `left` and `right`, unless that would take the
     /// measure below what the style table allows: deep nesting then stops indenting.
+    /// In a right-to-left document the start is on the right: `left` and `right`
+    /// change places.
     fn nest(&self, f: Frame, left: Sp, right: Sp) -> Frame {
+        if self.builder.rtl {
+            self.nest_ltr(f, right, left)
+        } else {
+            self.nest_ltr(f, left, right)
+        }
+    }
+
+    /// [`Ctx::nest`] as in a left-to-right document (code, always left to right).
+    fn nest_ltr(&self, f: Frame, left: Sp, right: Sp) -> Frame {
         let full = self.geo.measure();
         let indent = full - f.measure + left + right;
         if indent > STYLES.max_indent.of(full) {
@@ -374,7 +385,13 @@ impl Ctx<'_, '_> {
             };
             let first = self.out.len();
             self.blocks(item, inner.with(ParaStyle { align: Align::Justify, ..base }));
-            self.hang_marker(first, &marker, base, gap.of(base.size), span);
+            self.hang_marker(
+                first,
+                &marker,
+                (base, inner.measure),
+                gap.of(base.size),
+                span,
+            );
         }
         self.space(around, span);
     }
@@ -384,7 +401,7 @@ impl Ctx<'_, '_> {
         &mut self,
         first: usize,
         marker: &str,
-        base: ParaStyle,
+        (base, measure): (ParaStyle, Sp),
         gap: Sp,
         span: Span,
     ) {
@@ -404,7 +421,14 @@ impl Ctx<'_, '_> {
             .map(|i| &mut i.kind)
             .find(|k| matches!(k, VKind::Line { .. }))
         {
-            line.runs.insert(0, lines::Run::new(-(w + gap), std::rc::Rc::new(frag)));
+            // It hangs before the line's start: in the margin on the right in a
+            // right-to-left document.
+            let run = std::rc::Rc::new(frag);
+            if self.builder.rtl {
+                line.runs.push(lines::Run::new(measure - line.indent + gap, run));
+            } else {
+                line.runs.insert(0, lines::Run::new(-(w + gap), run));
+            }
         }
     }
 
@@ -424,11 +448,16 @@ impl Ctx<'_, '_> {
             // printed (so it is broken that much short of the measure).
             let style =
                 ParaStyle { align: Align::Left, hyphenate: false, indent: 0, ..base };
+            let rtl = self.builder.rtl;
             for line in stanza {
                 let first = self.out.len();
                 self.para(line, style, vx, vm - turn, span);
-                for it in self.out[first..].iter_mut().skip(1) {
-                    if let VKind::Line { x, .. } = &mut it.kind {
+                // Turned lines go deeper from the start of the line: from the
+                // right in a right-to-left document.
+                for (k, it) in self.out[first..].iter_mut().enumerate() {
+                    if let VKind::Line { x, .. } = &mut it.kind
+                        && (k == 0) == rtl
+                    {
                         *x += turn;
                     }
                 }
@@ -456,7 +485,7 @@ impl Ctx<'_, '_> {
             hyphenate: false,
             feat: Feat::Code,
         };
-        let inner = self.nest(f, inset.of(base.size), 0);
+        let inner = self.nest_ltr(f, inset.of(base.size), 0);
         // Turned-over lines are indented two characters, the arrow hanging in them.
         let mark = self.fonts.shape(Face::MONO, Feat::Code, "→").to_vec();
         let upem = self.fonts.upem(Face::MONO);
@@ -728,11 +757,13 @@ pub fn build(
     diags: &mut Diagnostics,
 ) -> Galley {
     let measure = geo.measure();
+    let mut builder = Builder::new(fonts, measure);
+    builder.rtl = doc.meta.lang.rtl();
     let mut c = Ctx {
         fonts,
         geo,
         opts,
-        builder: Builder::new(fonts, measure),
+        builder,
         diags,
         out: Vec::new(),
         tables: Vec::new(),

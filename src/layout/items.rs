@@ -82,6 +82,13 @@ pub struct Frag {
     /// Where the text came from: the word's own bytes where the manuscript's text
     /// maps one to one onto the model's, else its text run.
     pub span: Span,
+    /// Its bidi embedding level (UAX #9): odd is right to left. Glyphs are stored
+    /// in visual order either way; lines reorder fragments by level.
+    pub level: u8,
+    /// Whether letter-spacing may go between its glyphs: not in scripts whose
+    /// letters join (Arabic, Devanagari's headline) nor in CJK, which justifies
+    /// between characters instead.
+    pub spaced: bool,
 }
 
 impl Frag {
@@ -107,6 +114,8 @@ impl Frag {
             note_anchor: None,
             continues: false,
             span,
+            level: 0,
+            spaced: true,
         }
     }
 
@@ -129,7 +138,15 @@ impl Frag {
     /// The gaps letter-spacing may go into: between its glyphs, and after its last
     /// one if `trailing` (more of its word follows on the line).
     pub fn gaps(&self, trailing: bool) -> usize {
+        if !self.spaced {
+            return 0;
+        }
         self.glyphs.len().saturating_sub(1) + usize::from(trailing)
+    }
+
+    /// Whether it is set right to left.
+    pub fn rtl(&self) -> bool {
+        self.level % 2 == 1
     }
 }
 
@@ -152,6 +169,10 @@ pub enum Brk {
     /// Between two letters of a stretch wider than the measure: only the emergency
     /// pass takes it, and a line ending here is reported as a broken word.
     Emergency,
+    /// Between two characters of Chinese or Japanese (a UAX #14 opportunity next to
+    /// an ideograph or kana): set as a little stretchable glue, not a penalty, as
+    /// CJK text is justified between characters (JIS X 4051, W3C JLREQ §3.8).
+    Ideographic,
 }
 
 impl Brk {
@@ -253,6 +274,9 @@ pub struct Para {
     pub items: Vec<Item>,
     /// What the boxes draw.
     pub frags: Vec<Rc<Frag>>,
+    /// Whether its base direction is right to left (UAX #9 P2–P3, or the
+    /// document's language).
+    pub rtl: bool,
 }
 
 impl Para {
@@ -308,11 +332,13 @@ struct Styled {
     /// Code: its spaces are kept as typed, each as wide as a character, none
     /// stretching.
     code: bool,
+    /// Byte offset of `text` in the paragraph's text (for its bidi levels).
+    at: usize,
 }
 
 enum Token {
     Text(Styled),
-    Note { number: u32, first: bool, span: Span },
+    Note { number: u32, first: bool, span: Span, at: usize },
     Break,
 }
 
@@ -347,6 +373,7 @@ fn piece(
             hyphens: hyphens.to_vec(),
             joins: Vec::new(),
             code: false,
+            at: 0,
         };
     }
     // Take the joiners and soft hyphens out (a soft hyphen's offset is already a
@@ -379,6 +406,7 @@ fn piece(
         hyphens: hyphens.iter().map(|&h| moved(h)).collect(),
         joins,
         code: false,
+        at: 0,
     }
 }
 
@@ -437,7 +465,12 @@ fn flatten(
             ))),
             Inline::NoteRef { number, first, span, .. } => {
                 if *number > 0 {
-                    out.push(Token::Note { number: *number, first: *first, span: *span });
+                    out.push(Token::Note {
+                        number: *number,
+                        first: *first,
+                        span: *span,
+                        at: 0,
+                    });
                 }
             }
             Inline::SoftBreak { span } => {
@@ -452,7 +485,7 @@ fn flatten(
 /// A part of a word: a slice of a piece, or a note mark.
 enum Part<'a> {
     Text { piece: &'a Styled, start: usize, end: usize },
-    Note { number: u32, first: bool, span: Span },
+    Note { number: u32, first: bool, span: Span, at: usize },
 }
 
 /// A part of a word, shaped.
@@ -471,6 +504,11 @@ struct Shaped {
     /// Hyphenation points and joiners, relative to `text`.
     hyphens: Vec<usize>,
     joins: Vec<usize>,
+    /// Bidi embedding level; glyphs are in logical order (reversed when drawn if
+    /// odd).
+    level: u8,
+    /// Whether its letters may be spaced (see [`Frag::spaced`]).
+    spaced: bool,
 }
 
 /// A place inside a word where a line may end: before glyph `glyph` of a part (0:
@@ -495,6 +533,12 @@ pub struct Builder<'f> {
     pub fonts: &'f Fonts,
     /// The text measure (for cutting over-long words).
     pub measure: Sp,
+    /// The document's language is written right to left: every paragraph but code
+    /// takes that base direction.
+    pub rtl: bool,
+    /// The current paragraph's bidi embedding level per byte of its text; empty
+    /// when it is all left to right.
+    levels: Vec<u8>,
     /// Characters already reported as missing from the fonts.
     reported: Vec<char>,
     /// The hyphen of each face and size, shared by every line that ends with one.
@@ -504,7 +548,14 @@ pub struct Builder<'f> {
 impl<'f> Builder<'f> {
     /// A builder for a measure.
     pub fn new(fonts: &'f Fonts, measure: Sp) -> Self {
-        Builder { fonts, measure, reported: Vec::new(), hyphens: Default::default() }
+        Builder {
+            fonts,
+            measure,
+            rtl: false,
+            levels: Vec::new(),
+            reported: Vec::new(),
+            hyphens: Default::default(),
+        }
     }
 
     /// Builds a paragraph.
@@ -516,7 +567,8 @@ impl<'f> Builder<'f> {
     ) -> Para {
         let mut tokens = Vec::new();
         flatten(inlines, style.face, style.feat, &None, &mut tokens);
-        let mut p = Para::default();
+        let mut p =
+            Para { rtl: self.resolve_levels(&mut tokens, style), ..Para::default() };
         if style.indent > 0 {
             p.items.push(Item::Box { w: style.indent, st: 0, sh: 0, frag: None });
         }
@@ -552,9 +604,12 @@ impl<'f> Builder<'f> {
                         word.push(Part::Text { piece, start, end: piece.text.len() });
                     }
                 }
-                Token::Note { number, first, span } => {
-                    word.push(Part::Note { number: *number, first: *first, span: *span })
-                }
+                Token::Note { number, first, span, at } => word.push(Part::Note {
+                    number: *number,
+                    first: *first,
+                    span: *span,
+                    at: *at,
+                }),
                 Token::Break => {
                     self.word(&mut word, style, &mut p, diags);
                     if matches!(p.items.last(), Some(Item::Glue { .. })) {
@@ -635,12 +690,49 @@ impl<'f> Builder<'f> {
         let url = is_url(&shaped);
         let mut cuts: Vec<Vec<Cut>> =
             shaped.iter().map(|s| natural_cuts(s, style.hyphenate, url)).collect();
+        if !url && !style.face.is_mono() {
+            ideographic_cuts(&shaped, &mut cuts);
+        }
         self.emergency_cuts(&shaped, &mut cuts);
         let first = p.items.len();
         for (s, cuts) in shaped.iter().zip(&cuts) {
             self.emit(s, cuts, p);
         }
         continue_word(p, first);
+    }
+
+    /// Resolves the paragraph's bidi levels (UAX #9) into `self.levels`, recording
+    /// where each token's text starts; returns whether its base direction is right
+    /// to left. Code keeps a left-to-right base. A paragraph with nothing right to
+    /// left in it skips the algorithm: every level is 0.
+    fn resolve_levels(&mut self, tokens: &mut [Token], style: &ParaStyle) -> bool {
+        self.levels.clear();
+        // A note mark reads as a number; a hard break is a line separator
+        // (whitespace), not a paragraph separator.
+        let mut text = String::new();
+        for t in tokens.iter_mut() {
+            match t {
+                Token::Text(p) => {
+                    p.at = text.len();
+                    text.push_str(&p.text);
+                }
+                Token::Note { at, .. } => {
+                    *at = text.len();
+                    text.push('0');
+                }
+                Token::Break => text.push('\u{2028}'),
+            }
+        }
+        let code = style.face.is_mono();
+        let rtl = !code && (self.rtl || first_strong_rtl(&text));
+        if !rtl && !text.chars().any(maybe_rtl) {
+            return false;
+        }
+        let base =
+            if rtl { unicode_bidi::Level::rtl() } else { unicode_bidi::Level::ltr() };
+        let info = unicode_bidi::BidiInfo::new(&text, Some(base));
+        self.levels = info.levels.iter().map(|l| l.number()).collect();
+        rtl
     }
 
     /// Shapes one part of a word: a text part in the faces that draw it (see
@@ -655,8 +747,9 @@ impl<'f> Builder<'f> {
             Part::Text { piece, start, end } => {
                 self.shape_text(piece, *start..*end, style, diags)
             }
-            Part::Note { number, first, span } => {
-                vec![self.note_mark(*number, *first, *span, style)]
+            Part::Note { number, first, span, at } => {
+                let level = self.levels.get(*at).copied().unwrap_or(0);
+                vec![Shaped { level, ..self.note_mark(*number, *first, *span, style) }]
             }
         }
     }
@@ -673,8 +766,26 @@ impl<'f> Builder<'f> {
         style: &ParaStyle,
         diags: &mut Diagnostics,
     ) -> Vec<Shaped> {
+        let runs = level_runs(&self.levels, piece.at, range);
+        let mut out = Vec::with_capacity(runs.len());
+        for (range, level) in runs {
+            out.extend(self.shape_level_run(piece, range, level, style, diags));
+        }
+        out
+    }
+
+    /// Shapes bytes `range` of a piece, all of one bidi level, in its direction.
+    fn shape_level_run(
+        &mut self,
+        piece: &Styled,
+        range: std::ops::Range<usize>,
+        level: u8,
+        style: &ParaStyle,
+        diags: &mut Diagnostics,
+    ) -> Vec<Shaped> {
+        let rtl = level % 2 == 1;
         let text = &piece.text[range.clone()];
-        let glyphs = self.fonts.shape(piece.face, piece.feat, text);
+        let glyphs = self.fonts.shape_run(piece.face, piece.feat, text, rtl);
         let runs = if glyphs.iter().any(|g| g.id == 0) {
             self.fonts.split(piece.face, text)
         } else {
@@ -690,7 +801,7 @@ impl<'f> Builder<'f> {
             let glyphs = if whole {
                 glyphs.to_vec()
             } else {
-                self.fonts.shape(face, piece.feat, text).to_vec()
+                self.fonts.shape_run(face, piece.feat, text, rtl).to_vec()
             };
             let span = sub_span(piece.span, piece.exact, start, end);
             self.report_missing(face, text, &glyphs, (span, piece.exact), diags);
@@ -712,6 +823,8 @@ impl<'f> Builder<'f> {
                 exact: piece.exact,
                 hyphens: within(&piece.hyphens),
                 joins: within(&piece.joins),
+                level,
+                spaced: !text.chars().any(unspaced_script),
             });
         }
         out
@@ -753,6 +866,8 @@ impl<'f> Builder<'f> {
             exact: false,
             hyphens: Vec::new(),
             joins: Vec::new(),
+            level: 0,
+            spaced: true,
         }
     }
 
@@ -817,10 +932,14 @@ impl<'f> Builder<'f> {
             let (gi, b) =
                 cut.map_or((s.glyphs.len(), s.text.len()), |c| (c.glyph, c.byte));
             if gi > g0 {
-                let glyphs: Vec<Glyph> = s.glyphs[g0..gi]
+                let mut glyphs: Vec<Glyph> = s.glyphs[g0..gi]
                     .iter()
                     .map(|g| Glyph { cluster: g.cluster - t0 as u32, ..*g })
                     .collect();
+                if s.level % 2 == 1 {
+                    // Back to the visual order the shaper gave.
+                    glyphs.reverse();
+                }
                 let span = sub_span(s.span, s.exact, t0, b);
                 let mut f = Frag::new(
                     s.face,
@@ -834,10 +953,17 @@ impl<'f> Builder<'f> {
                 if let Some((n, true)) = s.note {
                     f.note_anchor = Some(n);
                 }
+                f.level = s.level;
+                f.spaced = s.spaced;
                 push_box(p, f);
             }
             if let Some(c) = cut {
                 let item = match c.kind {
+                    Brk::Ideographic => {
+                        // A tenth of the em of stretch, none of shrink: full-width
+                        // characters keep their width (JLREQ §3.8.3).
+                        Item::Glue { w: 0, st: size / 10, sh: 0, fil: false }
+                    }
                     Brk::Hyphen => {
                         let hf = self.hyphen(s.face, size, p);
                         Item::Penalty {
@@ -922,6 +1048,60 @@ fn piece_size(piece: &Styled, style: &ParaStyle) -> Sp {
     }
 }
 
+/// The runs of one bidi level in bytes `range` of a piece whose text starts at byte
+/// `at` of the paragraph's text.
+fn level_runs(
+    levels: &[u8],
+    at: usize,
+    range: std::ops::Range<usize>,
+) -> Vec<(std::ops::Range<usize>, u8)> {
+    let level = |i: usize| levels.get(at + i).copied().unwrap_or(0);
+    let mut runs: Vec<(std::ops::Range<usize>, u8)> = Vec::new();
+    let mut start = range.start;
+    for i in range.clone() {
+        if level(i) != level(start) {
+            runs.push((start..i, level(start)));
+            start = i;
+        }
+    }
+    runs.push((start..range.end, level(start)));
+    runs
+}
+
+/// Whether a character belongs to a script whose letters must not be spaced apart:
+/// joining scripts (Arabic, Syriac, N'Ko, Mongolian), the Indic scripts whose letters
+/// hang from a headline, and CJK (justified by inter-character glue instead).
+fn unspaced_script(c: char) -> bool {
+    matches!(c,
+        '\u{0600}'..='\u{08FF}'
+        | '\u{0900}'..='\u{0DFF}'
+        | '\u{1800}'..='\u{18AF}'
+        | '\u{2E80}'..='\u{9FFF}'
+        | '\u{AC00}'..='\u{D7AF}'
+        | '\u{F900}'..='\u{FAFF}'
+        | '\u{FB1D}'..='\u{FDFF}'
+        | '\u{FE30}'..='\u{FE4F}'
+        | '\u{FE70}'..='\u{FEFF}'
+        | '\u{FF00}'..='\u{FFEF}'
+        | '\u{20000}'..='\u{3FFFF}')
+}
+
+/// Whether a character may make a paragraph's text bidirectional: anything from the
+/// Hebrew block on (a quick test that keeps the bidi algorithm off Latin, Greek and
+/// Cyrillic text), or an explicit bidi control.
+fn maybe_rtl(c: char) -> bool {
+    c >= '\u{0590}'
+}
+
+/// Whether the first strong character of a text is right to left (UAX #9 P2–P3).
+fn first_strong_rtl(text: &str) -> bool {
+    use unicode_bidi::BidiClass::{AL, L, R};
+    text.chars()
+        .map(unicode_bidi::bidi_class)
+        .find(|c| matches!(c, L | R | AL))
+        .is_some_and(|c| c != L)
+}
+
 /// Pushes a fragment as a box. Letter-spacing goes between a word's glyphs, never
 /// after its last one, so it widens words, not the spaces between them.
 fn push_box(p: &mut Para, f: Frag) {
@@ -934,7 +1114,7 @@ fn push_box(p: &mut Para, f: Frag) {
 /// followed by more of the word, and gives its box the letter-spacing flexibility of
 /// the gap after its last glyph.
 fn continue_word(p: &mut Para, first: usize) {
-    let Para { items, frags } = p;
+    let Para { items, frags, .. } = p;
     let boxes: Vec<usize> = (first..items.len())
         .filter(|&i| matches!(items[i], Item::Box { frag: Some(_), .. }))
         .collect();
@@ -980,6 +1160,65 @@ fn cluster_starts(s: &Shaped) -> Vec<(usize, usize)> {
         max_before = Some(max_before.map_or(g.cluster, |m| m.max(g.cluster)));
     }
     out
+}
+
+/// Whether a character is Chinese or Japanese: ideographs, kana, CJK punctuation
+/// and full-width forms — where UAX #14 allows breaks between characters.
+fn is_cjk(c: char) -> bool {
+    matches!(c,
+        '\u{2E80}'..='\u{2FDF}'
+        | '\u{3000}'..='\u{30FF}'
+        | '\u{3100}'..='\u{31FF}'
+        | '\u{3400}'..='\u{4DBF}'
+        | '\u{4E00}'..='\u{9FFF}'
+        | '\u{F900}'..='\u{FAFF}'
+        | '\u{FE30}'..='\u{FE4F}'
+        | '\u{FF00}'..='\u{FFEF}'
+        | '\u{20000}'..='\u{3FFFF}')
+}
+
+/// Adds the UAX #14 break opportunities of a word that touch a Chinese or Japanese
+/// character (the algorithm's prohibitions keep 、。」！？ and small kana from
+/// starting a line and 「『（ from ending one) as ideographic cuts.
+fn ideographic_cuts(shaped: &[Shaped], cuts: &mut [Vec<Cut>]) {
+    if !shaped.iter().any(|s| s.note.is_none() && s.text.chars().any(is_cjk)) {
+        return;
+    }
+    let text: String = shaped.iter().map(|s| s.text.as_str()).collect();
+    let mut at = Vec::with_capacity(shaped.len());
+    let mut start = 0;
+    for s in shaped {
+        at.push(start);
+        start += s.text.len();
+    }
+    for (b, _) in unicode_linebreak::linebreaks(&text) {
+        if b == 0 || b >= text.len() {
+            continue;
+        }
+        let before = text[..b].chars().next_back().is_some_and(is_cjk);
+        let after = text[b..].chars().next().is_some_and(is_cjk);
+        if !(before || after) {
+            continue;
+        }
+        // The part the break falls in (or starts), and the glyph that starts there.
+        let k = at.iter().rposition(|&a| a <= b).unwrap_or(0);
+        let s = &shaped[k];
+        let byte = b - at[k];
+        if s.note.is_some() || (byte == 0 && k == 0) || no_break_at(s, byte) {
+            continue;
+        }
+        let glyph = if byte == 0 {
+            Some(0)
+        } else {
+            cluster_starts(s).iter().find(|&&(_, cb)| cb == byte).map(|&(gi, _)| gi)
+        };
+        if let Some(glyph) = glyph
+            && !cuts[k].iter().any(|c| c.glyph == glyph)
+        {
+            cuts[k].push(Cut { glyph, byte, kind: Brk::Ideographic, penalty: 0 });
+            cuts[k].sort_by_key(|c| c.glyph);
+        }
+    }
 }
 
 /// The cuts a part offers before any emergency: hyphenation points (if the paragraph

@@ -146,7 +146,7 @@ fn is_legal(items: &[Item], i: usize, pass: Pass) -> bool {
                 && match kind {
                     Brk::Hyphen => pass != Pass::First,
                     Brk::Emergency => pass == Pass::Emergency,
-                    Brk::Plain | Brk::Explicit => true,
+                    Brk::Plain | Brk::Explicit | Brk::Ideographic => true,
                 }
         }
         Item::Box { .. } => false,

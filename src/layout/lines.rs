@@ -78,6 +78,59 @@ pub struct Line {
     pub indent: Sp,
 }
 
+/// Puts a line's runs, positioned in logical order, into visual order (UAX #9 rule
+/// L2): from the highest level down to the lowest odd one, every maximal sequence at
+/// that level or higher is reversed. The spaces between runs move with them, at the
+/// lower level of their two neighbours (the level UAX #9 gives whitespace between
+/// runs of two directions is the embedding one); space before the first run (an
+/// indent) is at the paragraph's level.
+fn reorder(runs: &mut Vec<Run>, levels: &[u8], base: u8) {
+    enum Seg {
+        Gap(Sp),
+        Run(usize),
+    }
+    let mut segs: Vec<(u8, Seg)> = Vec::with_capacity(2 * runs.len());
+    let (mut end, mut before) = (0, base);
+    for (i, r) in runs.iter().enumerate() {
+        if r.x != end {
+            let level = if i == 0 { base } else { before.min(levels[i]) };
+            segs.push((level, Seg::Gap(r.x - end)));
+        }
+        segs.push((levels[i], Seg::Run(i)));
+        end = r.x + r.width();
+        before = levels[i];
+    }
+    let highest = segs.iter().map(|s| s.0).max().unwrap_or(0);
+    let lowest = segs.iter().map(|s| s.0).min().unwrap_or(0);
+    let lowest_odd = lowest | 1;
+    for level in (lowest_odd..=highest).rev() {
+        let mut i = 0;
+        while i < segs.len() {
+            if segs[i].0 < level {
+                i += 1;
+                continue;
+            }
+            let j =
+                segs[i..].iter().position(|s| s.0 < level).map_or(segs.len(), |k| i + k);
+            segs[i..j].reverse();
+            i = j;
+        }
+    }
+    let mut old: Vec<Option<Run>> = std::mem::take(runs).into_iter().map(Some).collect();
+    let mut x = 0;
+    for (_, seg) in segs {
+        match seg {
+            Seg::Gap(w) => x += w,
+            Seg::Run(i) => {
+                let mut r = old[i].take().expect("each run once");
+                r.x = x;
+                x += r.width();
+                runs.push(r);
+            }
+        }
+    }
+}
+
 /// Where the line after a break at `i` starts: glue and penalties are discarded up to
 /// the next box or forced break (TeX §879), as in `linebreak`.
 fn after(items: &[Item], i: usize) -> usize {
@@ -225,15 +278,23 @@ pub fn set(p: &Para, breaks: &[usize], measure: Sp, align: Align) -> Vec<Line> {
                 Item::Penalty { .. } => {}
             }
         }
+        let mut levels: Vec<u8> = runs.iter().map(|r| r.frag.level).collect();
         if let Some(h) = hyphen {
             let run = Run::new(x, p.frags[h].clone());
             x += run.width();
             runs.push(run);
+            levels.push(levels.last().copied().unwrap_or(0));
         }
+        if p.rtl || levels.iter().any(|&l| l > 0) {
+            reorder(&mut runs, &levels, u8::from(p.rtl));
+        }
+        // Alignment is to the start and end of the line: mirrored in a
+        // right-to-left paragraph, whose last line ends flush right.
+        let start_aligned = matches!(align, Align::Justify | Align::Left);
         let indent = match align {
-            Align::Justify | Align::Left => 0,
-            Align::Right => (measure - x).max(0),
             Align::Center => ((measure - x) / 2).max(0),
+            _ if start_aligned != p.rtl => 0,
+            _ => (measure - x).max(0),
         };
         lines.push(Line {
             runs,

@@ -116,6 +116,8 @@ pub struct Geometry {
     pub size: Sp,
     /// Body leading.
     pub leading: Sp,
+    /// Bound on the right (a right-to-left language): odd pages are left-hand.
+    pub rtl: bool,
 }
 
 impl Geometry {
@@ -130,6 +132,7 @@ impl Geometry {
             bottom: pt(o.style.bottom),
             size: pt(o.style.font_size),
             leading: pt(o.style.leading),
+            rtl: false,
         }
     }
 
@@ -143,10 +146,11 @@ impl Geometry {
         self.height - self.top - self.bottom
     }
 
-    /// The text block's left edge on page `number` (1-based): right-hand (odd) pages
-    /// have the spine on their left.
+    /// The text block's left edge on page `number` (1-based): recto (odd) pages
+    /// have the spine on their left, or, in a book bound on the right, on their
+    /// right.
     pub fn left(&self, number: usize) -> Sp {
-        if number % 2 == 1 { self.inner } else { self.outer }
+        if (number % 2 == 1) != self.rtl { self.inner } else { self.outer }
     }
 }
 
@@ -324,7 +328,7 @@ pub fn layout(
     opts: &LayoutOptions,
     diags: &mut Diagnostics,
 ) -> Layout {
-    let geometry = Geometry::new(opts);
+    let geometry = Geometry { rtl: doc.meta.lang.rtl(), ..Geometry::new(opts) };
     // 1. Blocks → a vertical list; notes → their own lines.
     let mut galley = galley::build(doc, fonts, &geometry, opts, diags);
     // 2. The vertical list → pages.

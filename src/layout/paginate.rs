@@ -646,8 +646,11 @@ fn place_notes(
     }
     let sep = note_sep(geo);
     let mut y = geo.top + geo.body_height() - plan.notes_h;
+    // The rule stands at the start of the lines: on the right in a right-to-left
+    // book.
+    let rule_x = if geo.rtl { left + geo.measure() * 3 / 4 } else { left };
     page.rules.push(Rule {
-        x: left,
+        x: rule_x,
         y: y + sep / 2,
         w: geo.measure() / 4,
         t: super::units::PT * 2 / 5,

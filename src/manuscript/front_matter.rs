@@ -465,7 +465,7 @@ pub fn read(text: &str, diags: &mut Diagnostics) -> (Metadata, usize) {
     if let Some(l) = &raw.lang {
         match Lang::parse(&l.value.0) {
             Some(lang) => {
-                if lang.hyphenation().is_none() {
+                if lang.hyphenates() && lang.hyphenation().is_none() {
                     diags.warning(
                         "no-hyphenation",
                         spanned_at(&block, l),

@@ -113,14 +113,80 @@ impl Lang {
             ("sv" | "fi", _) => {
                 QuoteStyle { primary: ('”', '”'), secondary: ('’', '’'), ..en }
             }
+            // Arabic, Persian and Urdu: guillemets (CLDR), read right to left; the
+            // Arabic comma, semicolon and question mark are left as typed.
+            ("ar" | "fa" | "ur" | "ps" | "ckb" | "ug", _) => {
+                QuoteStyle { secondary: ('“', '”'), ..guillemets }
+            }
+            // Hebrew and Yiddish: low-high quotes, as Hebrew books set them (CLDR
+            // gives ” ” too); geresh and gershayim are letters here, never quotes.
+            ("he" | "yi", _) => {
+                QuoteStyle { primary: ('„', '”'), secondary: ('‚', '’'), ..en }
+            }
+            // Japanese: corner brackets (JIS X 4051); Chinese keeps “ ” ‘ ’.
+            ("ja", _) => {
+                QuoteStyle { primary: ('「', '」'), secondary: ('『', '』'), ..en }
+            }
             _ => en,
         }
     }
 
+    /// Whether the language is written right to left (its paragraphs take a
+    /// right-to-left base direction, UAX #9 rule P3 overridden by the markup as
+    /// HTML's `dir` would be, and its pages bind on the right).
+    pub fn rtl(&self) -> bool {
+        matches!(
+            self.primary().as_str(),
+            "ar" | "fa" | "ur" | "ps" | "sd" | "ckb" | "ug" | "dv" | "he" | "yi" | "syr"
+        )
+    }
+
+    /// Whether the language breaks words at line ends at all. Arabic, Hebrew,
+    /// Indic and CJK print traditions do not (justifying by spacing instead), so
+    /// no patterns are looked up and no `no-hyphenation` warning is given for them.
+    pub fn hyphenates(&self) -> bool {
+        !matches!(
+            self.primary().as_str(),
+            "ar" | "fa"
+                | "ur"
+                | "ps"
+                | "sd"
+                | "ckb"
+                | "ug"
+                | "dv"
+                | "he"
+                | "yi"
+                | "syr"
+                | "hi"
+                | "mr"
+                | "ne"
+                | "sa"
+                | "bn"
+                | "pa"
+                | "gu"
+                | "ta"
+                | "te"
+                | "kn"
+                | "ml"
+                | "or"
+                | "zh"
+                | "ja"
+                | "ko"
+                | "th"
+                | "lo"
+                | "km"
+                | "my"
+                | "bo"
+        )
+    }
+
     /// The TeX hyphenation patterns for this language, if the hyphenation crate has
-    /// them.
+    /// them and the language hyphenates.
     pub fn hyphenation(&self) -> Option<hyphenation::Language> {
         use hyphenation::Language as L;
+        if !self.hyphenates() {
+            return None;
+        }
         let primary = self.primary();
         let region = self.region();
         Some(match (primary.as_str(), region.as_deref()) {

@@ -102,6 +102,11 @@ struct Smartener<'s> {
     open_single: usize,
 }
 
+/// A Hebrew letter (U+05D0–U+05EA, and the Yiddish ligatures U+05F0–U+05F2).
+fn is_hebrew_letter(c: char) -> bool {
+    matches!(c, '\u{05D0}'..='\u{05EA}' | '\u{05F0}'..='\u{05F2}')
+}
+
 fn is_space(c: char) -> bool {
     c.is_whitespace() || c == NNBSP || c == NBSP
 }
@@ -126,6 +131,11 @@ impl<'s> Smartener<'s> {
     fn is_opening_context(&self, c: char) -> bool {
         is_space(c)
             || matches!(c, '(' | '[' | '{' | '—' | '–' | '-' | '/')
+            // CJK commas, full stops and opening brackets (、。「『（…), which take
+            // no space after them.
+            || matches!(c, '\u{3000}'..='\u{3002}'
+                | '\u{3008}' | '\u{300A}' | '\u{300C}' | '\u{300E}' | '\u{3010}'
+                | '\u{3014}' | '\u{3016}' | '\u{FF08}' | '\u{FF0C}')
             || c == self.style.primary.0
             || c == self.style.secondary.0
     }
@@ -192,6 +202,9 @@ impl<'s> Smartener<'s> {
                     prev = out.chars().last().unwrap_or(prev);
                     continue;
                 }
+                // In Hebrew a straight quote after a letter is a gershayim or geresh
+                // typed on a keyboard (צה"ל, ג'): left as typed, never a quote.
+                '"' | '\'' if is_hebrew_letter(prev) && !is_space(next) => out.push(c),
                 '"' => self.double_quote(&mut out, prev, next),
                 '\'' => self.single_quote(&mut out, prev, &chars[i + 1..], after),
                 '«' | '‹' if self.style.guillemet_space.is_some() => {
@@ -382,6 +395,19 @@ mod tests {
         assert_eq!(sm("fr", "à 10:30"), "à 10:30");
         assert_eq!(sm("fr", "Quoi ?!"), format!("Quoi{n}?!"));
         assert_eq!(sm("fr", "\"Vive !\""), format!("«{n}Vive{n}!{n}»"));
+    }
+
+    #[test]
+    fn right_to_left_and_east_asian_quotes() {
+        assert_eq!(sm("ar", "قال \"نعم\"، ثم؟"), "قال «نعم»، ثم؟");
+        assert_eq!(sm("fa", "\"بله\""), "«بله»");
+        assert_eq!(sm("he", "\"שלום\" אמר"), "„שלום” אמר");
+        // Gershayim and geresh typed as straight quotes stay as typed.
+        assert_eq!(sm("he", "צה\"ל ג'ורג"), "צה\"ל ג'ורג");
+        assert_eq!(sm("ja", "\"はい、'いいえ'\""), "「はい、『いいえ』」");
+        assert_eq!(sm("zh", "\"好\""), "“好”");
+        // No French spaces, digits as typed.
+        assert_eq!(sm("ar", "كم؟ ١٢٣ و 123"), "كم؟ ١٢٣ و 123");
     }
 
     #[test]

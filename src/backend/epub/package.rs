@@ -167,6 +167,9 @@ pub fn opf(doc: &Document, items: &[Item], modified: i64, a11y: &A11y) -> String
         let _ = writeln!(md, "    <meta name=\"cover\" content=\"cover-image\"/>");
     }
 
+    // EPUB 3.3 §5.7.1: a right-to-left book's pages turn from right to left.
+    let progression =
+        if m.lang.rtl() { " page-progression-direction=\"rtl\"" } else { "" };
     let mut manifest = String::new();
     let mut spine = String::new();
     for it in items {
@@ -188,7 +191,7 @@ pub fn opf(doc: &Document, items: &[Item], modified: i64, a11y: &A11y) -> String
          <package xmlns=\"http://www.idpf.org/2007/opf\" version=\"3.0\" unique-identifier=\"pub-id\" xml:lang=\"{lang}\">\n\
          \x20 <metadata xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n{md}  </metadata>\n\
          \x20 <manifest>\n{manifest}  </manifest>\n\
-         \x20 <spine toc=\"ncx\">\n{spine}  </spine>\n\
+         \x20 <spine toc=\"ncx\"{progression}>\n{spine}  </spine>\n\
          </package>\n"
     )
 }

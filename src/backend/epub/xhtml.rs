@@ -48,9 +48,12 @@ pub fn esc(s: &str) -> String {
 pub fn page(lang: &Lang, title: &str, body_type: Option<&str>, body: &str) -> String {
     let l = esc(lang.tag());
     let bt = body_type.map(|t| format!(" epub:type=\"{t}\"")).unwrap_or_default();
+    // A right-to-left language's pages say so, so reading systems set every
+    // paragraph's base direction as the print edition does.
+    let dir = if lang.rtl() { " dir=\"rtl\"" } else { "" };
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n\
-         <html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\" lang=\"{l}\" xml:lang=\"{l}\">\n\
+         <html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\" lang=\"{l}\" xml:lang=\"{l}\"{dir}>\n\
          <head>\n<meta charset=\"UTF-8\"/>\n<title>{}</title>\n\
          <link rel=\"stylesheet\" type=\"text/css\" href=\"style.css\"/>\n</head>\n\
          <body{bt}>\n{body}</body>\n</html>\n",

@@ -674,7 +674,12 @@ pub fn render_booklet(
     let (w, h) = (to_pt(geo.width), to_pt(geo.height));
     let mut doc = Document::new();
     doc.set_metadata(metadata(meta, opts.modified));
-    let sides = crate::print::impose(layout.pages.len(), opts.signature, opts.duplex);
+    let sides = crate::print::impose(
+        layout.pages.len(),
+        opts.signature,
+        opts.duplex,
+        meta.lang.rtl(),
+    );
     for side in sides {
         let shift = crate::print::creep_shift(side.nest, f64::from(opts.creep)) as f32;
         {
