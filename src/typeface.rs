@@ -380,9 +380,16 @@ fn check_whole(name: &str, font: &FontRef) -> Result<(), String> {
         return Err(damaged("head"));
     }
     font.hhea().map_err(|_| damaged("hhea"))?;
-    font.maxp().map_err(|_| damaged("maxp"))?;
+    let glyphs = font.maxp().map_err(|_| damaged("maxp"))?.num_glyphs();
     font.hmtx().map_err(|_| damaged("hmtx"))?;
     font.cmap().map_err(|_| damaged("cmap"))?;
+    // A character mapped to a glyph the font does not have cannot be drawn nor
+    // subset (found by the font fuzz target).
+    if font.charmap().mappings().any(|(_, g)| g.to_u32() >= u32::from(glyphs)) {
+        return Err(format!(
+            "`{name}` is damaged: its character map points past its last glyph"
+        ));
+    }
     let outlines = (font.glyf().is_ok() && font.loca(None).is_ok()) || font.cff().is_ok();
     if !outlines && font.cff2().is_err() {
         return Err(format!(

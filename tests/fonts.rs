@@ -397,6 +397,15 @@ fn each_bad_font_is_a_located_error_and_nothing_is_written() {
         &p,
         "m.md:6:13: error[bad-font]: `../fonts/r.ttf` cannot be used: its licence forbids embedding it",
     );
+    // A character map pointing past the last glyph (found by the font fuzz target;
+    // the EPUB's subsetter panicked on it).
+    let fuzzed =
+        fs::read(root().join("tests/regressions/fuzz-font-cmap-past-glyphs.ttf"));
+    let p = with_file("f.ttf", &fuzzed.unwrap(), "fonts:\n  body: ../fonts/f.ttf\n");
+    refused(
+        &p,
+        "m.md:6:9: error[bad-font]: `../fonts/f.ttf` is damaged: its character map points past its last glyph",
+    );
     // Outside the project.
     let p = project(&front("fonts:\n  body: ../../elsewhere\n"), &[]);
     refused(&p, "m.md:6:9: error[");

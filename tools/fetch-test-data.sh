@@ -38,6 +38,14 @@ DEBIAN_FONTS=(
     # fonts-wqy-microhei: a Chinese face, as a TrueType collection of two families
     # (Apache 2.0 or GPL 3 with font exception).
     "wqy /usr/share/fonts/truetype/wqy/wqy-microhei.ttc 2420e8078af796b19a3f6ef13de527a1a91c1e7171eea115926c614ced1009b3"
+    # fonts-noto-core 20201225-1: the faces of the script tests (SIL Open Font
+    # License 1.1).
+    "noto-naskh /usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf 8c67eaa2f0086872628fc3f7f760386f83c8be5c5e9a1ba3a38891237b2ac7cb"
+    "noto-naskh /usr/share/fonts/truetype/noto/NotoNaskhArabic-Bold.ttf b5cbcb561b4b540ff11d7b6934577dbbbbb9e1d152d47f6f31f19176d58ff39c"
+    "noto-serif-hebrew /usr/share/fonts/truetype/noto/NotoSerifHebrew-Regular.ttf 789b7e7e3ff4d95a5e105872a385db12c50c08b60ad5b773d25a3bec86621abf"
+    "noto-serif-hebrew /usr/share/fonts/truetype/noto/NotoSerifHebrew-Bold.ttf 95150a28d438cba6c79393ef18ad06f39a8b53a7d457e61d8c9d585176ef36da"
+    "noto-serif-devanagari /usr/share/fonts/truetype/noto/NotoSerifDevanagari-Regular.ttf 662c3cd6e17dd0561f53fe28ce6c32d7d64e650119f4bb0428fc50206bbc46fe"
+    "noto-serif-devanagari /usr/share/fonts/truetype/noto/NotoSerifDevanagari-Bold.ttf 42a0d0664b51212894c8bb226ad8947c194f1ab1903555a41979877d3b9267be"
 )
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -102,7 +110,7 @@ done
 # copy FOLDER FILE SHA256: one line of DEBIAN_FONTS.
 copy() {
     local folder=$1 file=$2 sha=$3
-    [[ -f "$file" ]] || die "$file is missing: apt-get install fonts-dejavu-core fonts-wqy-microhei"
+    [[ -f "$file" ]] || die "$file is missing: apt-get install fonts-dejavu-core fonts-wqy-microhei fonts-noto-core"
     local got
     got="$(sha256sum "$file" | cut -d' ' -f1)"
     [[ "$got" == "$sha" ]] || die "$file: SHA-256 is $got, pinned $sha"

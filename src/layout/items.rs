@@ -724,7 +724,7 @@ impl<'f> Builder<'f> {
             }
         }
         let code = style.face.is_mono();
-        let rtl = !code && (self.rtl || first_strong_rtl(&text));
+        let rtl = !code && (self.rtl || crate::model::lang::first_strong_rtl(&text));
         if !rtl && !text.chars().any(maybe_rtl) {
             return false;
         }
@@ -1091,15 +1091,6 @@ fn unspaced_script(c: char) -> bool {
 /// Cyrillic text), or an explicit bidi control.
 fn maybe_rtl(c: char) -> bool {
     c >= '\u{0590}'
-}
-
-/// Whether the first strong character of a text is right to left (UAX #9 P2–P3).
-fn first_strong_rtl(text: &str) -> bool {
-    use unicode_bidi::BidiClass::{AL, L, R};
-    text.chars()
-        .map(unicode_bidi::bidi_class)
-        .find(|c| matches!(c, L | R | AL))
-        .is_some_and(|c| c != L)
 }
 
 /// Pushes a fragment as a box. Letter-spacing goes between a word's glyphs, never

@@ -4,6 +4,17 @@
 //! Input: the `lang` front-matter value. Output: tables the model passes read. Nothing
 //! here changes text.
 
+/// Whether the first strong character of a text is right to left (UAX #9 rules
+/// P2–P3): a paragraph whose text opens with Arabic or Hebrew takes a right-to-left
+/// base direction even in a left-to-right document, in every edition.
+pub fn first_strong_rtl(text: &str) -> bool {
+    use unicode_bidi::BidiClass::{AL, L, R};
+    text.chars()
+        .map(unicode_bidi::bidi_class)
+        .find(|c| matches!(c, L | R | AL))
+        .is_some_and(|c| c != L)
+}
+
 /// A BCP 47 language tag, as given (`en`, `en-GB`, `fr`, `de-CH`, `grc`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lang {

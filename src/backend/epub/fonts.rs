@@ -130,6 +130,25 @@ pub fn subset(
         .and_then(|f| f.fonts().nth(face.file.index as usize))
         .and_then(Result::ok)
         .ok_or_else(|| format!("`{}` cannot be read for embedding", face.file.file))?;
+    // A character map pointing past the font's last glyph makes the subsetter
+    // fail (skera 0.9 unwraps the missing glyph): refuse such a font here.
+    let glyphs = read_fonts::TableProvider::maxp(&font)
+        .map(|m| u32::from(m.num_glyphs()))
+        .unwrap_or(0);
+    let charmap =
+        skrifa::MetadataProvider::charmap(&face.file.font().ok_or_else(|| {
+            format!("`{}` cannot be read for embedding", face.file.file)
+        })?);
+    if unicodes.iter().any(|u| {
+        char::from_u32(u)
+            .and_then(|c| charmap.map(c))
+            .is_some_and(|g| g.to_u32() >= glyphs)
+    }) {
+        return Err(format!(
+            "`{}` maps characters to glyphs it does not have, and cannot be subset for the EPUB",
+            face.file.file
+        ));
+    }
     let mut features = IntSet::<Tag>::empty();
     features.extend(DEFAULT_LAYOUT_FEATURES.iter().copied());
     features.extend(EXTRA_FEATURES.iter().map(|t| Tag::new(t)));
@@ -139,20 +158,27 @@ pub fn subset(
     names.insert_range(NameId::from(0)..=NameId::from(25));
     let mut languages = IntSet::<u16>::empty();
     languages.invert();
-    let plan = Plan::new(
-        &IntSet::empty(),
-        &unicodes,
-        &font,
-        SubsetFlags::SUBSET_FLAGS_NOTDEF_OUTLINE,
-        &IntSet::empty(),
-        &scripts,
-        &features,
-        &names,
-        &languages,
-    );
-    subset_font(&font, &plan).map_err(|e| {
-        format!("`{}` could not be subset for the EPUB: {e}", face.file.file)
-    })
+    // The subsetter is a dependency: should it still panic on a malformed font,
+    // the font is refused with an error rather than the build aborting.
+    let subset = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let plan = Plan::new(
+            &IntSet::empty(),
+            &unicodes,
+            &font,
+            SubsetFlags::SUBSET_FLAGS_NOTDEF_OUTLINE,
+            &IntSet::empty(),
+            &scripts,
+            &features,
+            &names,
+            &languages,
+        );
+        subset_font(&font, &plan)
+    }));
+    subset
+        .map_err(|_| format!("`{}` could not be subset for the EPUB", face.file.file))?
+        .map_err(|e| {
+            format!("`{}` could not be subset for the EPUB: {e}", face.file.file)
+        })
 }
 
 /// A family name fit to stand between double quotes in CSS.

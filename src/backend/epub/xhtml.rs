@@ -82,7 +82,18 @@ impl Ctx<'_> {
                 let _ = writeln!(out, "</h{level}>");
             }
             Block::Paragraph { content, indent, .. } => {
-                out.push_str(if *indent { "<p>" } else { "<p class=\"noindent\">" });
+                out.push_str(if *indent { "<p" } else { "<p class=\"noindent\"" });
+                // A paragraph opening in Arabic or Hebrew in a left-to-right book
+                // reads right to left, as the print edition sets it.
+                let doc_rtl = self.doc.meta.lang.rtl();
+                if !doc_rtl
+                    && crate::model::lang::first_strong_rtl(&crate::model::plain_text(
+                        content,
+                    ))
+                {
+                    out.push_str(" dir=\"rtl\"");
+                }
+                out.push('>');
                 self.inlines(content, out);
                 out.push_str("</p>\n");
             }
