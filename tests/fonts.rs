@@ -15,8 +15,8 @@ use std::process::{Command, Output};
 
 mod common;
 use common::{
-    ace, ace_violations, epubcheck, have, in_ci, in_order, pdftotext, require_epubcheck,
-    root, words,
+    ace, ace_violations, epubcheck, have, in_ci, in_order, notdef_glyphs, pdffonts,
+    pdftotext, require_epubcheck, root, words,
 };
 
 /// A folder of pinned test fonts under `target/test-data/`.
@@ -83,22 +83,6 @@ fn sample_with(extra: &str) -> String {
         fs::read_to_string(root().join("manuscript/lessons-of-the-paris-commune.md"))
             .unwrap();
     md.replacen("cover: ../covers/lessons-of-the-paris-commune.jpg\n", extra, 1)
-}
-
-/// Lines of `pdffonts`: (name, embedded, subset).
-fn pdffonts(pdf: &Path) -> Vec<(String, bool, bool)> {
-    let o = Command::new("pdffonts").arg(pdf).output().unwrap();
-    assert!(o.status.success());
-    String::from_utf8_lossy(&o.stdout)
-        .lines()
-        .skip(2)
-        .map(|l| {
-            let f: Vec<&str> = l.split_whitespace().collect();
-            // name type… encoding emb sub uni object gen
-            let n = f.len();
-            (f[0].to_string(), f[n - 5] == "yes", f[n - 4] == "yes")
-        })
-        .collect()
 }
 
 /// The baselines of a page's lines (`pdftotext -bbox`), top to bottom.
@@ -230,33 +214,6 @@ fn a_house_face_at_10_5_on_13_5_builds_every_edition() {
         fs::read(dist.join("m.txt")).unwrap(),
         fs::read(plain.path().join("dist/m.txt")).unwrap()
     );
-}
-
-/// Every character code a PDF's text shows with glyph id 0 (`.notdef`): the PDF
-/// fonts are Identity-H, so a shown string is two-byte glyph ids.
-fn notdef_glyphs(pdf: &Path) -> usize {
-    let doc = lopdf::Document::load(pdf).unwrap();
-    let mut zeros = 0;
-    for (_, page) in doc.get_pages() {
-        let content = doc.get_and_decode_page_content(page).unwrap();
-        for op in content.operations {
-            let strings: Vec<&lopdf::Object> = match op.operator.as_str() {
-                "Tj" | "'" | "\"" => op.operands.iter().collect(),
-                "TJ" => op
-                    .operands
-                    .iter()
-                    .flat_map(|o| o.as_array().into_iter().flatten())
-                    .collect(),
-                _ => continue,
-            };
-            for s in strings {
-                if let Ok(b) = s.as_str() {
-                    zeros += b.chunks(2).filter(|c| c == &[0, 0]).count();
-                }
-            }
-        }
-    }
-    zeros
 }
 
 #[test]

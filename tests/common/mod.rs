@@ -198,3 +198,46 @@ pub fn in_order(want: &[String], got: &[String]) -> usize {
     }
     found
 }
+
+/// Lines of `pdffonts`: (name, embedded, subset).
+pub fn pdffonts(pdf: &Path) -> Vec<(String, bool, bool)> {
+    let o = Command::new("pdffonts").arg(pdf).output().unwrap();
+    assert!(o.status.success());
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .skip(2)
+        .map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            // name type… encoding emb sub uni object gen
+            let n = f.len();
+            (f[0].to_string(), f[n - 5] == "yes", f[n - 4] == "yes")
+        })
+        .collect()
+}
+
+/// Every character code a PDF's text shows with glyph id 0 (`.notdef`): the PDF
+/// fonts are Identity-H, so a shown string is two-byte glyph ids.
+pub fn notdef_glyphs(pdf: &Path) -> usize {
+    let doc = lopdf::Document::load(pdf).unwrap();
+    let mut zeros = 0;
+    for (_, page) in doc.get_pages() {
+        let content = doc.get_and_decode_page_content(page).unwrap();
+        for op in content.operations {
+            let strings: Vec<&lopdf::Object> = match op.operator.as_str() {
+                "Tj" | "'" | "\"" => op.operands.iter().collect(),
+                "TJ" => op
+                    .operands
+                    .iter()
+                    .flat_map(|o| o.as_array().into_iter().flatten())
+                    .collect(),
+                _ => continue,
+            };
+            for s in strings {
+                if let Ok(b) = s.as_str() {
+                    zeros += b.chunks(2).filter(|c| c == &[0, 0]).count();
+                }
+            }
+        }
+    }
+    zeros
+}

@@ -144,9 +144,11 @@ impl Ctx<'_> {
                     .as_ref()
                     .map(|l| format!(" class=\"language-{}\"", esc(l)))
                     .unwrap_or_default();
+                // Code reads left to right in any book, as the print edition sets it.
+                let dir = if self.doc.meta.lang.rtl() { " dir=\"ltr\"" } else { "" };
                 let _ = writeln!(
                     out,
-                    "<pre><code{class}>{}</code></pre>",
+                    "<pre{dir}><code{class}>{}</code></pre>",
                     esc(text.trim_end_matches('\n'))
                 );
             }
