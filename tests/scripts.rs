@@ -352,3 +352,98 @@ fn a_right_to_left_pamphlet_is_mirrored_and_its_booklet_folds_into_page_order() 
         }
     }
 }
+
+/// The faces of a test-data folder as a layout's body face (a collection gives its
+/// first family, as `fonts: {body: file.ttc}` does).
+fn body_fonts(folder: &str) -> Option<quire::layout::Fonts> {
+    use quire::typeface::{self, Role, Typefaces};
+    let dir = test_data(folder)?;
+    let mut paths: Vec<PathBuf> =
+        fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    paths.sort();
+    let mut files = Vec::new();
+    for p in
+        paths.iter().filter(|p| p.extension().is_some_and(|e| e == "ttf" || e == "ttc"))
+    {
+        let bytes = typeface::keep(fs::read(p).unwrap());
+        files.extend(typeface::read_file(&p.display().to_string(), bytes).unwrap());
+    }
+    let first = files[0].family.clone();
+    files.retain(|f| f.family == first);
+    let mut tf = Typefaces::default();
+    tf.set(Role::Body, typeface::family(folder, files).unwrap());
+    Some(quire::layout::Fonts::with(&tf).unwrap())
+}
+
+/// Golden page dumps of a paragraph in each script (`tests/golden_scripts/*.md`,
+/// laid out on A5 in the script's face): an Arabic paragraph with numbers and Latin
+/// words, a Japanese one full of punctuation that may not start or end a line, a
+/// Hebrew note. `UPDATE_GOLDEN=1` rewrites them; review the diff.
+#[test]
+fn golden_script_paragraphs() {
+    let dir = root().join("tests/golden_scripts");
+    let update = std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1");
+    let cases = [
+        ("ar-number-latin", "noto-naskh"),
+        ("ja-prohibitions", "wqy"),
+        ("he-note", "noto-serif-hebrew"),
+    ];
+    for (case, folder) in cases {
+        let Some(fonts) = body_fonts(folder) else { return };
+        let md = fs::read_to_string(dir.join(format!("{case}.md"))).unwrap();
+        let src = quire::diag::Source::new("c.md", md);
+        let (doc, mut diags) = quire::load(&src);
+        let l = quire::layout::layout(
+            &doc,
+            &fonts,
+            &quire::layout::LayoutOptions::a5(),
+            &mut diags,
+        );
+        assert!(l.audit.is_empty(), "{case}: {:?}", l.audit);
+        check_line_edges(case, &l);
+        let actual = quire::layout::dump::dump(&l);
+        let golden = dir.join(format!("{case}.layout"));
+        match fs::read_to_string(&golden) {
+            Ok(expected) if expected == actual => {}
+            _ if update => fs::write(&golden, &actual).unwrap(),
+            Ok(expected) => panic!(
+                "{}: differs (UPDATE_GOLDEN=1 rewrites it)\nexpected:\n{expected}\nactual:\n{actual}",
+                golden.display()
+            ),
+            Err(_) => panic!("{}: missing (UPDATE_GOLDEN=1 writes it)", golden.display()),
+        }
+    }
+}
+
+/// No glyph is a .notdef, and no set line starts with a character Japanese and Chinese forbid at a line's start
+/// (closing brackets and quotes, 、。，．！？, small kana, the prolonged sound mark),
+/// and none ends with an opening bracket or quote (JIS X 4051 §4, W3C JLREQ §3.1.7).
+fn check_line_edges(case: &str, l: &quire::layout::Layout) {
+    const NO_START: &str =
+        "、。，．！？」』）】〉》ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶー・：；";
+    const NO_END: &str = "「『（【〈《";
+    let mut lines = 0;
+    for page in &l.pages {
+        for pl in &page.lines {
+            let text: String =
+                pl.line.runs.iter().map(|r| r.frag.text.as_str()).collect();
+            // Every glyph drawn from a face that has it (a .notdef would be dropped
+            // from the PDF, leaving a hole where a note mark or letter should be).
+            assert!(
+                pl.line.runs.iter().all(|r| r.frag.glyphs.iter().all(|g| g.id != 0)),
+                "{case}: a .notdef glyph in: {text}"
+            );
+            let (Some(first), Some(last)) = (text.chars().next(), text.chars().last())
+            else {
+                continue;
+            };
+            assert!(
+                !NO_START.contains(first),
+                "{case}: a line starts with {first}: {text}"
+            );
+            assert!(!NO_END.contains(last), "{case}: a line ends with {last}: {text}");
+            lines += 1;
+        }
+    }
+    assert!(lines > 0, "{case}: no lines");
+}

@@ -846,6 +846,13 @@ impl<'f> Builder<'f> {
         } else {
             style.face
         };
+        // A face without figures (many Hebrew and Arabic faces have none of their
+        // own) takes the mark's figures from the first face of its chain that has
+        // them.
+        let face = match self.fonts.split(face, &text).as_slice() {
+            [(_, f)] => *f,
+            _ => face,
+        };
         let (glyphs, size) = if self.fonts.has_sups(face) {
             (self.fonts.shape(face, Feat::Sups, &text).to_vec(), style.size)
         } else {

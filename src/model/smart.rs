@@ -100,6 +100,16 @@ struct Smartener<'s> {
     /// Secondary (single) quotes opened and not yet closed, to tell a closing quote
     /// from an apostrophe where the two are different characters.
     open_single: usize,
+    /// Whether a double quote is open: in Chinese and Japanese, where no space
+    /// tells an opening quote from a closing one after a character, the next
+    /// straight quote closes it.
+    open_double: bool,
+}
+
+/// A Chinese or Japanese character (ideographs and kana), after which a quote
+/// follows without a space.
+fn is_cjk_char(c: char) -> bool {
+    matches!(c, '\u{3040}'..='\u{30FF}' | '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}')
 }
 
 /// A Hebrew letter (U+05D0–U+05EA, and the Yiddish ligatures U+05F0–U+05F2).
@@ -122,7 +132,7 @@ fn looks_like_url(token: &str) -> bool {
 
 impl<'s> Smartener<'s> {
     fn new(style: &'s QuoteStyle) -> Self {
-        Smartener { style, open_single: 0 }
+        Smartener { style, open_single: 0, open_double: false }
     }
 
     /// Whether a quote after `c` opens: after space, an opening bracket or dash, or an
@@ -269,7 +279,10 @@ impl<'s> Smartener<'s> {
 
     fn double_quote(&mut self, out: &mut String, prev: char, next: char) {
         let (open, close) = self.style.primary;
-        if self.is_opening_context(prev) {
+        let opens = self.is_opening_context(prev)
+            || (is_cjk_char(prev) && !self.open_double && !is_space(next));
+        self.open_double = opens;
+        if opens {
             if is_space(next) {
                 // Spaces on both sides: no way to tell; leave it for `quire check`.
                 out.push('"');
@@ -406,6 +419,9 @@ mod tests {
         assert_eq!(sm("he", "צה\"ל ג'ורג"), "צה\"ל ג'ורג");
         assert_eq!(sm("ja", "\"はい、'いいえ'\""), "「はい、『いいえ』」");
         assert_eq!(sm("zh", "\"好\""), "“好”");
+        // After a character, a straight quote opens unless one is open.
+        assert_eq!(sm("ja", "それを\"政治形態\"と呼んだ"), "それを「政治形態」と呼んだ");
+        assert_eq!(sm("zh", "称它为\"政治形式\"。"), "称它为“政治形式”。");
         // No French spaces, digits as typed.
         assert_eq!(sm("ar", "كم؟ ١٢٣ و 123"), "كم؟ ١٢٣ و 123");
     }
