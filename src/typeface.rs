@@ -325,6 +325,7 @@ fn classify(
     }
     let os2 = font.os2().ok();
     check_embedding(name, os2.as_ref().map_or(0, |o| o.fs_type()))?;
+    check_postscript_name(name, &font)?;
     let names = |id: StringId| -> Option<String> {
         font.localized_strings(id)
             .english_or_first()
@@ -398,6 +399,23 @@ fn check_whole(name: &str, font: &FontRef) -> Result<(), String> {
     }
     if font.charmap().mappings().next().is_none() {
         return Err(format!("`{name}` maps no characters (its `cmap` is empty)"));
+    }
+    Ok(())
+}
+
+/// Refuses a font whose PostScript name is not printable ASCII.
+fn check_postscript_name(name: &str, font: &FontRef) -> Result<(), String> {
+    // OpenType's `name` table: the PostScript name (ID 6) is printable ASCII, no
+    // more than 63 characters; the PDF names the embedded font by it (and krilla
+    // 0.8 cuts it by bytes, so a non-ASCII one panics: found by the font fuzz
+    // target).
+    let bad = font
+        .localized_strings(StringId::POSTSCRIPT_NAME)
+        .any(|s| s.chars().any(|c| !(c.is_ascii_graphic())));
+    if bad {
+        return Err(format!(
+            "`{name}` is damaged: its PostScript name (`name` ID 6) is not printable ASCII"
+        ));
     }
     Ok(())
 }

@@ -363,6 +363,13 @@ fn each_bad_font_is_a_located_error_and_nothing_is_written() {
         &p,
         "m.md:6:9: error[bad-font]: `../fonts/f.ttf` is damaged: its character map points past its last glyph",
     );
+    // A PostScript name that is not ASCII (krilla panicked writing it).
+    let fuzzed = fs::read(root().join("tests/regressions/fuzz-font-postscript-name.ttf"));
+    let p = with_file("g.ttf", &fuzzed.unwrap(), "fonts:\n  body: ../fonts/g.ttf\n");
+    refused(
+        &p,
+        "m.md:6:9: error[bad-font]: `../fonts/g.ttf` is damaged: its PostScript name",
+    );
     // Outside the project.
     let p = project(&front("fonts:\n  body: ../../elsewhere\n"), &[]);
     refused(&p, "m.md:6:9: error[");

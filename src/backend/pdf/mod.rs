@@ -637,7 +637,15 @@ fn render_with(
     }
     close(&mut stack, &mut outline, 0);
     doc.set_outline(outline);
-    doc.finish().map_err(|e| PdfError::Krilla(describe(&e)))
+    finish(doc)
+}
+
+/// Writes the document out. krilla is a dependency: should it panic on a font it
+/// cannot serialise, the build gets an error rather than aborting.
+fn finish(doc: Document) -> Result<Vec<u8>, PdfError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| doc.finish()))
+        .map_err(|_| PdfError::Krilla("a font could not be written into the PDF".into()))?
+        .map_err(|e| PdfError::Krilla(describe(&e)))
 }
 
 /// Settings of the imposed booklet.
@@ -714,7 +722,7 @@ pub fn render_booklet(
             p.finish();
         }
     }
-    doc.finish().map_err(|e| PdfError::Krilla(describe(&e)))
+    finish(doc)
 }
 
 #[cfg(test)]
