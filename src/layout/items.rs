@@ -707,6 +707,12 @@ impl<'f> Builder<'f> {
     /// left in it skips the algorithm: every level is 0.
     fn resolve_levels(&mut self, tokens: &mut [Token], style: &ParaStyle) -> bool {
         self.levels.clear();
+        let code = style.face.is_mono();
+        let bidi =
+            |t: &Token| matches!(t, Token::Text(p) if p.text.chars().any(maybe_rtl));
+        if (code || !self.rtl) && !tokens.iter().any(bidi) {
+            return false;
+        }
         // A note mark reads as a number; a hard break is a line separator
         // (whitespace), not a paragraph separator.
         let mut text = String::new();
@@ -723,11 +729,7 @@ impl<'f> Builder<'f> {
                 Token::Break => text.push('\u{2028}'),
             }
         }
-        let code = style.face.is_mono();
         let rtl = !code && (self.rtl || crate::model::lang::first_strong_rtl(&text));
-        if !rtl && !text.chars().any(maybe_rtl) {
-            return false;
-        }
         let base =
             if rtl { unicode_bidi::Level::rtl() } else { unicode_bidi::Level::ltr() };
         let info = unicode_bidi::BidiInfo::new(&text, Some(base));
@@ -766,6 +768,9 @@ impl<'f> Builder<'f> {
         style: &ParaStyle,
         diags: &mut Diagnostics,
     ) -> Vec<Shaped> {
+        if self.levels.is_empty() {
+            return self.shape_level_run(piece, range, 0, style, diags);
+        }
         let runs = level_runs(&self.levels, piece.at, range);
         let mut out = Vec::with_capacity(runs.len());
         for (range, level) in runs {
@@ -1093,11 +1098,21 @@ fn unspaced_script(c: char) -> bool {
         | '\u{20000}'..='\u{3FFFF}')
 }
 
-/// Whether a character may make a paragraph's text bidirectional: anything from the
-/// Hebrew block on (a quick test that keeps the bidi algorithm off Latin, Greek and
-/// Cyrillic text), or an explicit bidi control.
+/// Whether a character may make a paragraph's text bidirectional: a letter or digit
+/// of a right-to-left script (bidi classes R, AL, AN: the Hebrew to N'Ko blocks,
+/// their presentation forms, the historic right-to-left blocks) or a right-to-left
+/// control. A quick test that keeps the bidi algorithm off every other paragraph.
 fn maybe_rtl(c: char) -> bool {
-    c >= '\u{0590}'
+    matches!(c,
+        '\u{0590}'..='\u{08FF}'
+        | '\u{FB1D}'..='\u{FDFF}'
+        | '\u{FE70}'..='\u{FEFF}'
+        | '\u{10800}'..='\u{10FFF}'
+        | '\u{1E800}'..='\u{1EFFF}'
+        | '\u{200F}'
+        | '\u{202B}'
+        | '\u{202E}'
+        | '\u{2067}')
 }
 
 /// Pushes a fragment as a box. Letter-spacing goes between a word's glyphs, never
