@@ -325,7 +325,7 @@ fn classify(
     }
     let os2 = font.os2().ok();
     check_embedding(name, os2.as_ref().map_or(0, |o| o.fs_type()))?;
-    check_postscript_name(name, &font)?;
+    check_postscript_name(name, font)?;
     let names = |id: StringId| -> Option<String> {
         font.localized_strings(id)
             .english_or_first()
