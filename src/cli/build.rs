@@ -413,6 +413,12 @@ fn measure_finding(
     job: &PrintJob,
     diags: &mut Diagnostics,
 ) {
+    // The 45–75 rule counts the letters of alphabetic scripts; Chinese and
+    // Japanese count full-width characters (15–40 a line, JLREQ), so it says
+    // nothing there.
+    if matches!(doc.meta.lang.primary().as_str(), "zh" | "ja" | "ko") {
+        return;
+    }
     let n = crate::layout::chars_per_line(&job.fonts, &job.layout.geometry);
     if crate::layout::COMFORTABLE_MEASURE.contains(&n) {
         return;
