@@ -157,9 +157,17 @@ fn found_in_order(want: &[String], got: &str) -> usize {
 /// The manuscript as a reader should get it back, in two parts: the body and the
 /// notes (which print at the foot of their page, so between two pages of the body).
 /// No front matter, no Markdown syntax; list numbers and note labels dropped.
-fn body_and_notes(md: &str) -> (String, Vec<String>) {
-    let (mut body, mut notes) = (String::new(), Vec::new());
+/// A third part: in a left-to-right document, the paragraphs that read right to
+/// left (their own words are checked, not their order: `pdftotext`, like every
+/// extractor that reads a page as left to right, gives such a paragraph's line in
+/// visual chunks — typst's PDF of the same text reads the same way).
+fn body_and_notes(md: &str) -> (String, Vec<String>, String) {
+    let (mut body, mut notes, mut rtl) = (String::new(), Vec::new(), String::new());
+    let ltr = !md.contains("\nlang: ar\n") && !md.contains("\nlang: he\n");
     for l in md.splitn(3, "---\n").nth(2).unwrap().lines() {
+        if l.starts_with('<') {
+            continue; // a `<div lang>` line
+        }
         let l = l.trim_start_matches(['#', '>', ' ']);
         if let Some(note) = l.strip_prefix("[^1]:").or_else(|| l.strip_prefix("[^2]:")) {
             notes.push(note.to_string());
@@ -169,10 +177,15 @@ fn body_and_notes(md: &str) -> (String, Vec<String>) {
             .split_once(". ")
             .filter(|(n, _)| n.parse::<u32>().is_ok())
             .map_or(l, |x| x.1);
-        body.push_str(&l.replace("[^1]", " ").replace("[^2]", " "));
-        body.push('\n');
+        let to = if ltr && quire::model::lang::first_strong_rtl(l) {
+            &mut rtl
+        } else {
+            &mut body
+        };
+        to.push_str(&l.replace("[^1]", " ").replace("[^2]", " "));
+        to.push('\n');
     }
-    (body, notes)
+    (body, notes, rtl)
 }
 
 #[test]
@@ -209,23 +222,28 @@ fn check_case(case: &Case, tools: bool, jar: Option<&Path>, ace: Option<&Path>) 
         assert!(dist.join(f).is_file(), "{name}: {f} missing");
     }
     let md = fs::read_to_string(root().join("tests/scripts").join(name)).unwrap();
-    let (body, notes) = body_and_notes(&md);
+    let (body, notes, rtl) = body_and_notes(&md);
+    let rtl_words = units(&rtl, case.cjk);
+    let rtl_found =
+        |text: &str| rtl_words.iter().filter(|w| text.contains(w.as_str())).count();
     let want = units(&body, case.cjk);
     // A note is looked for whole: its text in one piece.
     let notes_found = |text: &str| -> usize {
         let found = notes.iter().filter(|n| text.contains(&bare(n)));
         found.map(|n| units(n, case.cjk).len()).sum()
     };
-    let all = want.len() + notes.iter().map(|n| units(n, case.cjk).len()).sum::<usize>();
+    let all = want.len()
+        + notes.iter().map(|n| units(n, case.cjk).len()).sum::<usize>()
+        + rtl_words.len();
     assert!(want.len() > if case.cjk { 250 } else { 100 }, "{name}: {}", want.len());
     // The text edition: every word, in logical order.
     let txt = bare(&fs::read_to_string(dist.join("m.txt")).unwrap());
     assert_eq!(found_in_order(&want, &txt), want.len(), "{name}: text edition");
-    assert_eq!(notes_found(&txt), all - want.len(), "{name}: notes");
+    assert_eq!(notes_found(&txt) + rtl_found(&txt), all - want.len(), "{name}: notes");
     if tools {
         let pdf = dist.join("m.pdf");
         let text = bare(&pdftotext(&pdf));
-        let found = found_in_order(&want, &text) + notes_found(&text);
+        let found = found_in_order(&want, &text) + notes_found(&text) + rtl_found(&text);
         let share = found as f64 / all as f64;
         eprintln!("{name}: {found} of {all} read back in order ({:.1} %)", share * 100.0);
         assert!(share >= 0.99, "{name}: only {found} of {all} in order");
@@ -244,6 +262,19 @@ fn check_case(case: &Case, tools: bool, jar: Option<&Path>, ace: Option<&Path>) 
         case.rtl,
         "{name}: spine direction"
     );
+    if name == "en-ar.md" {
+        // The `<div lang="ar">` passage: Arabic quotes, and its language and
+        // direction in the EPUB.
+        let text = fs::read_to_string(dist.join("m.txt")).unwrap();
+        assert!(text.contains("«عاشت الكومونة»"), "{text}");
+        let pages = unzip(&epub, "EPUB/*.xhtml");
+        assert!(
+            pages.contains(
+                "<div class=\"passage\" lang=\"ar\" xml:lang=\"ar\" dir=\"rtl\">"
+            ),
+            "no Arabic passage in the EPUB"
+        );
+    }
     if let Some(jar) = jar {
         let msgs = epubcheck(jar, &epub);
         assert!(msgs.is_empty(), "{name}: EPUBCheck: {msgs:#?}");

@@ -321,7 +321,16 @@ impl Ctx<'_, '_> {
                 self.figure(src, alt, title.as_deref(), f, *span)
             }
             Block::SectionBreak { span } => self.section_break(f, *span),
-            Block::Div { role, blocks, span } => self.div(*role, blocks, f, *span),
+            Block::Div { role, lang, blocks, span } => {
+                // A passage in another language takes its direction for its
+                // paragraphs and their indents.
+                let outer = self.builder.rtl;
+                if let Some(l) = lang {
+                    self.builder.rtl = l.rtl();
+                }
+                self.div(*role, blocks, f, *span);
+                self.builder.rtl = outer;
+            }
             Block::Html { .. } => {}
         }
     }
@@ -621,6 +630,7 @@ impl Ctx<'_, '_> {
                 self.blocks(blocks, f.with(style));
                 self.space(set_off, span);
             }
+            DivRole::Passage => self.blocks(blocks, f),
         }
     }
 

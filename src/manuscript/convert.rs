@@ -126,6 +126,8 @@ struct Conv<'a, 'd> {
 struct DivFrame {
     /// `None` for a div whose class quire does not know (its wrapper is dropped).
     kind: Option<DivKind>,
+    /// Its `lang`, if it has a well-formed one.
+    lang: Option<crate::model::Lang>,
     span: Span,
     blocks: Vec<Block>,
 }
@@ -140,22 +142,40 @@ fn nfc(s: &str) -> String {
     s.nfc().collect()
 }
 
-/// The class of an HTML block that is exactly an opening `<div class="x">`.
-fn div_open_class(html: &str) -> Option<String> {
+/// An HTML block that is exactly an opening `<div>` with quoted `class` and `lang`
+/// attributes (either or both; `dir` is allowed and left to `lang`): its class
+/// (empty if none) and its lang.
+fn div_open(html: &str) -> Option<(String, Option<String>)> {
     let h = html.trim();
-    let inner = h.strip_prefix("<div")?.strip_suffix('>')?;
-    if inner.contains(['<', '>']) {
+    let mut rest = h.strip_prefix("<div")?.strip_suffix('>')?;
+    if rest.contains(['<', '>'])
+        || !(rest.is_empty() || rest.starts_with(char::is_whitespace))
+    {
         return None;
     }
-    let inner = inner.trim();
-    let v = inner.strip_prefix("class")?.trim_start().strip_prefix('=')?.trim_start();
-    let q = v.chars().next().filter(|c| *c == '"' || *c == '\'')?;
-    let rest = &v[1..];
-    let end = rest.find(q)?;
-    if !rest[end + 1..].trim().is_empty() {
+    let (mut class, mut lang) = (None, None);
+    loop {
+        rest = rest.trim_start();
+        if rest.is_empty() {
+            break;
+        }
+        let (name, after) = rest.split_once('=')?;
+        let v = after.trim_start();
+        let q = v.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+        let end = v[1..].find(q)? + 1;
+        let value = v[1..end].trim().to_string();
+        match name.trim() {
+            "class" => class = Some(value),
+            "lang" | "xml:lang" => lang = Some(value),
+            "dir" => {}
+            _ => return None,
+        }
+        rest = &v[end + 1..];
+    }
+    if class.is_none() && lang.is_none() {
         return None;
     }
-    Some(rest[..end].trim().to_string())
+    Some((class.unwrap_or_default(), lang))
 }
 
 fn is_div_close(html: &str) -> bool {
@@ -370,13 +390,23 @@ impl<'a> Conv<'a, '_> {
         out: &mut Vec<Block>,
         divs: &mut Vec<DivFrame>,
     ) {
-        if let Some(class) = div_open_class(&raw) {
+        if let Some((class, lang_tag)) = div_open(&raw) {
+            let lang = lang_tag.as_deref().and_then(crate::model::Lang::parse);
+            if let (Some(tag), None) = (&lang_tag, &lang) {
+                self.diags.warning(
+                    "bad-lang",
+                    span,
+                    format!("`{tag}` is not a BCP 47 language tag; the passage takes the document's language"),
+                );
+            }
             let kind = if class == "verse" {
                 Some(DivKind::Verse)
+            } else if class.is_empty() && lang.is_some() {
+                Some(DivKind::Role(DivRole::Passage))
             } else {
                 DivRole::from_class(&class).map(DivKind::Role)
             };
-            if kind.is_none() {
+            if kind.is_none() && !class.is_empty() {
                 self.diags.push(
                     Diagnostic::warning(
                         "unknown-div",
@@ -386,7 +416,7 @@ impl<'a> Conv<'a, '_> {
                     .with_hint("known classes: editor-note, signature, epigraph, dedication, verse"),
                 );
             }
-            divs.push(DivFrame { kind, span, blocks: Vec::new() });
+            divs.push(DivFrame { kind, lang, span, blocks: Vec::new() });
         } else if is_div_close(&raw) && !divs.is_empty() {
             let mut f = divs.pop().expect("checked non-empty");
             f.span = f.span.join(span);
@@ -614,7 +644,7 @@ fn close_div(f: DivFrame, target: &mut Vec<Block>, diags: &mut Diagnostics) {
     match f.kind {
         None => target.extend(f.blocks),
         Some(DivKind::Role(role)) => {
-            target.push(Block::Div { role, blocks: f.blocks, span: f.span })
+            target.push(Block::Div { role, lang: f.lang, blocks: f.blocks, span: f.span })
         }
         Some(DivKind::Verse) => {
             let mut stanzas = Vec::new();
@@ -670,16 +700,21 @@ mod tests {
 
     #[test]
     fn div_classes() {
+        let open = |h: &str| div_open(h);
+        let class = |c: &str| Some((c.to_string(), None));
+        assert_eq!(open("<div class=\"editor-note\">\n"), class("editor-note"));
+        assert_eq!(open("<div class='signature'>"), class("signature"));
+        assert_eq!(open("<div class=\"x\">text</div>"), None);
+        assert_eq!(open("<div id=\"x\">"), None);
+        assert_eq!(open("<div>"), None);
         assert_eq!(
-            div_open_class("<div class=\"editor-note\">\n").as_deref(),
-            Some("editor-note")
+            open("<div lang=\"ar\" dir=\"rtl\">"),
+            Some((String::new(), Some("ar".into())))
         );
         assert_eq!(
-            div_open_class("<div class='signature'>").as_deref(),
-            Some("signature")
+            open("<div class=\"epigraph\" lang='fr'>"),
+            Some(("epigraph".into(), Some("fr".into())))
         );
-        assert_eq!(div_open_class("<div class=\"x\">text</div>"), None);
-        assert_eq!(div_open_class("<div id=\"x\">"), None);
     }
 
     #[test]

@@ -371,7 +371,7 @@ const VOID: &[&str] = &[
 enum Container {
     Root,
     Quote,
-    Div(DivRole),
+    Div(DivRole, Option<super::Lang>),
     List {
         start: Option<u64>,
         items: Vec<Vec<Block>>,
@@ -492,11 +492,21 @@ impl BlockTree<'_> {
                 head_row: false,
             }),
             "td" | "th" => Some(Container::Cell),
-            "div" => attrs
-                .iter()
-                .find(|(k, _)| k == "class")
-                .and_then(|(_, c)| c.split_whitespace().find_map(DivRole::from_class))
-                .map(Container::Div),
+            "div" => {
+                let role = attrs.iter().find(|(k, _)| k == "class").and_then(|(_, c)| {
+                    c.split_whitespace().find_map(DivRole::from_class)
+                });
+                let lang = attrs
+                    .iter()
+                    .find(|(k, _)| k == "lang" || k == "xml:lang")
+                    .and_then(|(_, l)| super::Lang::parse(l));
+                match (role, lang) {
+                    (None, None) => None,
+                    (role, lang) => {
+                        Some(Container::Div(role.unwrap_or(DivRole::Passage), lang))
+                    }
+                }
+            }
             _ => None,
         };
         if let Some(c) = container {
@@ -576,7 +586,7 @@ impl BlockTree<'_> {
         let block = match c {
             Container::Root => None,
             Container::Quote => Some(Block::BlockQuote { blocks, span }),
-            Container::Div(role) => Some(Block::Div { role, blocks, span }),
+            Container::Div(role, lang) => Some(Block::Div { role, lang, blocks, span }),
             Container::Item => {
                 if let Some((_, Container::List { items, .. }, _)) = self.stack.last_mut()
                 {

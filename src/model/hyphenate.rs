@@ -22,15 +22,22 @@ pub const RIGHT_MIN: usize = 3;
 
 /// Fills `hyphens` on every text inline of the body and the notes.
 pub fn apply(doc: &mut Document) {
-    let Some(dict) =
-        doc.meta.lang.hyphenation().and_then(|l| Standard::from_embedded(l).ok())
-    else {
-        return;
+    // Each language's patterns, loaded once: a `<div lang>` passage is hyphenated
+    // by its own language's, or not at all.
+    let mut dicts: std::collections::BTreeMap<String, Option<Standard>> =
+        Default::default();
+    let mut f = |inl: &mut Vec<Inline>, lang: &super::Lang| {
+        let dict = dicts.entry(lang.tag().to_string()).or_insert_with(|| {
+            lang.hyphenation().and_then(|l| Standard::from_embedded(l).ok())
+        });
+        if let Some(dict) = dict {
+            hyphenate_inlines(inl, dict);
+        }
     };
-    let mut f = |inl: &mut Vec<Inline>| hyphenate_inlines(inl, &dict);
-    super::for_each_inlines_mut(&mut doc.blocks, &mut f);
+    let lang = doc.meta.lang.clone();
+    super::for_each_inlines_in_lang(&mut doc.blocks, &lang, &mut f);
     for note in &mut doc.notes {
-        super::for_each_inlines_mut(&mut note.blocks, &mut f);
+        super::for_each_inlines_in_lang(&mut note.blocks, &lang, &mut f);
     }
 }
 

@@ -204,6 +204,9 @@ pub enum DivRole {
     Epigraph,
     /// `dedication`.
     Dedication,
+    /// A passage with a `lang` and no class quire knows: set as the text around
+    /// it, in its own language.
+    Passage,
 }
 
 impl DivRole {
@@ -214,6 +217,7 @@ impl DivRole {
             DivRole::Signature => "signature",
             DivRole::Epigraph => "epigraph",
             DivRole::Dedication => "dedication",
+            DivRole::Passage => "passage",
         }
     }
 
@@ -336,6 +340,9 @@ pub enum Block {
     Div {
         /// What the wrapped blocks are.
         role: DivRole,
+        /// The passage's language (`<div lang="ar">`), when it is not the
+        /// document's: its quotes, hyphenation, direction and EPUB `lang`.
+        lang: Option<Lang>,
         /// The wrapped blocks.
         blocks: Vec<Block>,
         /// Source span.
@@ -661,6 +668,31 @@ pub fn for_each_inlines_mut(blocks: &mut [Block], f: &mut impl FnMut(&mut Vec<In
             | Block::Figure { .. }
             | Block::SectionBreak { .. }
             | Block::Html { .. } => {}
+        }
+    }
+}
+
+/// [`for_each_inlines_mut`] with the language each inline sequence is in: the
+/// document's, or that of the innermost `<div lang>` passage holding it.
+pub fn for_each_inlines_in_lang(
+    blocks: &mut [Block],
+    lang: &Lang,
+    f: &mut impl FnMut(&mut Vec<Inline>, &Lang),
+) {
+    for b in blocks {
+        match b {
+            Block::Div { blocks, lang: Some(own), .. } => {
+                for_each_inlines_in_lang(blocks, &own.clone(), f)
+            }
+            Block::BlockQuote { blocks, .. } | Block::Div { blocks, .. } => {
+                for_each_inlines_in_lang(blocks, lang, f)
+            }
+            Block::List { items, .. } => {
+                items.iter_mut().for_each(|it| for_each_inlines_in_lang(it, lang, f))
+            }
+            other => {
+                for_each_inlines_mut(std::slice::from_mut(other), &mut |i| f(i, lang))
+            }
         }
     }
 }

@@ -27,7 +27,10 @@ const ELISIONS: &[&str] = &[
 /// Applies smart punctuation to the whole document in its language.
 pub fn apply(doc: &mut Document) {
     let style = doc.meta.lang.quotes();
-    super::for_each_inlines_mut(&mut doc.blocks, &mut |inl| smarten_inlines(inl, &style));
+    let lang = doc.meta.lang.clone();
+    super::for_each_inlines_in_lang(&mut doc.blocks, &lang, &mut |inl, lang| {
+        smarten_inlines(inl, &lang.quotes())
+    });
     for note in &mut doc.notes {
         super::for_each_inlines_mut(&mut note.blocks, &mut |inl| {
             smarten_inlines(inl, &style)

@@ -190,15 +190,26 @@ impl Ctx<'_> {
                 out.push_str("</figure>\n");
             }
             Block::SectionBreak { .. } => out.push_str("<hr class=\"section-break\"/>\n"),
-            Block::Div { role, blocks, .. } => {
+            Block::Div { role, lang, blocks, .. } => {
                 let extra = match role {
                     DivRole::Epigraph => " epub:type=\"epigraph\" role=\"doc-epigraph\"",
                     DivRole::Dedication => {
                         " epub:type=\"dedication\" role=\"doc-dedication\""
                     }
-                    DivRole::EditorNote | DivRole::Signature => "",
+                    DivRole::EditorNote | DivRole::Signature | DivRole::Passage => "",
                 };
-                let _ = writeln!(out, "<div class=\"{}\"{extra}>", role.class());
+                let lang = lang.as_ref().map_or(String::new(), |l| {
+                    let t = esc(l.tag());
+                    let dir = if l.rtl() == self.doc.meta.lang.rtl() {
+                        ""
+                    } else if l.rtl() {
+                        " dir=\"rtl\""
+                    } else {
+                        " dir=\"ltr\""
+                    };
+                    format!(" lang=\"{t}\" xml:lang=\"{t}\"{dir}")
+                });
+                let _ = writeln!(out, "<div class=\"{}\"{extra}{lang}>", role.class());
                 self.blocks(blocks, out);
                 out.push_str("</div>\n");
             }

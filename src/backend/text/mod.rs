@@ -220,6 +220,7 @@ impl Writer {
                 }
                 DivRole::Signature => self.aligned(blocks, prefix, Side::Right),
                 DivRole::Dedication => self.aligned(blocks, prefix, Side::Centre),
+                DivRole::Passage => self.nested(blocks, prefix),
             },
             Block::List { start, tight, items, .. } => {
                 let widest =
