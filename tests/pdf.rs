@@ -39,7 +39,7 @@ fn note_pages(l: &Layout) -> (BTreeMap<u32, usize>, BTreeMap<u32, usize>) {
         for pl in &p.lines {
             for r in &pl.line.runs {
                 if let Some(n) = r.frag.note_anchor {
-                    refs.entry(n).or_insert(pi);
+                    refs.entry(n.get()).or_insert(pi);
                 }
             }
         }

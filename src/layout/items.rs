@@ -74,8 +74,10 @@ pub struct Frag {
     pub text: String,
     /// Where it links to.
     pub link: Option<Link>,
-    /// The first reference to a note is an anchor the note links back to.
-    pub note_anchor: Option<u32>,
+    /// The first reference to a note is an anchor the note links back to (its
+    /// number: never 0, so the option costs nothing — a book holds hundreds of
+    /// thousands of fragments).
+    pub note_anchor: Option<std::num::NonZeroU32>,
     /// More of the same word follows in another fragment: when both stand on one
     /// line, letter-spacing also goes into the gap after this fragment's last glyph.
     pub continues: bool,
@@ -963,7 +965,7 @@ impl<'f> Builder<'f> {
                     span,
                 );
                 if let Some((n, true)) = s.note {
-                    f.note_anchor = Some(n);
+                    f.note_anchor = std::num::NonZeroU32::new(n);
                 }
                 f.level = s.level;
                 f.spaced = s.spaced;
