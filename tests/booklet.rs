@@ -3,12 +3,11 @@
 //! with the pamphlet page it should hold. Needs poppler and qpdf: skipped loudly
 //! where missing, failed under `CI=true`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
+use common::{page_text, root};
 
 fn tools_present() -> bool {
     let ok = ["pdftotext", "pdfinfo", "qpdf"]
@@ -64,17 +63,6 @@ fn pages(pdf: &Path) -> usize {
         .unwrap()
         .parse()
         .unwrap()
-}
-
-fn text(pdf: &Path, page: usize, region: Option<(f64, f64, f64, f64)>) -> String {
-    let mut c = Command::new("pdftotext");
-    c.args(["-enc", "UTF-8", "-f", &page.to_string(), "-l", &page.to_string()]);
-    if let Some((x, y, w, h)) = region {
-        c.args(["-x", &(x as i64).to_string(), "-y", &(y as i64).to_string()]);
-        c.args(["-W", &(w as i64).to_string(), "-H", &(h as i64).to_string()]);
-    }
-    let o = c.arg(pdf).arg("-").output().unwrap();
-    String::from_utf8_lossy(&o.stdout).split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn qpdf_clean(pdf: &Path) {
@@ -141,9 +129,12 @@ fn check_halves(args: &[&str], per: Option<usize>, duplex: &str) {
         for (k, page) in halves.iter().enumerate() {
             // A turned side has its left page drawn on the right.
             let slot = if *turned { 1 - k } else { k };
-            let got =
-                text(&booklet, side_no, Some((slot as f64 * half, 0.0, half, media[3])));
-            let want = page.map(|p| text(&pamphlet, p, None)).unwrap_or_default();
+            let got = page_text(
+                &booklet,
+                side_no,
+                Some((slot as f64 * half, 0.0, half, media[3])),
+            );
+            let want = page.map(|p| page_text(&pamphlet, p, None)).unwrap_or_default();
             assert_eq!(
                 got, want,
                 "{args:?}: side {side_no}, half {slot} should hold page {page:?}"
@@ -206,15 +197,15 @@ fn self_cover_pamphlet_pages() {
         "front cover: {list}"
     );
     assert!(
-        text(&p, 2, None).contains("preface to the Russian edition"),
+        page_text(&p, 2, None).contains("preface to the Russian edition"),
         "colophon on the inside cover"
     );
     assert!(
-        text(&p, 3, None).starts_with("Lessons of the Paris Commune"),
+        page_text(&p, 3, None).starts_with("Lessons of the Paris Commune"),
         "the text from page 3"
     );
     assert!(
-        text(&p, n, None).contains("Fifty years after the Paris Commune"),
+        page_text(&p, n, None).contains("Fifty years after the Paris Commune"),
         "description on the back cover"
     );
 }

@@ -11,32 +11,13 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 mod common;
 use common::{
-    ace, ace_violations, epubcheck, have, in_ci, in_order, notdef_glyphs, pdffonts,
-    pdftotext, require_epubcheck, root, words,
+    ace, ace_violations, epubcheck, have, in_order, notdef_glyphs, pdffonts, pdftotext,
+    quire, require_epubcheck, root, test_data, words,
 };
-
-/// A folder of pinned test fonts under `target/test-data/`.
-fn test_fonts(folder: &str) -> Option<PathBuf> {
-    let dir = root().join("target/test-data").join(folder);
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if in_ci() {
-        panic!(
-            "{} is missing under CI=true: run tools/fetch-test-data.sh",
-            dir.display()
-        );
-    }
-    eprintln!(
-        "\n!!!! SKIPPED: {} missing (run tools/fetch-test-data.sh) !!!!\n",
-        dir.display()
-    );
-    None
-}
 
 const LITERATA: &str = "@expo-google-fonts+literata-0.4.3";
 const NASKH: &str = "@expo-google-fonts+noto-naskh-arabic-0.4.5";
@@ -66,15 +47,6 @@ fn ttfs(dir: &Path) -> Vec<PathBuf> {
         .collect();
     v.sort();
     v
-}
-
-fn quire(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_quire"))
-        .current_dir(dir)
-        .args(args)
-        .env("SOURCE_DATE_EPOCH", "1700000000")
-        .output()
-        .unwrap()
 }
 
 /// The sample manuscript with `extra` front matter in place of its cover line.
@@ -127,7 +99,7 @@ fn epub_fonts(epub: &Path) -> Vec<(String, usize)> {
 
 #[test]
 fn a_house_face_at_10_5_on_13_5_builds_every_edition() {
-    let Some(lit) = test_fonts(LITERATA) else { return };
+    let Some(lit) = test_data(LITERATA) else { return };
     let md = sample_with(
         "fonts:\n  body: ../fonts/Literata\npdf:\n  font-size: 10.5pt\n  leading: 13.5pt\n",
     );
@@ -219,7 +191,7 @@ fn a_house_face_at_10_5_on_13_5_builds_every_edition() {
 #[test]
 fn a_fallback_chain_sets_every_character_from_a_face_that_has_it() {
     let (Some(lit), Some(naskh), Some(wqy)) =
-        (test_fonts(LITERATA), test_fonts(NASKH), test_fonts("wqy"))
+        (test_data(LITERATA), test_data(NASKH), test_data("wqy"))
     else {
         return;
     };
@@ -262,7 +234,7 @@ fn a_fallback_chain_sets_every_character_from_a_face_that_has_it() {
 
 #[test]
 fn a_family_missing_styles_says_what_stands_in() {
-    let Some(dejavu) = test_fonts("dejavu-serif") else { return };
+    let Some(dejavu) = test_data("dejavu-serif") else { return };
     let two = vec![dejavu.join("DejaVuSerif.ttf"), dejavu.join("DejaVuSerif-Bold.ttf")];
     let md = "---\ntitle: T\nauthor: A\nlang: en\nfonts:\n  body: ../fonts/DejaVu\n---\n\nSome *italic* and **bold** text.\n";
     let p = project(md, &[("DejaVu", two)]);
@@ -303,7 +275,7 @@ fn with_fs_type(font: &[u8], fs_type: u16) -> Vec<u8> {
 
 #[test]
 fn each_bad_font_is_a_located_error_and_nothing_is_written() {
-    let Some(lit) = test_fonts(LITERATA) else { return };
+    let Some(lit) = test_data(LITERATA) else { return };
     let regular = fs::read(lit.join("Literata_400Regular.ttf")).unwrap();
     let front = |fonts: &str| {
         format!("---\ntitle: T\nauthor: A\nlang: en\n{fonts}---\n\nText.\n")
@@ -388,7 +360,7 @@ fn each_bad_font_is_a_located_error_and_nothing_is_written() {
 
 #[test]
 fn a_collection_gives_its_first_family_and_a_folder_of_two_families_is_refused() {
-    let Some(wqy) = test_fonts("wqy") else { return };
+    let Some(wqy) = test_data("wqy") else { return };
     let md = |path: &str| {
         format!(
             "---\ntitle: T\nauthor: A\nlang: en\nfonts:\n  fallback: {path}\n---\n\nText 和平.\n"

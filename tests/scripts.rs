@@ -11,12 +11,12 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 mod common;
 use common::{
-    ace, ace_violations, epubcheck, have, in_ci, notdef_glyphs, pdffonts, pdftotext,
-    require_epubcheck, root,
+    ace, ace_violations, epubcheck, have, notdef_glyphs, page_text, pdffonts, pdftotext,
+    quire, require_epubcheck, root, test_data,
 };
 
 /// One test manuscript: its file, the test-data font folders it names (copied to
@@ -63,25 +63,6 @@ const CASES: &[Case] = &[
     },
 ];
 
-/// The test-data folder of pinned fonts, or `None` (skipped loudly; a failure in CI).
-fn test_data(folder: &str) -> Option<PathBuf> {
-    let dir = root().join("target/test-data").join(folder);
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if in_ci() {
-        panic!(
-            "{} is missing under CI=true: run tools/fetch-test-data.sh",
-            dir.display()
-        );
-    }
-    eprintln!(
-        "\n!!!! SKIPPED: {} missing (run tools/fetch-test-data.sh) !!!!\n",
-        dir.display()
-    );
-    None
-}
-
 /// A scratch project holding the case's manuscript as `manuscript/m.md` and its
 /// fonts under `fonts/`.
 fn project(case: &Case) -> Option<tempfile::TempDir> {
@@ -102,15 +83,6 @@ fn project(case: &Case) -> Option<tempfile::TempDir> {
         }
     }
     Some(dir)
-}
-
-fn quire(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_quire"))
-        .current_dir(dir)
-        .args(args)
-        .env("SOURCE_DATE_EPOCH", "1700000000")
-        .output()
-        .unwrap()
 }
 
 /// A text's letters and digits, without combining marks or spaces: extraction may
@@ -289,18 +261,6 @@ fn check_case(case: &Case, tools: bool, jar: Option<&Path>, ace: Option<&Path>) 
 fn unzip(zip: &Path, name: &str) -> String {
     let o = Command::new("unzip").arg("-p").arg(zip).arg(name).output().unwrap();
     String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-/// The words `pdftotext` finds on one page, or in a region of it.
-fn page_text(pdf: &Path, page: usize, region: Option<(f64, f64, f64, f64)>) -> String {
-    let mut c = Command::new("pdftotext");
-    c.args(["-enc", "UTF-8", "-f", &page.to_string(), "-l", &page.to_string()]);
-    if let Some((x, y, w, h)) = region {
-        c.args(["-x", &(x as i64).to_string(), "-y", &(y as i64).to_string()]);
-        c.args(["-W", &(w as i64).to_string(), "-H", &(h as i64).to_string()]);
-    }
-    let o = c.arg(pdf).arg("-").output().unwrap();
-    String::from_utf8_lossy(&o.stdout).split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Where a page's text lies across the page: the smallest and largest x of its words

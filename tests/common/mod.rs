@@ -241,3 +241,51 @@ pub fn notdef_glyphs(pdf: &Path) -> usize {
     }
     zeros
 }
+
+/// A folder of pinned test data under `target/test-data/` (fetched by
+/// `tools/fetch-test-data.sh`), or `None`: skipped loudly, and a failure under
+/// CI=true.
+pub fn test_data(folder: &str) -> Option<PathBuf> {
+    let dir = root().join("target/test-data").join(folder);
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    if in_ci() {
+        panic!(
+            "{} is missing under CI=true: run tools/fetch-test-data.sh",
+            dir.display()
+        );
+    }
+    eprintln!(
+        "\n!!!! SKIPPED: {} missing (run tools/fetch-test-data.sh) !!!!\n",
+        dir.display()
+    );
+    None
+}
+
+/// The words `pdftotext` finds on one page of a PDF, or in a region of it (x, y,
+/// width, height in points), joined by single spaces.
+pub fn page_text(
+    pdf: &Path,
+    page: usize,
+    region: Option<(f64, f64, f64, f64)>,
+) -> String {
+    let mut c = Command::new("pdftotext");
+    c.args(["-enc", "UTF-8", "-f", &page.to_string(), "-l", &page.to_string()]);
+    if let Some((x, y, w, h)) = region {
+        c.args(["-x", &(x as i64).to_string(), "-y", &(y as i64).to_string()]);
+        c.args(["-W", &(w as i64).to_string(), "-H", &(h as i64).to_string()]);
+    }
+    let o = c.arg(pdf).arg("-").output().unwrap();
+    String::from_utf8_lossy(&o.stdout).split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Runs quire in `dir` with a fixed SOURCE_DATE_EPOCH (reproducible outputs).
+pub fn quire(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_quire"))
+        .current_dir(dir)
+        .args(args)
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .output()
+        .unwrap()
+}
