@@ -16,7 +16,13 @@ pub fn lint(src: &Source, doc: &Document, fonts: &Typefaces, diags: &mut Diagnos
     front_matter(src, doc, diags);
     headings(doc, diags);
     let cmap = Coverage::new(fonts);
-    let mut each = |inl: &[Inline]| text_lints(src, inl, &cmap, diags);
+    // Low quotes close as the language closes them: „…“ in German, „…” in Hebrew
+    // and Polish.
+    let low = match doc.meta.lang.quotes().primary {
+        ('„', close) => close,
+        _ => '“',
+    };
+    let mut each = |inl: &[Inline]| text_lints(src, inl, (&cmap, low), diags);
     crate::model::for_each_inlines(&doc.blocks, &mut each);
     for n in &doc.notes {
         crate::model::for_each_inlines(&n.blocks, &mut each);
@@ -118,7 +124,7 @@ fn locate(src: &Source, span: Span, needle: &str, nth: usize) -> Span {
 fn text_lints(
     src: &Source,
     inlines: &[Inline],
-    cmap: &Coverage,
+    (cmap, low): (&Coverage, char),
     diags: &mut Diagnostics,
 ) {
     let mut whole = String::new();
@@ -150,7 +156,7 @@ fn text_lints(
         }
     });
     if let Some(span) = first_span {
-        balance(&whole, span, inlines, diags);
+        balance(&whole, span, (inlines, low), diags);
     }
 }
 
@@ -173,7 +179,16 @@ fn straight_marks(src: &Source, text: &str, span: Span, diags: &mut Diagnostics)
     for (mark, what) in
         [("\"", "a straight double quote"), ("'", "a straight single quote")]
     {
-        if text.contains(mark) {
+        // Gershayim and geresh typed as straight quotes are letters, not quotes.
+        let left = text.char_indices().any(|(i, c)| {
+            c.to_string() == mark
+                && !crate::model::smart::is_hebrew_sign(
+                    c,
+                    text[..i].chars().next_back(),
+                    text[i + 1..].chars().next(),
+                )
+        });
+        if left {
             diags.push(
                 Diagnostic::warning(
                     "straight-quote",
@@ -224,16 +239,22 @@ fn repeated_words(src: &Source, text: &str, span: Span, diags: &mut Diagnostics)
 }
 
 /// Brackets and unambiguous quotes must pair up within a paragraph.
-fn balance(text: &str, span: Span, inlines: &[Inline], diags: &mut Diagnostics) {
+fn balance(
+    text: &str,
+    span: Span,
+    (inlines, low): (&[Inline], char),
+    diags: &mut Diagnostics,
+) {
     let full = inlines.iter().fold(span, |s, i| s.join(i.span()));
-    for (open, close) in [('(', ')'), ('[', ']'), ('“', '”'), ('«', '»'), ('„', '“')]
+    for (open, close) in [('(', ')'), ('[', ']'), ('“', '”'), ('«', '»'), ('„', low)]
     {
         if open == '„' && !text.contains('„') {
             continue;
         }
         let o = text.matches(open).count();
         let c = text.matches(close).count();
-        // In German „…“ the closing mark is the English opening one: count it once.
+        // With low quotes, a “ or ” is the closing mark: English pairs are not
+        // counted.
         let (o, c) = if open == '“' && text.contains('„') { (0, 0) } else { (o, c) };
         if o != c {
             diags.warning(

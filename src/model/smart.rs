@@ -115,6 +115,18 @@ fn is_cjk_char(c: char) -> bool {
     matches!(c, '\u{3040}'..='\u{30FF}' | '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}')
 }
 
+/// Whether a straight quote between `prev` and `next` is Hebrew's gershayim (`"`
+/// between two letters: צה"ל) or geresh (`'` after a letter: ג'), as a keyboard
+/// types them — a letter of the word, never a quote mark.
+pub fn is_hebrew_sign(mark: char, prev: Option<char>, next: Option<char>) -> bool {
+    let after_letter = prev.is_some_and(is_hebrew_letter);
+    match mark {
+        '"' => after_letter && next.is_some_and(is_hebrew_letter),
+        '\'' => after_letter,
+        _ => false,
+    }
+}
+
 /// A Hebrew letter (U+05D0–U+05EA, and the Yiddish ligatures U+05F0–U+05F2).
 fn is_hebrew_letter(c: char) -> bool {
     matches!(c, '\u{05D0}'..='\u{05EA}' | '\u{05F0}'..='\u{05F2}')
@@ -215,9 +227,16 @@ impl<'s> Smartener<'s> {
                     prev = out.chars().last().unwrap_or(prev);
                     continue;
                 }
-                // In Hebrew a straight quote after a letter is a gershayim or geresh
-                // typed on a keyboard (צה"ל, ג'): left as typed, never a quote.
-                '"' | '\'' if is_hebrew_letter(prev) && !is_space(next) => out.push(c),
+                // Hebrew's gershayim and geresh, typed as straight quotes, are left
+                // as typed (a geresh at a word's end may also close a quote).
+                '"' | '\''
+                    if is_hebrew_sign(c, Some(prev), Some(next))
+                        && (c == '"'
+                            || is_hebrew_letter(next)
+                            || self.open_single == 0) =>
+                {
+                    out.push(c)
+                }
                 '"' => self.double_quote(&mut out, prev, next),
                 '\'' => self.single_quote(&mut out, prev, &chars[i + 1..], after),
                 '«' | '‹' if self.style.guillemet_space.is_some() => {
@@ -420,6 +439,8 @@ mod tests {
         assert_eq!(sm("he", "\"שלום\" אמר"), "„שלום” אמר");
         // Gershayim and geresh typed as straight quotes stay as typed.
         assert_eq!(sm("he", "צה\"ל ג'ורג"), "צה\"ל ג'ורג");
+        // After a letter and before punctuation, a double quote closes.
+        assert_eq!(sm("he", "\"השבוע העקוב מדם\", נכנס"), "„השבוע העקוב מדם”, נכנס");
         assert_eq!(sm("ja", "\"はい、'いいえ'\""), "「はい、『いいえ』」");
         assert_eq!(sm("zh", "\"好\""), "“好”");
         // After a character, a straight quote opens unless one is open.
