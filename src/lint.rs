@@ -169,6 +169,7 @@ fn visit_text(inlines: &[Inline], f: &mut impl FnMut(&str, Span)) {
             | Inline::Strong { content, .. }
             | Inline::Strikethrough { content, .. }
             | Inline::SmallCaps { content, .. }
+            | Inline::Lang { content, .. }
             | Inline::Link { content, .. } => visit_text(content, f),
             _ => {}
         }

@@ -127,6 +127,7 @@ fn inline_images(inl: &[Inline], out: &mut Vec<(String, Span, String)>) {
             | Inline::Strong { content, .. }
             | Inline::Strikethrough { content, .. }
             | Inline::SmallCaps { content, .. }
+            | Inline::Lang { content, .. }
             | Inline::Link { content, .. } => inline_images(content, out),
             _ => {}
         }

@@ -154,10 +154,22 @@ fn body_and_notes(md: &str) -> (String, Vec<String>, String) {
         } else {
             &mut body
         };
-        to.push_str(&l.replace("[^1]", " ").replace("[^2]", " "));
+        to.push_str(&strip_tags(&l.replace("[^1]", " ").replace("[^2]", " ")));
         to.push('\n');
     }
     (body, notes, rtl)
+}
+
+/// A line without its inline HTML tags (`<span lang="fr">`, `</span>`).
+fn strip_tags(line: &str) -> String {
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(at) = rest.find('<') {
+        out.push_str(&rest[..at]);
+        rest = rest[at..].split_once('>').map_or("", |(_, after)| after);
+    }
+    out.push_str(rest);
+    out
 }
 
 #[test]
@@ -235,11 +247,18 @@ fn check_case(case: &Case, tools: bool, jar: Option<&Path>, ace: Option<&Path>) 
         "{name}: spine direction"
     );
     if name == "en-ar.md" {
-        // The `<div lang="ar">` passage: Arabic quotes, and its language and
-        // direction in the EPUB.
+        // The `<div lang="ar">` passage and the `<span lang>` phrases: their
+        // quotes, and their language (and direction) in the EPUB.
         let text = fs::read_to_string(dist.join("m.txt")).unwrap();
         assert!(text.contains("«عاشت الكومونة»"), "{text}");
+        // `<span lang>` phrases: French quotes and spaces, Arabic guillemets.
+        assert!(text.contains("«\u{202F}Vive la Commune\u{202F}!\u{202F}»"), "{text}");
+        assert!(text.contains("«عاشت الكومونة»."), "{text}");
         let pages = unzip(&epub, "EPUB/*.xhtml");
+        assert!(
+            pages.contains("<span lang=\"fr\" xml:lang=\"fr\">«"),
+            "no French phrase"
+        );
         assert!(
             pages.contains(
                 "<div class=\"passage\" lang=\"ar\" xml:lang=\"ar\" dir=\"rtl\">"

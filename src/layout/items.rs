@@ -441,6 +441,9 @@ fn flatten(
             Inline::SmallCaps { content, .. } => {
                 flatten(content, face, Feat::SmallCaps, link, out)
             }
+            // Its direction follows its characters; its hyphenation points came
+            // from its own language's patterns.
+            Inline::Lang { content, .. } => flatten(content, face, feat, link, out),
             Inline::Link { url, content, .. } => {
                 let own = if let Some(id) = url.strip_prefix('#') {
                     Some(Link::Internal(id.into()))

@@ -104,6 +104,7 @@ fn undefined_refs(
             | Inline::Strong { content, .. }
             | Inline::Strikethrough { content, .. }
             | Inline::SmallCaps { content, .. }
+            | Inline::Lang { content, .. }
             | Inline::Link { content, .. } => {
                 undefined_refs(content, body, offset, diags)
             }

@@ -76,6 +76,8 @@ enum Meaning {
     Strike,
     Code,
     SmallCaps,
+    /// A phrase in another language (`<span lang>`, or any element's `lang`).
+    Lang(super::Lang),
     Link(String),
     /// Unwrapped: the content stays, the element goes.
     Unwrap,
@@ -189,6 +191,10 @@ fn convert_inlines(v: &mut Vec<Inline>, diags: &mut Diagnostics) {
                 convert_inlines(&mut content, diags);
                 b.push(Inline::SmallCaps { content, span });
             }
+            Inline::Lang { lang, mut content, span } => {
+                convert_inlines(&mut content, diags);
+                b.push(Inline::Lang { lang, content, span });
+            }
             other => b.push(other),
         }
     }
@@ -202,6 +208,7 @@ fn contains_html(v: &[Inline]) -> bool {
         | Inline::Strong { content, .. }
         | Inline::Strikethrough { content, .. }
         | Inline::SmallCaps { content, .. }
+        | Inline::Lang { content, .. }
         | Inline::Link { content, .. } => contains_html(content),
         _ => false,
     })
@@ -215,6 +222,9 @@ fn inline_kind(name: &str, attrs: &[(String, String)], drops: &mut Drops) -> Mea
         "s" | "del" | "strike" => Meaning::Strike,
         "code" | "kbd" | "samp" | "tt" => Meaning::Code,
         "span" if has_class(attrs, "smallcaps") => Meaning::SmallCaps,
+        "span" if lang_of(attrs).is_some() => {
+            Meaning::Lang(lang_of(attrs).expect("checked by the guard"))
+        }
         "a" => match attrs.iter().find(|(k, _)| k == "href") {
             Some((_, href)) if safe_href(href) => Meaning::Link(href.trim().to_string()),
             Some((_, href)) => {
@@ -234,6 +244,14 @@ fn inline_kind(name: &str, attrs: &[(String, String)], drops: &mut Drops) -> Mea
             Meaning::Unwrap
         }
     }
+}
+
+/// An element's well-formed `lang` (or `xml:lang`) attribute.
+fn lang_of(attrs: &[(String, String)]) -> Option<super::Lang> {
+    attrs
+        .iter()
+        .find(|(k, _)| k == "lang" || k == "xml:lang")
+        .and_then(|(_, v)| super::Lang::parse(v))
 }
 
 /// Whether an element has a class.
@@ -339,6 +357,7 @@ impl InlineTree {
                 Some(Inline::Code { text: super::plain_text(&content), span })
             }
             Meaning::SmallCaps => Some(Inline::SmallCaps { content, span }),
+            Meaning::Lang(lang) => Some(Inline::Lang { lang, content, span }),
             Meaning::Link(url) => Some(Inline::Link { url, title: None, content, span }),
             Meaning::Drop => None,
             Meaning::Unwrap => {
@@ -496,10 +515,7 @@ impl BlockTree<'_> {
                 let role = attrs.iter().find(|(k, _)| k == "class").and_then(|(_, c)| {
                     c.split_whitespace().find_map(DivRole::from_class)
                 });
-                let lang = attrs
-                    .iter()
-                    .find(|(k, _)| k == "lang" || k == "xml:lang")
-                    .and_then(|(_, l)| super::Lang::parse(l));
+                let lang = lang_of(&attrs);
                 match (role, lang) {
                     (None, None) => None,
                     (role, lang) => {

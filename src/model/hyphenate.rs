@@ -22,17 +22,12 @@ pub const RIGHT_MIN: usize = 3;
 
 /// Fills `hyphens` on every text inline of the body and the notes.
 pub fn apply(doc: &mut Document) {
-    // Each language's patterns, loaded once: a `<div lang>` passage is hyphenated
-    // by its own language's, or not at all.
-    let mut dicts: std::collections::BTreeMap<String, Option<Standard>> =
-        Default::default();
+    // Each language's patterns, loaded once: a `<div lang>` passage or a
+    // `<span lang>` phrase is hyphenated by its own language's, or not at all.
+    let mut dicts = Dicts::default();
     let mut f = |inl: &mut Vec<Inline>, lang: &super::Lang| {
-        let dict = dicts.entry(lang.tag().to_string()).or_insert_with(|| {
-            lang.hyphenation().and_then(|l| Standard::from_embedded(l).ok())
-        });
-        if let Some(dict) = dict {
-            hyphenate_inlines(inl, dict);
-        }
+        let dict = dicts.get(lang);
+        hyphenate_inlines(inl, dict.as_deref(), &mut dicts);
     };
     let lang = doc.meta.lang.clone();
     super::for_each_inlines_in_lang(&mut doc.blocks, &lang, &mut f);
@@ -41,15 +36,40 @@ pub fn apply(doc: &mut Document) {
     }
 }
 
-fn hyphenate_inlines(inlines: &mut [Inline], dict: &Standard) {
+/// Hyphenation patterns by language tag, loaded when first asked for.
+#[derive(Default)]
+struct Dicts(std::collections::BTreeMap<String, Option<std::rc::Rc<Standard>>>);
+
+impl Dicts {
+    fn get(&mut self, lang: &super::Lang) -> Option<std::rc::Rc<Standard>> {
+        self.0
+            .entry(lang.tag().to_string())
+            .or_insert_with(|| {
+                lang.hyphenation()
+                    .and_then(|l| Standard::from_embedded(l).ok())
+                    .map(std::rc::Rc::new)
+            })
+            .clone()
+    }
+}
+
+fn hyphenate_inlines(inlines: &mut [Inline], dict: Option<&Standard>, dicts: &mut Dicts) {
     for i in inlines {
         match i {
-            Inline::Text { text, hyphens, .. } => *hyphens = points(text, dict),
+            Inline::Text { text, hyphens, .. } => {
+                if let Some(d) = dict {
+                    *hyphens = points(text, d);
+                }
+            }
+            Inline::Lang { lang, content, .. } => {
+                let own = dicts.get(lang);
+                hyphenate_inlines(content, own.as_deref(), dicts)
+            }
             Inline::Emphasis { content, .. }
             | Inline::Strong { content, .. }
             | Inline::Strikethrough { content, .. }
             | Inline::SmallCaps { content, .. }
-            | Inline::Link { content, .. } => hyphenate_inlines(content, dict),
+            | Inline::Link { content, .. } => hyphenate_inlines(content, dict, dicts),
             _ => {}
         }
     }

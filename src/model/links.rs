@@ -128,7 +128,8 @@ fn inlines(v: &mut Vec<Inline>, ids: &BTreeSet<String>, diags: &mut Diagnostics)
             Inline::Emphasis { content, .. }
             | Inline::Strong { content, .. }
             | Inline::Strikethrough { content, .. }
-            | Inline::SmallCaps { content, .. } => inlines(content, ids, diags),
+            | Inline::SmallCaps { content, .. }
+            | Inline::Lang { content, .. } => inlines(content, ids, diags),
             _ => {}
         }
         out.push(i);

@@ -418,6 +418,16 @@ pub enum Inline {
         /// Source span.
         span: Span,
     },
+    /// `<span lang="fr">…</span>`: a phrase in another language (its quotes,
+    /// hyphenation and EPUB `lang`; its direction follows its characters).
+    Lang {
+        /// The phrase's language.
+        lang: Lang,
+        /// Content.
+        content: Vec<Inline>,
+        /// Source span.
+        span: Span,
+    },
     /// `` `code` ``: never smartened or hyphenated.
     Code {
         /// The literal text.
@@ -489,6 +499,7 @@ impl Inline {
             | Inline::Strong { span, .. }
             | Inline::Strikethrough { span, .. }
             | Inline::SmallCaps { span, .. }
+            | Inline::Lang { span, .. }
             | Inline::Code { span, .. }
             | Inline::Link { span, .. }
             | Inline::Image { span, .. }
@@ -516,6 +527,7 @@ fn push_plain(inlines: &[Inline], out: &mut String) {
             | Inline::Strong { content, .. }
             | Inline::Strikethrough { content, .. }
             | Inline::SmallCaps { content, .. }
+            | Inline::Lang { content, .. }
             | Inline::Link { content, .. } => push_plain(content, out),
             Inline::Image { alt, .. } => out.push_str(alt),
             Inline::SoftBreak { .. } | Inline::LineBreak { .. } => out.push(' '),

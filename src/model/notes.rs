@@ -156,6 +156,7 @@ impl Numbering<'_> {
                 | Inline::Strong { content, .. }
                 | Inline::Strikethrough { content, .. }
                 | Inline::SmallCaps { content, .. }
+                | Inline::Lang { content, .. }
                 | Inline::Link { content, .. } => self.inlines(content, diags),
                 _ => {}
             }

@@ -55,9 +55,29 @@ pub fn smarten_str(s: &str, style: &QuoteStyle) -> String {
 /// Smartens one inline sequence (a paragraph, heading, cell or verse line), deciding
 /// quotes with context that runs across emphasis and link boundaries.
 pub fn smarten_inlines(inlines: &mut [Inline], style: &QuoteStyle) {
+    smarten_phrases(inlines);
     let mut pieces = Vec::new();
     collect(inlines, &mut pieces);
     Smartener::new(style).run(&mut pieces);
+}
+
+/// Smartens each `<span lang>` phrase in its own language, before the paragraph:
+/// its quotes are then curly, and the paragraph's pass leaves them alone.
+fn smarten_phrases(inlines: &mut [Inline]) {
+    for i in inlines {
+        match i {
+            Inline::Lang { lang, content, .. } => {
+                let style = lang.quotes();
+                smarten_inlines(content, &style);
+            }
+            Inline::Emphasis { content, .. }
+            | Inline::Strong { content, .. }
+            | Inline::Strikethrough { content, .. }
+            | Inline::SmallCaps { content, .. }
+            | Inline::Link { content, .. } => smarten_phrases(content),
+            _ => {}
+        }
+    }
 }
 
 /// A run of the paragraph as the smartener sees it.
@@ -77,6 +97,9 @@ fn collect<'a>(inlines: &'a mut [Inline], out: &mut Vec<Piece<'a>>) {
             | Inline::Strong { content, .. }
             | Inline::Strikethrough { content, .. }
             | Inline::SmallCaps { content, .. } => collect(content, out),
+            // Smartened in its own language (see `smarten_inlines`), then left
+            // alone: the paragraph's language must not respace it.
+            Inline::Lang { .. } => out.push(Piece::Opaque('x')),
             Inline::Link { content, url, .. } => {
                 // Autolinks (`<https://…>`) show their URL as text: leave it alone.
                 let is_url_text = matches!(content.as_slice(),
@@ -448,6 +471,27 @@ mod tests {
         assert_eq!(sm("zh", "称它为\"政治形式\"。"), "称它为“政治形式”。");
         // No French spaces, digits as typed.
         assert_eq!(sm("ar", "كم؟ ١٢٣ و 123"), "كم؟ ١٢٣ و 123");
+    }
+
+    #[test]
+    fn a_phrase_in_another_language_takes_its_quotes() {
+        let span = crate::diag::Span::new(0, 1);
+        let text = |t: &str| Inline::Text { text: t.into(), hyphens: Vec::new(), span };
+        let mut v = vec![
+            text("He said \"yes\" and "),
+            Inline::Lang {
+                lang: Lang::parse("fr").unwrap(),
+                content: vec![text("\"oui !\"")],
+                span,
+            },
+            text("."),
+        ];
+        smarten_inlines(&mut v, &Lang::default().quotes());
+        let n = NNBSP;
+        assert_eq!(
+            crate::model::plain_text(&v),
+            format!("He said “yes” and «{n}oui{n}!{n}».")
+        );
     }
 
     #[test]

@@ -216,6 +216,7 @@ fn note_refs_in(
             | Inline::Strong { content, .. }
             | Inline::Strikethrough { content, .. }
             | Inline::SmallCaps { content, .. }
+            | Inline::Lang { content, .. }
             | Inline::Link { content, .. } => note_refs_in(content, f),
             _ => {}
         }

@@ -244,6 +244,12 @@ impl Ctx<'_> {
                     self.inlines(content, out);
                     out.push_str("</span>");
                 }
+                Inline::Lang { lang, content, .. } => {
+                    let t = esc(lang.tag());
+                    let _ = write!(out, "<span lang=\"{t}\" xml:lang=\"{t}\">");
+                    self.inlines(content, out);
+                    out.push_str("</span>");
+                }
                 Inline::Code { text, .. } => {
                     let _ = write!(out, "<code>{}</code>", esc(text));
                 }

@@ -395,9 +395,9 @@ fn push_inlines(inlines: &[Inline], s: &mut String) {
                 push_inlines(content, s);
                 s.push('*');
             }
-            Inline::Strikethrough { content, .. } | Inline::SmallCaps { content, .. } => {
-                push_inlines(content, s)
-            }
+            Inline::Strikethrough { content, .. }
+            | Inline::SmallCaps { content, .. }
+            | Inline::Lang { content, .. } => push_inlines(content, s),
             Inline::Link { url, content, .. } => {
                 push_inlines(content, s);
                 if !url.starts_with('#')
