@@ -232,6 +232,14 @@ fn check_case(case: &Case, tools: bool, jar: Option<&Path>, ace: Option<&Path>) 
         eprintln!("{name}: {found} of {all} read back in order ({:.1} %)", share * 100.0);
         assert!(share >= 0.99, "{name}: only {found} of {all} in order");
         assert_eq!(notdef_glyphs(&pdf), 0, "{name}: .notdef in the PDF");
+        if case.cjk {
+            // Justified between characters, compressed punctuation included: no
+            // printed line runs past the measure (A5: 419.53 pt less 17 and 28 mm).
+            let measure = 419.53 - (17.0 + 28.0) * 72.0 / 25.4;
+            for (page, w) in line_widths(&pdf) {
+                assert!(w <= measure + 0.5, "{name}: page {page}: a line {w:.1} pt wide");
+            }
+        }
         let fonts = pdffonts(&pdf);
         assert!(
             fonts.iter().any(|(f, emb, sub)| f.contains(case.face) && *emb && *sub),
@@ -280,6 +288,30 @@ fn check_case(case: &Case, tools: bool, jar: Option<&Path>, ace: Option<&Path>) 
 fn unzip(zip: &Path, name: &str) -> String {
     let o = Command::new("unzip").arg("-p").arg(zip).arg(name).output().unwrap();
     String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// The width of every text line `pdftotext -bbox-layout` finds, with its page.
+fn line_widths(pdf: &Path) -> Vec<(usize, f64)> {
+    let o =
+        Command::new("pdftotext").arg("-bbox-layout").arg(pdf).arg("-").output().unwrap();
+    let html = String::from_utf8_lossy(&o.stdout);
+    let num = |l: &str, key: &str| -> Option<f64> {
+        let at = l.find(key)? + key.len();
+        l[at..].split('"').next()?.parse().ok()
+    };
+    let mut page = 0;
+    let mut out = Vec::new();
+    for l in html.lines() {
+        if l.contains("<page") {
+            page += 1;
+        }
+        if l.trim_start().starts_with("<line")
+            && let (Some(a), Some(b)) = (num(l, "xMin=\""), num(l, "xMax=\""))
+        {
+            out.push((page, b - a));
+        }
+    }
+    out
 }
 
 /// Where a page's text lies across the page: the smallest and largest x of its words

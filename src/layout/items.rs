@@ -977,9 +977,17 @@ impl<'f> Builder<'f> {
             if let Some(c) = cut {
                 let item = match c.kind {
                     Brk::Ideographic => {
-                        // A tenth of the em of stretch, none of shrink: full-width
-                        // characters keep their width (JLREQ §3.8.3).
-                        Item::Glue { w: 0, st: size / 10, sh: 0, fil: false }
+                        // A tenth of the em of stretch. Ideographs never shrink
+                        // (JLREQ §3.8.3), but full-width punctuation is half blank:
+                        // after a closing mark (、。」…) or before an opening one
+                        // (「（…) the glue may take back that half em, as JIS X 4051
+                        // compresses punctuation before anything else.
+                        let before = s.text[..c.byte].chars().next_back();
+                        let after = s.text[c.byte..].chars().next();
+                        let half = before.is_some_and(|c| CJK_CLOSING.contains(c))
+                            || after.is_some_and(|c| CJK_OPENING.contains(c));
+                        let sh = if half { size / 2 } else { 0 };
+                        Item::Glue { w: 0, st: size / 10, sh, fil: false }
                     }
                     Brk::Hyphen => {
                         let hf = self.hyphen(s.face, size, p);
@@ -1179,6 +1187,12 @@ fn cluster_starts(s: &Shaped) -> Vec<(usize, usize)> {
     }
     out
 }
+
+/// Full-width closing punctuation whose glyph is half blank on its right (JIS X
+/// 4051 classes 2, 5 and 6: closing brackets, commas, full stops).
+const CJK_CLOSING: &str = "、。，．」』）】〉》〕";
+/// Full-width opening brackets, half blank on their left.
+const CJK_OPENING: &str = "「『（【〈《〔";
 
 /// Whether a character is Chinese or Japanese: ideographs, kana, CJK punctuation
 /// and full-width forms — where UAX #14 allows breaks between characters.

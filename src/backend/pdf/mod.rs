@@ -273,6 +273,12 @@ fn draw_line(
                     (None, Some(a)) => *a += gap,
                     _ => {}
                 }
+            } else if gap < 0
+                && let Some(a) = adv.last_mut()
+            {
+                // Compressed CJK punctuation: the next run starts inside the last
+                // one's blank half, so the pen steps back.
+                *a += gap;
             }
             // A note mark is set against its word but is not part of it: its first
             // glyph stands for a space and the figure, so extracted text reads
