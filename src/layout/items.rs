@@ -713,8 +713,7 @@ impl<'f> Builder<'f> {
     fn resolve_levels(&mut self, tokens: &mut [Token], style: &ParaStyle) -> bool {
         self.levels.clear();
         let code = style.face.is_mono();
-        let bidi =
-            |t: &Token| matches!(t, Token::Text(p) if p.text.chars().any(maybe_rtl));
+        let bidi = |t: &Token| matches!(t, Token::Text(p) if beyond(&p.text, 0xD6) && p.text.chars().any(maybe_rtl));
         if (code || !self.rtl) && !tokens.iter().any(bidi) {
             return false;
         }
@@ -834,7 +833,7 @@ impl<'f> Builder<'f> {
                 hyphens: within(&piece.hyphens),
                 joins: within(&piece.joins),
                 level,
-                spaced: !text.chars().any(unspaced_script),
+                spaced: !beyond(text, 0xD8) || !text.chars().any(unspaced_script),
             });
         }
         out
@@ -1111,6 +1110,13 @@ fn unspaced_script(c: char) -> bool {
         | '\u{20000}'..='\u{3FFFF}')
 }
 
+/// Whether a text has a character whose UTF-8 lead byte is `lead` or more: a quick
+/// byte test before a test by characters (U+0590, Hebrew, starts at 0xD6; U+0600,
+/// Arabic, at 0xD8; U+2E80, CJK, at 0xE2), so Latin text pays next to nothing.
+fn beyond(text: &str, lead: u8) -> bool {
+    text.bytes().any(|b| b >= lead)
+}
+
 /// Whether a character may make a paragraph's text bidirectional: a letter or digit
 /// of a right-to-left script (bidi classes R, AL, AN: the Hebrew to N'Ko blocks,
 /// their presentation forms, the historic right-to-left blocks) or a right-to-left
@@ -1213,7 +1219,8 @@ fn is_cjk(c: char) -> bool {
 /// character (the algorithm's prohibitions keep 、。」！？ and small kana from
 /// starting a line and 「『（ from ending one) as ideographic cuts.
 fn ideographic_cuts(shaped: &[Shaped], cuts: &mut [Vec<Cut>]) {
-    if !shaped.iter().any(|s| s.note.is_none() && s.text.chars().any(is_cjk)) {
+    let cjk = |s: &Shaped| beyond(&s.text, 0xE2) && s.text.chars().any(is_cjk);
+    if !shaped.iter().any(|s| s.note.is_none() && cjk(s)) {
         return;
     }
     let text: String = shaped.iter().map(|s| s.text.as_str()).collect();

@@ -42,6 +42,9 @@ struct Dicts(std::collections::BTreeMap<String, Option<std::rc::Rc<Standard>>>);
 
 impl Dicts {
     fn get(&mut self, lang: &super::Lang) -> Option<std::rc::Rc<Standard>> {
+        if let Some(d) = self.0.get(lang.tag()) {
+            return d.clone();
+        }
         self.0
             .entry(lang.tag().to_string())
             .or_insert_with(|| {

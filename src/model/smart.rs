@@ -28,8 +28,13 @@ const ELISIONS: &[&str] = &[
 pub fn apply(doc: &mut Document) {
     let style = doc.meta.lang.quotes();
     let lang = doc.meta.lang.clone();
-    super::for_each_inlines_in_lang(&mut doc.blocks, &lang, &mut |inl, lang| {
-        smarten_inlines(inl, &lang.quotes())
+    super::for_each_inlines_in_lang(&mut doc.blocks, &lang, &mut |inl, l| {
+        // The document's style is worked out once; a passage's when met.
+        if l == &lang {
+            smarten_inlines(inl, &style)
+        } else {
+            smarten_inlines(inl, &l.quotes())
+        }
     });
     for note in &mut doc.notes {
         super::for_each_inlines_mut(&mut note.blocks, &mut |inl| {
