@@ -8,6 +8,8 @@
 //! - after an explicit hyphen, and after a dash or a slash between words;
 //! - in a web address, only after `/`, `-`, `.`, `?`, `&`, `=` or `#` (never inside
 //!   a number such as `1848`, never between the two slashes of `//`);
+//! - between two Chinese or Japanese characters where UAX #14 allows, as a little
+//!   stretchable glue (CJK justifies between characters);
 //! - and, as the last resort that keeps every line inside the measure, between any
 //!   two characters of a stretch still wider than the measure once those cuts are
 //!   made — a break only the emergency pass may take (see `linebreak`).
@@ -21,6 +23,11 @@
 //! space). Each box also carries a little letter-spacing stretch and shrink (−1 % to
 //! +2 % of the em per glyph, as InDesign's composer allows), so justification can
 //! spread its slack over letters as well as spaces and keep word gaps even.
+//!
+//! Text of several directions is cut into runs of one bidi embedding level (UAX #9,
+//! resolved per paragraph only when it holds right-to-left characters), each shaped
+//! in its direction; the items stay in logical order, and `lines` puts each set
+//! line's runs in visual order.
 //!
 //! Not here: choosing breaks (`linebreak`), positioning (`lines`).
 

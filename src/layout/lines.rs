@@ -1,6 +1,8 @@
 //! Breaks → positioned lines: each line's slack spread over its glue and its
 //! letter-spacing in proportion to their stretch (or shrink), as TeX sets a box to a
-//! width (§649–§668), with letter-spacing capped at its stated range.
+//! width (§649–§668), with letter-spacing capped at its stated range; then, in a
+//! paragraph with right-to-left text, each line's runs are put in visual order
+//! (UAX #9 rule L2) and a right-to-left line is aligned from the right.
 
 use std::rc::Rc;
 
