@@ -348,6 +348,18 @@ fn a_right_to_left_pamphlet_is_mirrored_and_its_booklet_folds_into_page_order() 
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let pdf = p.path().join("dist/m.pdf");
     let booklet = p.path().join("dist/m-booklet.pdf");
+    // Viewers are told to show facing pages right to left.
+    if have("qpdf") {
+        let qdf = p.path().join("qdf.pdf");
+        Command::new("qpdf")
+            .args(["--qdf", "--object-streams=disable"])
+            .arg(&pdf)
+            .arg(&qdf)
+            .status()
+            .unwrap();
+        let raw = String::from_utf8_lossy(&fs::read(&qdf).unwrap()).into_owned();
+        assert!(raw.contains("/Direction /R2L"), "no /Direction /R2L in the PDF");
+    }
     // Mirrored margins: bound on the right, an odd page is a left-hand page with the
     // spine (the narrow inner margin) on its right, an even page the other way.
     let width = 419.53;

@@ -474,6 +474,11 @@ pub fn metadata(meta: &Metadata, modified: i64) -> krilla::metadata::Metadata {
     if let Some(d) = &meta.description {
         md = md.description(d.clone());
     }
+    if meta.lang.rtl() {
+        // ViewerPreferences /Direction /R2L (PDF 1.7, 12.2): viewers show facing
+        // pages right to left, as the book binds.
+        md = md.text_direction(krilla::metadata::TextDirection::RightToLeft);
+    }
     md
 }
 
