@@ -62,6 +62,14 @@ pub fn page(lang: &Lang, title: &str, body_type: Option<&str>, body: &str) -> St
 }
 
 impl Ctx<'_> {
+    /// ` dir="rtl"` for a paragraph, heading or list item that opens in Arabic or
+    /// Hebrew in a left-to-right book (UAX #9 P2–P3), as the print edition sets it.
+    fn dir_of(&self, content: &[Inline]) -> &'static str {
+        let rtl = !self.doc.meta.lang.rtl()
+            && crate::model::lang::first_strong_rtl(&crate::model::plain_text(content));
+        if rtl { " dir=\"rtl\"" } else { "" }
+    }
+
     /// Renders blocks.
     pub fn blocks(&self, blocks: &[Block], out: &mut String) {
         for b in blocks {
@@ -77,22 +85,14 @@ impl Ctx<'_> {
                 } else {
                     format!(" class=\"{}\"", esc(&classes.join(" ")))
                 };
-                let _ = write!(out, "<h{level} id=\"{}\"{class}>", esc(id));
+                let dir = self.dir_of(content);
+                let _ = write!(out, "<h{level} id=\"{}\"{class}{dir}>", esc(id));
                 self.inlines(content, out);
                 let _ = writeln!(out, "</h{level}>");
             }
             Block::Paragraph { content, indent, .. } => {
                 out.push_str(if *indent { "<p" } else { "<p class=\"noindent\"" });
-                // A paragraph opening in Arabic or Hebrew in a left-to-right book
-                // reads right to left, as the print edition sets it.
-                let doc_rtl = self.doc.meta.lang.rtl();
-                if !doc_rtl
-                    && crate::model::lang::first_strong_rtl(&crate::model::plain_text(
-                        content,
-                    ))
-                {
-                    out.push_str(" dir=\"rtl\"");
-                }
+                out.push_str(self.dir_of(content));
                 out.push('>');
                 self.inlines(content, out);
                 out.push_str("</p>\n");
@@ -110,12 +110,14 @@ impl Ctx<'_> {
                 };
                 let _ = writeln!(out, "<{tag}>");
                 for item in items {
-                    out.push_str("<li>");
                     // A tight item's single paragraph is written without <p>.
                     match item.as_slice() {
-                        [Block::Paragraph { content, .. }] => self.inlines(content, out),
+                        [Block::Paragraph { content, .. }] => {
+                            let _ = write!(out, "<li{}>", self.dir_of(content));
+                            self.inlines(content, out)
+                        }
                         _ => {
-                            out.push('\n');
+                            out.push_str("<li>\n");
                             self.blocks(item, out);
                         }
                     }
