@@ -280,14 +280,20 @@ pub fn set(p: &Para, breaks: &[usize], measure: Sp, align: Align) -> Vec<Line> {
                 Item::Penalty { .. } => {}
             }
         }
-        let mut levels: Vec<u8> = runs.iter().map(|r| r.frag.level).collect();
+        // Only a line with right-to-left text is reordered (no work for the rest).
+        let bidi = p.rtl || runs.iter().any(|r| r.frag.level > 0);
         if let Some(h) = hyphen {
             let run = Run::new(x, p.frags[h].clone());
             x += run.width();
             runs.push(run);
-            levels.push(levels.last().copied().unwrap_or(0));
         }
-        if p.rtl || levels.iter().any(|&l| l > 0) {
+        if bidi {
+            // An added hyphen goes with the word it ends.
+            let mut levels: Vec<u8> = runs.iter().map(|r| r.frag.level).collect();
+            let n = levels.len();
+            if hyphen.is_some() && n > 1 {
+                levels[n - 1] = levels[n - 2];
+            }
             reorder(&mut runs, &levels, u8::from(p.rtl));
         }
         // Alignment is to the start and end of the line: mirrored in a

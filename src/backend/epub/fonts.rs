@@ -130,25 +130,8 @@ pub fn subset(
         .and_then(|f| f.fonts().nth(face.file.index as usize))
         .and_then(Result::ok)
         .ok_or_else(|| format!("`{}` cannot be read for embedding", face.file.file))?;
-    // A character map pointing past the font's last glyph makes the subsetter
-    // fail (skera 0.9 unwraps the missing glyph): refuse such a font here.
-    let glyphs = read_fonts::TableProvider::maxp(&font)
-        .map(|m| u32::from(m.num_glyphs()))
-        .unwrap_or(0);
-    let charmap =
-        skrifa::MetadataProvider::charmap(&face.file.font().ok_or_else(|| {
-            format!("`{}` cannot be read for embedding", face.file.file)
-        })?);
-    if unicodes.iter().any(|u| {
-        char::from_u32(u)
-            .and_then(|c| charmap.map(c))
-            .is_some_and(|g| g.to_u32() >= glyphs)
-    }) {
-        return Err(format!(
-            "`{}` maps characters to glyphs it does not have, and cannot be subset for the EPUB",
-            face.file.file
-        ));
-    }
+    // `typeface::read_file` has refused fonts whose character map points past their
+    // last glyph (skera 0.9 unwraps the missing glyph).
     let mut features = IntSet::<Tag>::empty();
     features.extend(DEFAULT_LAYOUT_FEATURES.iter().copied());
     features.extend(EXTRA_FEATURES.iter().map(|t| Tag::new(t)));
