@@ -286,7 +286,12 @@ fn issue_10_links_to_a_heading_go_to_its_page() {
         &quire::backend::pdf::PdfOptions { bleed: 0.0, modified: 0, crop_marks: false },
     )
     .unwrap();
-    assert_eq!(bytes.not_pdfa, None, "the file is PDF/A-2b");
+    assert_eq!(
+        bytes.conformance,
+        quire::backend::pdf::Conformance::UaA2a,
+        "the file is PDF/UA-1 + PDF/A-2a: {:?}",
+        bytes.refused
+    );
     let pdf = lopdf::Document::load_mem(&bytes.bytes).unwrap();
     let (mut goto, mut uri) = (0, 0);
     for (_, obj) in pdf.objects.iter() {

@@ -65,7 +65,8 @@ struct PrintJob {
     images: std::collections::BTreeMap<String, epub::Image>,
 }
 
-/// Renders one edition of a resolved manuscript.
+/// Renders one edition of a resolved manuscript; returns its bytes and, for the
+/// PDF, the standards it conforms to (for the summary line).
 #[allow(clippy::too_many_arguments)]
 fn render(
     format: Format,
@@ -76,10 +77,21 @@ fn render(
     sde: Option<i64>,
     job: Option<&PrintJob>,
     findings: &mut Diagnostics,
-) -> Result<Vec<u8>, CliError> {
+) -> Result<(Vec<u8>, Option<&'static str>), CliError> {
     let err = |e: String| CliError::Usage(format!("{}: {e}", path.display()));
     let modified = epub::modified_time(l.modified, sde);
-    Ok(match (format, job) {
+    if let (Format::Pdf, Some(j)) = (format, job) {
+        let opts = pdf::PdfOptions {
+            bleed: j.print.bleed as f32,
+            modified,
+            crop_marks: j.print.crop_marks,
+        };
+        let w = pdf::render(&j.layout, &doc.meta, &j.fonts, &j.images, &opts)
+            .map_err(|e| err(e.to_string()))?;
+        conformance_findings(doc, &w, findings);
+        return Ok((w.bytes, Some(w.conformance.name())));
+    }
+    let bytes = match (format, job) {
         (Format::Txt, _) => {
             let width =
                 args.text_width.or(doc.meta.text.width).unwrap_or(text::DEFAULT_WIDTH);
@@ -89,26 +101,6 @@ fn render(
             let opts =
                 epub::EpubOptions { modified, embed_fonts: embeds_fonts(doc, &l.res) };
             epub::render(doc, &l.res, &opts).map_err(|e| err(e.to_string()))?
-        }
-        (Format::Pdf, Some(j)) => {
-            let opts = pdf::PdfOptions {
-                bleed: j.print.bleed as f32,
-                modified,
-                crop_marks: j.print.crop_marks,
-            };
-            let w = pdf::render(&j.layout, &doc.meta, &j.fonts, &j.images, &opts)
-                .map_err(|e| err(e.to_string()))?;
-            if let Some(why) = w.not_pdfa {
-                findings.push(
-                    Diagnostic::warning(
-                        "not-pdfa",
-                        doc.meta.span,
-                        format!("the PDF is a plain PDF, not PDF/A-2b: {why}"),
-                    )
-                    .with_hint("archives and some print shops ask for PDF/A"),
-                );
-            }
-            w.bytes
         }
         (Format::Booklet, Some(j)) => {
             let (sw, sh) = j.print.trim.sheet();
@@ -137,10 +129,57 @@ fn render(
             pdf::render_booklet(&j.layout, &doc.meta, &j.fonts, &j.images, &opts)
                 .map_err(|e| err(e.to_string()))?
         }
-        (Format::Pdf | Format::Booklet, None) => {
-            unreachable!("build_one lays out the print edition first")
+        (Format::Pdf | Format::Booklet, _) => {
+            unreachable!("build_one lays out the print edition first; the PDF is above")
         }
-    })
+    };
+    Ok((bytes, None))
+}
+
+/// Says why the PDF is not PDF/UA-1 + PDF/A-2a when it is not: at each image
+/// without alternative text, and at the front matter for anything else krilla's
+/// validators refused.
+fn conformance_findings(
+    doc: &crate::model::Document,
+    w: &pdf::Written,
+    findings: &mut Diagnostics,
+) {
+    let best = pdf::Conformance::UaA2a;
+    if w.conformance == best {
+        return;
+    }
+    for &span in &w.images_without_alt {
+        findings.push(
+            Diagnostic::warning(
+                "no-alt-text",
+                span,
+                format!(
+                    "this image has no alternative text, so the PDF is {}, not {} (accessible)",
+                    w.conformance.name(),
+                    best.name()
+                ),
+            )
+            .with_hint("say what the image shows: ![a woodcut of the barricade](image.png)"),
+        );
+    }
+    if let Some(why) = &w.refused
+        && w.images_without_alt.is_empty()
+    {
+        findings.push(
+            Diagnostic::warning(
+                "not-pdfua",
+                doc.meta.span,
+                format!(
+                    "the PDF is {}, not {}: {why}",
+                    w.conformance.name(),
+                    best.name()
+                ),
+            )
+            .with_hint(
+                "archives, public bodies and some print shops ask for PDF/A and PDF/UA",
+            ),
+        );
+    }
 }
 
 /// Lays out the print edition when a print format is asked for; its findings join
@@ -266,8 +305,8 @@ fn pdf_layout(
 /// What building one manuscript came to.
 struct Report {
     loaded: Loaded,
-    /// Files written, with their sizes.
-    written: Vec<(PathBuf, usize)>,
+    /// Files written, with their sizes and (a PDF) what they conform to.
+    written: Vec<(PathBuf, usize, Option<&'static str>)>,
     /// Pages of the print edition, when one was made.
     pages: Option<usize>,
     millis: u128,
@@ -305,9 +344,9 @@ fn build_one(
             ));
         }
         fs::create_dir_all(&args.out).map_err(io_err(&args.out))?;
-        for (out, bytes) in outputs {
+        for (out, (bytes, conforms)) in outputs {
             write_atomically(&out, &bytes)?;
-            written.push((out, bytes.len()));
+            written.push((out, bytes.len(), conforms));
         }
         let doc_allow = doc.meta.check.allow.clone();
         findings.retain(|d| !doc_allow.iter().any(|a| a == d.code));
@@ -380,7 +419,10 @@ fn summary(path: &Path, rep: &Report) -> String {
     let editions: Vec<String> = rep
         .written
         .iter()
-        .map(|(p, n)| format!("{} ({})", p.display(), human_size(*n)))
+        .map(|(p, n, c)| match c {
+            Some(c) => format!("{} ({}, {c})", p.display(), human_size(*n)),
+            None => format!("{} ({})", p.display(), human_size(*n)),
+        })
         .collect();
     let w = rep.loaded.diags.warning_count();
     let warnings = match w {

@@ -9,6 +9,7 @@ use super::fonts::{Face, Feat, Fonts};
 use super::galley::set_para;
 use super::items::{Align, Builder, ParaStyle};
 use super::lines::Line;
+use super::structure::{ARTIFACT, Role, Structure, Tag};
 use super::units::Sp;
 use super::{Blank, Geometry, Page, Placed, PlacedImage};
 use crate::diag::{Diagnostics, Span};
@@ -23,10 +24,11 @@ fn text(s: &str) -> Vec<Inline> {
 }
 
 /// Stacks paragraphs down the page from `y`, centred on the text block; returns the
-/// lines and the y after them.
+/// lines and the y after them. Each paragraph is a paragraph of node `parent` in the
+/// structure (or, under [`ARTIFACT`], an ornament).
 fn stack(
     b: &mut Builder,
-    geo: &Geometry,
+    (geo, tags, parent): (&Geometry, &mut Structure, Tag),
     paras: &[(String, ParaStyle)],
     mut y: Sp,
     diags: &mut Diagnostics,
@@ -40,7 +42,15 @@ fn stack(
             y += style.leading / 2;
             continue;
         }
-        let lines: Vec<Line> = set_para(b, &text(t), style, geo.measure(), diags);
+        let mut lines: Vec<Line> = set_para(b, &text(t), style, geo.measure(), diags);
+        let tag = if parent == ARTIFACT {
+            ARTIFACT
+        } else {
+            tags.add(Role::P, parent, Span::default())
+        };
+        for line in &mut lines {
+            line.runs.iter_mut().for_each(|r| r.tag = tag);
+        }
         for line in lines {
             y += style.leading;
             out.push(Placed::new(left + line.indent, y, line));
@@ -67,7 +77,7 @@ pub fn self_cover(
     text_pages: Vec<Page>,
     meta: &Metadata,
     fonts: &Fonts,
-    geo: &Geometry,
+    (geo, tags): (&Geometry, &mut Structure),
     cover: Option<(u32, u32)>,
     bleed: Sp,
     diags: &mut Diagnostics,
@@ -89,9 +99,13 @@ pub fn self_cover(
             } else {
                 (h * Sp::from(pw) / Sp::from(ph), h)
             };
+            let alt = format!("Cover: {}", meta.title);
+            let tag =
+                tags.add_outside(Role::Figure { alt: alt.clone() }, true, meta.span);
             front.images.push(PlacedImage {
+                tag,
                 src: COVER_IMAGE.to_string(),
-                alt: format!("Cover: {}", meta.title),
+                alt,
                 x: -bleed - (iw - w) / 2,
                 y: -bleed - (ih - h) / 2,
                 w: iw,
@@ -108,28 +122,46 @@ pub fn self_cover(
                 paras
                     .push((s.clone(), style(geo, Face::heading(true), Feat::Text, 6, 5)));
             }
-            let (lines, _) =
-                stack(&mut b, geo, &paras, geo.top + geo.body_height() / 6, diags);
+            // The typographic cover is read as a group of paragraphs, its
+            // ornament not at all.
+            let div = tags.add_outside(Role::Div, true, meta.span);
+            let (lines, _) = stack(
+                &mut b,
+                (geo, tags, div),
+                &paras,
+                geo.top + geo.body_height() / 6,
+                diags,
+            );
             front.lines.extend(lines);
             let fleuron =
                 [("\u{2766}".to_string(), style(geo, Face::REGULAR, Feat::Text, 8, 5))];
-            let (lines, _) =
-                stack(&mut b, geo, &fleuron, geo.top + geo.body_height() / 2, diags);
+            let (lines, _) = stack(
+                &mut b,
+                (geo, tags, ARTIFACT),
+                &fleuron,
+                geo.top + geo.body_height() / 2,
+                diags,
+            );
             front.lines.extend(lines);
             if !meta.authors.is_empty() {
                 let a = [(
                     meta.lang.join_names(&meta.authors),
                     style(geo, Face::REGULAR, Feat::SmallCaps, 6, 5),
                 )];
-                let (lines, _) =
-                    stack(&mut b, geo, &a, geo.top + geo.body_height() * 2 / 3, diags);
+                let (lines, _) = stack(
+                    &mut b,
+                    (geo, tags, div),
+                    &a,
+                    geo.top + geo.body_height() * 2 / 3,
+                    diags,
+                );
                 front.lines.extend(lines);
             }
             if let Some(p) = &meta.publisher {
                 let a = [(p.clone(), style(geo, Face::REGULAR, Feat::SmallCaps, 1, 1))];
                 let (lines, _) = stack(
                     &mut b,
-                    geo,
+                    (geo, tags, div),
                     &a,
                     geo.top + geo.body_height() - geo.leading * 2,
                     diags,
@@ -172,7 +204,8 @@ pub fn self_cover(
         ParaStyle { align: Align::Left, ..style(geo, Face::REGULAR, Feat::Text, 4, 5) };
     let paras: Vec<(String, ParaStyle)> =
         colophon.into_iter().map(|c| (c, small)).collect();
-    let (probe, end) = stack(&mut b, geo, &paras, 0, diags);
+    let div = tags.add_outside(Role::Div, true, meta.span);
+    let (probe, end) = stack(&mut b, (geo, tags, div), &paras, 0, diags);
     let top = geo.top + geo.body_height() - end;
     let mut inside = Page { number: 2, ..Default::default() };
     inside.lines = probe.into_iter().map(|p| Placed { y: p.y + top, ..p }).collect();
@@ -197,9 +230,10 @@ pub fn self_cover(
             align: Align::Center,
             ..style(geo, Face::ITALIC, Feat::Text, 1, 1)
         };
+        let div = tags.add_outside(Role::Div, false, meta.span);
         let (lines, _) = stack(
             &mut b,
-            geo,
+            (geo, tags, div),
             &[(d.clone(), st)],
             geo.top + geo.body_height() / 3,
             diags,

@@ -13,6 +13,7 @@ use super::fonts::{Face, Feat, Fonts};
 use super::items::{Align, Builder, ParaStyle};
 use super::linebreak::{Params, Ragged, linebreak};
 use super::lines::{self, Line};
+use super::structure::{ARTIFACT, DOCUMENT, Role, Structure, Tag};
 use super::style::STYLES;
 use super::table::CellLine;
 use super::units::Sp;
@@ -90,6 +91,8 @@ pub struct Figure {
     /// The caption's lines: offset from the text block's left edge, baseline below
     /// the image's foot, the line.
     pub caption: Vec<(Sp, Sp, Line)>,
+    /// Its node in the document's structure.
+    pub tag: Tag,
 }
 
 /// One item of the vertical list.
@@ -166,6 +169,8 @@ pub struct Galley {
     /// Each table's header (top rule, header lines, rule under them), repeated at the
     /// top of every page the table continues on.
     pub tables: Vec<Vec<VItem>>,
+    /// The document's structure, which every run and figure points into.
+    pub structure: Structure,
 }
 
 /// Where a block is set: its left edge (from the text block's), its measure, and the
@@ -195,6 +200,10 @@ pub(super) struct Ctx<'a, 'd> {
     pub(super) tables: Vec<Vec<VItem>>,
     /// Lines still to keep with what precedes them (after a heading or ornament).
     keep: u8,
+    /// The document's structure so far.
+    pub(super) tags: Structure,
+    /// The node what is set now belongs to.
+    pub(super) parent: Tag,
 }
 
 impl Ctx<'_, '_> {
@@ -220,7 +229,37 @@ impl Ctx<'_, '_> {
         self.out.push(VItem::new(VKind::Space, h, span));
     }
 
-    /// Sets a paragraph and appends its lines; returns how many.
+    /// Sets what `f` sets inside a new node of the structure, under the current one.
+    pub(super) fn within<R>(
+        &mut self,
+        role: Role,
+        span: Span,
+        f: impl FnOnce(&mut Self) -> R,
+    ) -> R {
+        let outer = self.parent;
+        self.parent = self.tags.add(role, outer, span);
+        let r = f(self);
+        self.parent = outer;
+        r
+    }
+
+    /// Marks set lines as content of node `tag`, and the notes they refer to as
+    /// read after it.
+    pub(super) fn tag(&mut self, lines: &mut [Line], tag: Tag) {
+        for line in lines {
+            for run in &mut line.runs {
+                run.tag = tag;
+            }
+            if tag != ARTIFACT {
+                for &n in &line.notes {
+                    self.tags.refer(n, tag);
+                }
+            }
+        }
+    }
+
+    /// Sets a paragraph and appends its lines (content of the current node);
+    /// returns how many.
     pub(super) fn para(
         &mut self,
         inlines: &[Inline],
@@ -229,7 +268,8 @@ impl Ctx<'_, '_> {
         measure: Sp,
         span: Span,
     ) -> usize {
-        let lines = set_para(&mut self.builder, inlines, &style, measure, self.diags);
+        let mut lines = set_para(&mut self.builder, inlines, &style, measure, self.diags);
+        self.tag(&mut lines, self.parent);
         let n = lines.len();
         let mut after_hyphen = false;
         for (k, line) in lines.into_iter().enumerate() {
@@ -290,9 +330,39 @@ impl Ctx<'_, '_> {
         }
     }
 
+    /// Sets blocks in order. Where section breaks divide them, the stretches
+    /// between breaks are sections of the structure (the break itself is an
+    /// ornament, not content: a reader of the tagged PDF meets the break as the
+    /// end of one section and the start of the next).
     fn blocks(&mut self, blocks: &[Block], f: Frame) {
-        for b in blocks {
-            self.block(b, f);
+        if !blocks.iter().any(|b| matches!(b, Block::SectionBreak { .. })) {
+            for b in blocks {
+                self.block(b, f);
+            }
+            return;
+        }
+        for (k, part) in
+            blocks.split(|b| matches!(b, Block::SectionBreak { .. })).enumerate()
+        {
+            if k > 0 {
+                // The break between this part and the one before it.
+                let brk = blocks
+                    .iter()
+                    .filter(|b| matches!(b, Block::SectionBreak { .. }))
+                    .nth(k - 1);
+                if let Some(b) = brk {
+                    self.block(b, f);
+                }
+            }
+            if part.is_empty() {
+                continue;
+            }
+            let span = Span::new(part[0].span().start, part[part.len() - 1].span().end);
+            self.within(Role::Section, span, |c| {
+                for b in part {
+                    c.block(b, f);
+                }
+            });
         }
     }
 
@@ -302,7 +372,9 @@ impl Ctx<'_, '_> {
             Block::Paragraph { content, indent, span } => {
                 let style =
                     ParaStyle { indent: if *indent { base.size } else { 0 }, ..base };
-                self.para(content, style, x, measure, *span);
+                self.within(Role::P, *span, |c| {
+                    c.para(content, style, x, measure, *span)
+                });
             }
             Block::Heading { level, id, content, span, .. } => {
                 self.heading(*level, id, content, f, *span)
@@ -314,7 +386,9 @@ impl Ctx<'_, '_> {
             Block::Table { align, head, rows, span } => {
                 let l = self.geo.leading;
                 self.space(STYLES.around.of(l), *span);
-                super::table::set(self, align, head, rows, f, *span);
+                self.within(Role::Table, *span, |c| {
+                    super::table::set(c, align, head, rows, f, *span)
+                });
                 self.space(STYLES.around.of(l), *span);
             }
             Block::Figure { src, alt, title, span } => {
@@ -328,7 +402,15 @@ impl Ctx<'_, '_> {
                 if let Some(l) = lang {
                     self.builder.rtl = l.rtl();
                 }
-                self.div(*role, blocks, f, *span);
+                // An epigraph is a quotation; the rest group their blocks.
+                let kind =
+                    if *role == DivRole::Epigraph { Role::BlockQuote } else { Role::Div };
+                self.within(kind, *span, |c| {
+                    if let Some(l) = lang {
+                        c.tags.nodes[c.parent as usize].lang = Some(l.tag().to_string());
+                    }
+                    c.div(*role, blocks, f, *span)
+                });
                 self.builder.rtl = outer;
             }
             Block::Html { .. } => {}
@@ -362,7 +444,10 @@ impl Ctx<'_, '_> {
             feat: Feat::Text,
         };
         let first = self.out.len();
-        self.para(content, style, x, measure, span);
+        let title = plain_text(content);
+        self.within(Role::Heading { level, title }, span, |c| {
+            c.para(content, style, x, measure, span)
+        });
         // A heading stays with its mark and its own lines stay together; the space
         // above it is where a page may end.
         for it in &mut self.out[first..] {
@@ -377,7 +462,8 @@ impl Ctx<'_, '_> {
         let around = STYLES.around.of(self.geo.leading);
         self.space(around, span);
         let inset = STYLES.quote_inset.of(f.base.size);
-        self.blocks(blocks, self.nest(f, inset, inset));
+        let inner = self.nest(f, inset, inset);
+        self.within(Role::BlockQuote, span, |c| c.blocks(blocks, inner));
         self.space(around, span);
     }
 
@@ -387,16 +473,24 @@ impl Ctx<'_, '_> {
         self.space(around, span);
         let (hang, gap) = STYLES.list_hang;
         let inner = self.nest(f, hang.of(base.size), 0);
+        let list =
+            self.tags.add(Role::List { ordered: start.is_some() }, self.parent, span);
         for (k, item) in items.iter().enumerate() {
             let marker = match start {
                 Some(s) => format!("{}.", s.saturating_add(k as u64)),
                 None => "•".to_string(),
             };
+            let li = self.tags.add(Role::Item, list, span);
+            let label = self.tags.add(Role::Label, li, span);
             let first = self.out.len();
-            self.blocks(item, inner.with(ParaStyle { align: Align::Justify, ..base }));
+            let outer = std::mem::replace(&mut self.parent, li);
+            self.within(Role::ItemBody, span, |c| {
+                c.blocks(item, inner.with(ParaStyle { align: Align::Justify, ..base }))
+            });
+            self.parent = outer;
             self.hang_marker(
                 first,
-                &marker,
+                (&marker, label),
                 (base, inner.measure),
                 gap.of(base.size),
                 span,
@@ -405,11 +499,12 @@ impl Ctx<'_, '_> {
         self.space(around, span);
     }
 
-    /// Hangs a list marker in front of the first line set since item `first`.
+    /// Hangs a list marker, the content of node `label`, in front of the first line
+    /// set since item `first`.
     fn hang_marker(
         &mut self,
         first: usize,
-        marker: &str,
+        (marker, label): (&str, Tag),
         (base, measure): (ParaStyle, Sp),
         gap: Sp,
         span: Span,
@@ -434,9 +529,12 @@ impl Ctx<'_, '_> {
             // right-to-left document.
             let run = std::rc::Rc::new(frag);
             if self.builder.rtl {
-                line.runs.push(lines::Run::new(measure - line.indent + gap, run));
+                let at = measure - line.indent + gap;
+                line.runs.push(lines::Run { tag: label, ..lines::Run::new(at, run) });
             } else {
-                line.runs.insert(0, lines::Run::new(-(w + gap), run));
+                let at = -(w + gap);
+                line.runs
+                    .insert(0, lines::Run { tag: label, ..lines::Run::new(at, run) });
             }
         }
     }
@@ -448,10 +546,15 @@ impl Ctx<'_, '_> {
         let (inset, turn) = STYLES.verse;
         let (inset, turn) = (inset.of(base.size), turn.of(base.size));
         let Frame { x: vx, measure: vm, .. } = self.nest(f, inset, 0);
+        // Verse is a group of stanzas, each a paragraph whose lines are the verse
+        // lines.
+        let verse = self.tags.add(Role::Div, self.parent, span);
         for (k, stanza) in stanzas.iter().enumerate() {
             if k > 0 {
                 self.space(around, span);
             }
+            let outer = self.parent;
+            self.parent = self.tags.add(Role::P, verse, span);
             // Each verse line is set on its own, flush left, unhyphenated; a line too
             // long for the measure turns over with a deeper indent, as verse is
             // printed (so it is broken that much short of the measure).
@@ -471,6 +574,7 @@ impl Ctx<'_, '_> {
                     }
                 }
             }
+            self.parent = outer;
         }
         self.space(around, span);
     }
@@ -501,6 +605,8 @@ impl Ctx<'_, '_> {
         let char_w: Sp =
             mark.iter().map(|g| super::units::scale(g.adv, size, upem)).sum();
         let turn = 2 * char_w;
+        let outer = self.parent;
+        self.parent = self.tags.add(Role::Code, outer, span);
         for line in text.trim_end_matches('\n').split('\n') {
             let inl = [Inline::Code { text: line.to_string(), span }];
             let first = self.out.len();
@@ -517,10 +623,13 @@ impl Ctx<'_, '_> {
                         None,
                         span,
                     );
-                    line.runs.insert(0, lines::Run::new(-turn, std::rc::Rc::new(arrow)));
+                    // The arrow is the printer's mark, not the program's text.
+                    let run = lines::Run::new(-turn, std::rc::Rc::new(arrow));
+                    line.runs.insert(0, lines::Run { tag: ARTIFACT, ..run });
                 }
             }
         }
+        self.parent = outer;
         self.space(around, span);
     }
 
@@ -545,7 +654,11 @@ impl Ctx<'_, '_> {
         let around = STYLES.around.of(self.geo.leading);
         let mut cap = Vec::new();
         let mut cap_h = 0;
+        // The image, then its caption after it (ISO 32000-1, 14.8.4.4: a caption
+        // goes with the figure it describes).
+        let tag = self.tags.add(Role::Figure { alt: alt.to_string() }, self.parent, span);
         if let Some(c) = caption.filter(|c| !c.trim().is_empty()) {
+            let cap_tag = self.tags.add(Role::Caption, self.parent, span);
             let size = csize.of(base.size);
             let style = ParaStyle {
                 face: Face::ITALIC,
@@ -557,7 +670,9 @@ impl Ctx<'_, '_> {
                 feat: Feat::Text,
             };
             let text = [Inline::Text { text: c.to_string(), hyphens: Vec::new(), span }];
-            let lines = set_para(&mut self.builder, &text, &style, measure, self.diags);
+            let mut lines =
+                set_para(&mut self.builder, &text, &style, measure, self.diags);
+            self.tag(&mut lines, cap_tag);
             cap_h = gap.of(self.geo.leading);
             for line in lines {
                 cap_h += style.leading;
@@ -572,6 +687,7 @@ impl Ctx<'_, '_> {
             h,
             above: around,
             caption: cap,
+            tag,
         };
         let mut it =
             VItem::new(VKind::Figure(Box::new(fig)), around + h + cap_h + around, span);
@@ -593,7 +709,9 @@ impl Ctx<'_, '_> {
             ..base
         };
         let at = self.out.len();
+        let outer = std::mem::replace(&mut self.parent, ARTIFACT);
         self.para(&fleuron, style, x, measure, span);
+        self.parent = outer;
         // The ornament may open a page but never end one (and is not dropped at a
         // page top as space would be).
         if let Some(it) = self.out.get_mut(at) {
@@ -660,7 +778,11 @@ impl Ctx<'_, '_> {
         let (ts, tl) = STYLES.title;
         let title =
             ParaStyle { size: ts.of(geo.size), leading: tl.of(geo.size), ..display };
-        self.para(&text(&m.title), title, 0, measure, span);
+        // The title is the document's title, not a first heading (PDF/UA-1 7.4:
+        // the headings are the manuscript's own).
+        self.within(Role::Title, span, |c| {
+            c.para(&text(&m.title), title, 0, measure, span)
+        });
         if let Some(sub) = &m.subtitle {
             let (ss, sl) = STYLES.subtitle;
             let st = ParaStyle {
@@ -669,12 +791,13 @@ impl Ctx<'_, '_> {
                 leading: sl.of(geo.size),
                 ..display
             };
-            self.para(&text(sub), st, 0, measure, span);
+            self.within(Role::P, span, |c| c.para(&text(sub), st, 0, measure, span));
         }
         if !m.authors.is_empty() {
             self.space(STYLES.around.of(geo.leading), span);
             let st = ParaStyle { feat: Feat::SmallCaps, ..display };
-            self.para(&text(&m.lang.join_names(&m.authors)), st, 0, measure, span);
+            let names = text(&m.lang.join_names(&m.authors));
+            self.within(Role::P, span, |c| c.para(&names, st, 0, measure, span));
         }
         for it in &mut self.out {
             it.break_before = false;
@@ -698,6 +821,7 @@ impl Ctx<'_, '_> {
         let mut notes = BTreeMap::new();
         for n in &doc.notes {
             let mut lines = Vec::new();
+            let note = self.tags.add(Role::Note(n.number), DOCUMENT, n.span);
             for (k, b) in n.blocks.iter().enumerate() {
                 let mut inl: Vec<Inline> = Vec::new();
                 if k == 0 {
@@ -716,13 +840,11 @@ impl Ctx<'_, '_> {
                     }
                 }
                 let style = ParaStyle { indent: if k > 0 { nsize } else { 0 }, ..nstyle };
-                lines.extend(set_para(
-                    &mut self.builder,
-                    &inl,
-                    &style,
-                    measure,
-                    self.diags,
-                ));
+                let mut set =
+                    set_para(&mut self.builder, &inl, &style, measure, self.diags);
+                let p = self.tags.add(Role::P, note, b.span());
+                self.tag(&mut set, p);
+                lines.extend(set);
             }
             let mut refs: Vec<u32> =
                 lines.iter().flat_map(|l| l.notes.iter().copied()).collect();
@@ -778,6 +900,8 @@ pub fn build(
         out: Vec::new(),
         tables: Vec::new(),
         keep: 0,
+        tags: Structure::default(),
+        parent: DOCUMENT,
     };
     let book = match opts.kind {
         Some(super::Makeup::Book) => true,
@@ -794,5 +918,13 @@ pub fn build(
     } else {
         m.lang.join_names(&m.authors)
     };
-    Galley { items: c.out, notes, heads: (left, m.title.clone()), tables: c.tables }
+    let mut structure = c.tags;
+    structure.langs = std::mem::take(&mut c.builder.langs);
+    Galley {
+        items: c.out,
+        notes,
+        heads: (left, m.title.clone()),
+        tables: c.tables,
+        structure,
+    }
 }

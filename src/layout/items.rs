@@ -62,6 +62,8 @@ pub enum Link {
     Internal(Rc<str>),
     /// A note, by number (a reference mark in the text).
     Note(u32),
+    /// Back from a note (its number) to its first reference.
+    Back(u32),
 }
 
 /// A run of shaped glyphs in one face and size: what a box draws.
@@ -98,6 +100,9 @@ pub struct Frag {
     /// letters join (Arabic, Devanagari's headline) nor in CJK, which justifies
     /// between characters instead.
     pub spaced: bool,
+    /// Its language when it differs from the document's (a `lang` span): an index
+    /// into [`Builder::langs`] and the layout's structure; 0 for the document's.
+    pub lang: u8,
 }
 
 impl Frag {
@@ -125,6 +130,7 @@ impl Frag {
             span,
             level: 0,
             spaced: true,
+            lang: 0,
         }
     }
 
@@ -343,6 +349,8 @@ struct Styled {
     code: bool,
     /// Byte offset of `text` in the paragraph's text (for its bidi levels).
     at: usize,
+    /// Its language, an index into [`Builder::langs`].
+    lang: u8,
 }
 
 enum Token {
@@ -383,6 +391,7 @@ fn piece(
             joins: Vec::new(),
             code: false,
             at: 0,
+            lang: 0,
         };
     }
     // Take the joiners and soft hyphens out (a soft hyphen's offset is already a
@@ -416,19 +425,38 @@ fn piece(
         joins,
         code: false,
         at: 0,
+        lang: 0,
     }
+}
+
+/// How a stretch of inlines is set: its face, features, link and language (an
+/// index into the builder's table of languages; 0: the document's).
+#[derive(Clone)]
+struct Look {
+    face: Face,
+    feat: Feat,
+    link: Option<Link>,
+    lang: u8,
 }
 
 fn flatten(
     inlines: &[Inline],
-    face: Face,
-    feat: Feat,
-    link: &Option<Link>,
+    look: &Look,
+    langs: &mut Vec<String>,
     out: &mut Vec<Token>,
 ) {
+    let with = |l: &Look, f: &dyn Fn(&mut Look)| {
+        let mut l = l.clone();
+        f(&mut l);
+        l
+    };
+    let styled = |text: &str, hyphens: &[u32], face: Face, feat: Feat, link, span| {
+        Styled { lang: look.lang, ..piece(text, hyphens, face, feat, link, span) }
+    };
+    let (face, feat, link) = (look.face, look.feat, &look.link);
     for i in inlines {
         match i {
-            Inline::Text { text, hyphens, span } => out.push(Token::Text(piece(
+            Inline::Text { text, hyphens, span } => out.push(Token::Text(styled(
                 text,
                 hyphens,
                 face,
@@ -437,20 +465,21 @@ fn flatten(
                 *span,
             ))),
             Inline::Emphasis { content, .. } => {
-                flatten(content, face.emphasised(), feat, link, out)
+                flatten(content, &with(look, &|l| l.face = face.emphasised()), langs, out)
             }
             Inline::Strong { content, .. } => {
-                flatten(content, face.strong(), feat, link, out)
+                flatten(content, &with(look, &|l| l.face = face.strong()), langs, out)
             }
-            Inline::Strikethrough { content, .. } => {
-                flatten(content, face, feat, link, out)
-            }
+            Inline::Strikethrough { content, .. } => flatten(content, look, langs, out),
             Inline::SmallCaps { content, .. } => {
-                flatten(content, face, Feat::SmallCaps, link, out)
+                flatten(content, &with(look, &|l| l.feat = Feat::SmallCaps), langs, out)
             }
             // Its direction follows its characters; its hyphenation points came
-            // from its own language's patterns.
-            Inline::Lang { content, .. } => flatten(content, face, feat, link, out),
+            // from its own language's patterns; the PDF marks its language.
+            Inline::Lang { lang, content, .. } => {
+                let k = lang_index(langs, lang.tag());
+                flatten(content, &with(look, &|l| l.lang = k), langs, out)
+            }
             Inline::Link { url, content, .. } => {
                 let own = if let Some(id) = url.strip_prefix('#') {
                     Some(Link::Internal(id.into()))
@@ -458,16 +487,17 @@ fn flatten(
                     crate::model::html::safe_href(url)
                         .then(|| Link::Url(url.as_str().into()))
                 };
-                flatten(content, face, feat, &own.or_else(|| link.clone()), out);
+                let own = own.or_else(|| link.clone());
+                flatten(content, &with(look, &|l| l.link = own.clone()), langs, out);
             }
             Inline::Code { text, span } => {
                 let text = crate::model::expand_tabs(text);
                 let mut p =
-                    piece(&text, &[], Face::MONO, Feat::Code, link.clone(), *span);
+                    styled(&text, &[], Face::MONO, Feat::Code, link.clone(), *span);
                 p.code = true;
                 out.push(Token::Text(p));
             }
-            Inline::Image { alt, span, .. } => out.push(Token::Text(piece(
+            Inline::Image { alt, span, .. } => out.push(Token::Text(styled(
                 &format!("[{alt}]"),
                 &[],
                 face.emphasised(),
@@ -486,12 +516,25 @@ fn flatten(
                 }
             }
             Inline::SoftBreak { span } => {
-                out.push(Token::Text(piece(" ", &[], face, feat, None, *span)))
+                out.push(Token::Text(styled(" ", &[], face, feat, None, *span)))
             }
             Inline::LineBreak { .. } => out.push(Token::Break),
             Inline::Html { .. } => {}
         }
     }
+}
+
+/// The index of a BCP 47 tag in a table of languages, added if new (a byte: past
+/// 255 languages in one document, the rest are marked as the document's).
+fn lang_index(langs: &mut Vec<String>, tag: &str) -> u8 {
+    if let Some(k) = langs.iter().position(|l| l == tag) {
+        return k as u8;
+    }
+    if langs.len() > usize::from(u8::MAX) {
+        return 0;
+    }
+    langs.push(tag.to_string());
+    (langs.len() - 1) as u8
 }
 
 /// A part of a word: a slice of a piece, or a note mark.
@@ -521,6 +564,8 @@ struct Shaped {
     level: u8,
     /// Whether its letters may be spaced (see [`Frag::spaced`]).
     spaced: bool,
+    /// Its language (see [`Frag::lang`]).
+    lang: u8,
 }
 
 /// A place inside a word where a line may end: before glyph `glyph` of a part (0:
@@ -555,6 +600,9 @@ pub struct Builder<'f> {
     reported: Vec<char>,
     /// The hyphen of each face and size, shared by every line that ends with one.
     hyphens: std::collections::BTreeMap<(Face, Sp), Rc<Frag>>,
+    /// The languages of `lang` spans met so far (BCP 47 tags), by the index
+    /// fragments carry; entry 0, the document's own, is empty.
+    pub langs: Vec<String>,
 }
 
 impl<'f> Builder<'f> {
@@ -567,6 +615,7 @@ impl<'f> Builder<'f> {
             levels: Vec::new(),
             reported: Vec::new(),
             hyphens: Default::default(),
+            langs: vec![String::new()],
         }
     }
 
@@ -578,7 +627,8 @@ impl<'f> Builder<'f> {
         diags: &mut Diagnostics,
     ) -> Para {
         let mut tokens = Vec::new();
-        flatten(inlines, style.face, style.feat, &None, &mut tokens);
+        let look = Look { face: style.face, feat: style.feat, link: None, lang: 0 };
+        flatten(inlines, &look, &mut self.langs, &mut tokens);
         let mut p =
             Para { rtl: self.resolve_levels(&mut tokens, style), ..Para::default() };
         if style.indent > 0 {
@@ -841,6 +891,7 @@ impl<'f> Builder<'f> {
                 joins: within(&piece.joins),
                 level,
                 spaced: !beyond(text, 0xD8) || !text.chars().any(unspaced_script),
+                lang: piece.lang,
             });
         }
         out
@@ -891,6 +942,7 @@ impl<'f> Builder<'f> {
             joins: Vec::new(),
             level: 0,
             spaced: true,
+            lang: 0,
         }
     }
 
@@ -978,6 +1030,7 @@ impl<'f> Builder<'f> {
                 }
                 f.level = s.level;
                 f.spaced = s.spaced;
+                f.lang = s.lang;
                 push_box(p, f);
             }
             if let Some(c) = cut {

@@ -7,6 +7,7 @@
 use std::rc::Rc;
 
 use super::items::{Align, Brk, Frag, Item, Link, Para};
+use super::structure::{DOCUMENT, Tag};
 use super::units::Sp;
 
 /// A run of glyphs placed on a line.
@@ -22,12 +23,14 @@ pub struct Run {
     /// Whether the gap after its last glyph takes letter-spacing too (its word goes
     /// on in the next run).
     pub trailing: bool,
+    /// The node of the document's structure it belongs to (set with its block).
+    pub tag: Tag,
 }
 
 impl Run {
     /// A run at its natural width.
     pub fn new(x: Sp, frag: Rc<Frag>) -> Run {
-        Run { x, frag, extra: 0, trailing: false }
+        Run { x, frag, extra: 0, trailing: false, tag: DOCUMENT }
     }
 
     /// The run's set width.
@@ -256,7 +259,7 @@ pub fn set(p: &Para, breaks: &[usize], measure: Sp, align: Align) -> Vec<Line> {
                             let trailing = frag.continues && Some(k) != last_box;
                             let extra =
                                 extra.clamp(i32::MIN.into(), i32::MAX.into()) as i32;
-                            let run = Run { x, frag, extra, trailing };
+                            let run = Run { x, frag, extra, trailing, tag: DOCUMENT };
                             x += run.width();
                             runs.push(run);
                         }

@@ -23,6 +23,7 @@ pub mod items;
 pub mod linebreak;
 pub mod lines;
 pub mod paginate;
+pub mod structure;
 pub mod style;
 pub mod table;
 pub mod units;
@@ -266,6 +267,8 @@ pub struct PlacedImage {
     pub w: Sp,
     /// See `w`.
     pub h: Sp,
+    /// Its node in the document's structure (a figure).
+    pub tag: structure::Tag,
 }
 
 /// A heading for the PDF outline.
@@ -319,6 +322,9 @@ pub struct Layout {
     /// item and every note line was placed exactly once, and no page is empty but a
     /// designed blank).
     pub audit: Vec<String>,
+    /// What every run and image is in the document, in reading order: the tagged
+    /// PDF's structure.
+    pub structure: structure::Structure,
 }
 
 /// Lays out a document (see the module docs for the recipe).
@@ -333,13 +339,14 @@ pub fn layout(
     let mut galley = galley::build(doc, fonts, &geometry, opts, diags);
     // 2. The vertical list → pages.
     let (pages, audit) = paginate::paginate(&mut galley, &geometry);
+    let mut structure = std::mem::take(&mut galley.structure);
     // 3. A pamphlet's self-cover around the text.
     let pages = match opts.kind {
         Some(Makeup::Pamphlet) => covers::self_cover(
             pages,
             &doc.meta,
             fonts,
-            &geometry,
+            (&geometry, &mut structure),
             opts.cover,
             pt(opts.bleed),
             diags,
@@ -348,7 +355,7 @@ pub fn layout(
     };
     findings(&pages, diags);
     once_per_char(diags);
-    Layout { geometry, pages, audit }
+    Layout { geometry, pages, audit, structure }
 }
 
 /// About how many characters a line of body text holds: the measure over the mean

@@ -627,6 +627,7 @@ fn place_figure(page: &mut Page, f: &mut Figure, left: Sp, y: Sp) {
         y,
         w: f.w,
         h: f.h,
+        tag: f.tag,
     });
     for (x, base, line) in std::mem::take(&mut f.caption) {
         page.lines.push(Placed::new(left + x + line.indent, y + f.h + base, line));

@@ -8,6 +8,8 @@
 //! taken from the manuscript — dates from `SOURCE_DATE_EPOCH` or the manuscript,
 //! never the clock. Nothing typographic is decided here.
 
+mod tagged;
+
 use std::collections::BTreeMap;
 use std::ops::Range;
 
@@ -20,8 +22,9 @@ use krilla::text::{Font, GlyphId};
 use crate::backend::epub::{Image, civil};
 use crate::layout::fonts::{Face, Feat};
 use crate::layout::items::Link;
+use crate::layout::structure::{ARTIFACT, Role};
 use crate::layout::units::{Sp, to_pt};
-use crate::layout::{Fonts, Layout, Page};
+use crate::layout::{Fonts, Layout};
 use crate::model::Metadata;
 
 /// Settings of the PDF edition.
@@ -226,19 +229,19 @@ fn text_ranges(
         .collect()
 }
 
-/// Draws a line: consecutive runs in the same face and size go out as one glyph
-/// sequence, the gaps between them as the font's space glyph widened to the gap — so
-/// the page has real spaces for text extraction, and one text object per run of a
-/// face rather than one per word.
-fn draw_line(
+/// Draws runs of a line: consecutive runs in the same face and size go out as one
+/// glyph sequence, the gaps between them as the font's space glyph widened to the
+/// gap — so the page has real spaces for text extraction, and one text object per
+/// run of a face rather than one per word. The pen starts at `pen` (a gap before
+/// the first run is drawn as a space too).
+fn draw_runs(
     s: &mut Surface,
     pf: &PdfFonts,
     fonts: &Fonts,
-    line: &crate::layout::lines::Line,
-    x: f32,
-    y: f32,
+    runs: &[crate::layout::lines::Run],
+    mut pen: Sp,
+    (x, y): (f32, f32),
 ) {
-    let runs = &line.runs;
     let mut k = 0;
     while k < runs.len() {
         let (face, size) = (runs[k].frag.face, runs[k].frag.size);
@@ -254,7 +257,9 @@ fn draw_line(
         let mut glyphs = Vec::new();
         let mut adv: Vec<Sp> = Vec::new();
         let mut text = String::new();
-        let mut pen = runs[k].x;
+        // A gap before the first run is a space only where the font has one.
+        let origin = if space.is_some() && pen < runs[k].x { pen } else { runs[k].x };
+        pen = origin;
         for run in &runs[k..end] {
             let gap = run.x - pen;
             if gap > 0 {
@@ -300,8 +305,125 @@ fn draw_line(
             text.push_str(&run.frag.text);
             pen = run.x + run.width();
         }
-        draw_run(s, pf, fonts, face, size, &glyphs, &adv, &text, x + to_pt(runs[k].x), y);
+        draw_run(s, pf, fonts, face, size, &glyphs, &adv, &text, x + to_pt(origin), y);
         k = end;
+    }
+}
+
+/// A link drawn on a page, waiting for its annotation: the line's start and
+/// baseline (points), the link's ends on it (scaled points from the line's start)
+/// and its type size, the target, and the node and place of its content.
+struct PendingLink {
+    line: (f32, f32),
+    ends: (Sp, Sp),
+    size: Sp,
+    link: Link,
+    tag: crate::layout::structure::Tag,
+    at: usize,
+}
+
+impl PendingLink {
+    /// Its rectangle: the link's width, a type size tall from a little below the
+    /// baseline.
+    fn rect(&self) -> Option<Rect> {
+        let ((x, y), (x0, x1), size) = (self.line, self.ends, to_pt(self.size));
+        Rect::from_xywh(x + to_pt(x0), y - size * 0.8, to_pt(x1 - x0).max(1.0), size)
+    }
+}
+
+/// Draws a placed line as marked content: each stretch of runs of one node, link
+/// and language is one sequence (see `tagged`); a stretch after the first starts
+/// at the end of the one before, so the space between them is drawn (and read)
+/// with it. Consecutive stretches with one link make one `Link` element.
+#[allow(clippy::too_many_arguments)]
+fn draw_line(
+    s: &mut Surface,
+    (pf, fonts): (&PdfFonts, &Fonts),
+    pl: &crate::layout::Placed,
+    segs: &[tagged::Seg],
+    langs: &[String],
+    (x, y): (f32, f32),
+    tagging: &mut tagged::Tagging,
+    links: &mut Vec<PendingLink>,
+) {
+    use krilla::tagging::{Artifact, ArtifactType, ContentTag, SpanTag};
+    let line = &pl.line;
+    let mut pen = line.runs.first().map_or(0, |r| r.x);
+    // Whether the last link drawn on this line is still open (the stretch before
+    // linked to it).
+    let mut open = false;
+    for seg in segs {
+        let runs = &line.runs[seg.runs.clone()];
+        let Some(first) = runs.first() else { continue };
+        let start = pen.min(first.x);
+        let lead = start < first.x && fonts.glyph_id(first.frag.face, ' ').is_some();
+        let id = if seg.tag == ARTIFACT {
+            let kind = if pl.repeated() {
+                ArtifactType::PaginationOther
+            } else {
+                ArtifactType::Layout
+            };
+            s.start_tagged(ContentTag::Artifact(Artifact::with_kind(kind)))
+        } else {
+            let lang = langs.get(usize::from(seg.lang)).filter(|l| !l.is_empty());
+            s.start_tagged(ContentTag::Span(
+                SpanTag::empty().with_lang(lang.map(String::as_str)),
+            ))
+        };
+        draw_runs(s, pf, fonts, runs, start, (x, y));
+        s.end_tagged();
+        let (x0, x1) = tagged::extent(line, seg);
+        pen = pen.max(x1);
+        let size = runs.iter().map(|r| r.frag.size).max().unwrap_or(0);
+        match (&seg.link, links.last_mut()) {
+            _ if seg.tag == ARTIFACT => open = false,
+            _ if seg.word.is_some() => {
+                // The whole word, with the space drawn before its head.
+                let part = match &seg.word {
+                    Some(tagged::Part::Head(w)) if lead => {
+                        tagged::Part::Head(format!(" {w}"))
+                    }
+                    Some(p) => p.clone(),
+                    None => tagged::Part::Rest,
+                };
+                tagging.push_word(seg.tag, id, &part);
+                open = false;
+            }
+            (Some(link), Some(last))
+                if open && last.link == *link && last.tag == seg.tag =>
+            {
+                if let Some(tagged::Content::Link { marks, .. }) = tagging
+                    .content
+                    .get_mut(last.tag as usize)
+                    .and_then(|v| v.get_mut(last.at))
+                {
+                    marks.push(id);
+                }
+                last.ends.1 = x1;
+                last.size = last.size.max(size);
+            }
+            (Some(link), _) => {
+                let at = tagging.content.get(seg.tag as usize).map_or(0, Vec::len);
+                let note = matches!(link, Link::Note(_) | Link::Back(_));
+                tagging.push(
+                    seg.tag,
+                    tagged::Content::Link { marks: vec![id], annot: None, note },
+                );
+                links.push(PendingLink {
+                    line: (x, y),
+                    ends: (x0, x1),
+                    size,
+                    link: link.clone(),
+                    tag: seg.tag,
+                    at,
+                });
+                open = true;
+            }
+            (None, _) => {
+                tagging.push(seg.tag, tagged::Content::Mark(id));
+                open = false;
+            }
+        }
     }
 }
 
@@ -336,70 +458,55 @@ fn rect_path(x: f32, y: f32, w: f32, h: f32) -> Option<krilla::geom::Path> {
     pb.finish()
 }
 
-/// The stretches of a line that link somewhere: consecutive runs with the same
-/// target make one (the spaces between their words included), with the largest
-/// type size among them.
-fn link_spans(line: &crate::layout::lines::Line) -> Vec<(Sp, Sp, Sp, Link)> {
-    let mut out: Vec<(Sp, Sp, Sp, Link)> = Vec::new();
-    let mut open = false;
-    for run in &line.runs {
-        let Some(link) = &run.frag.link else {
-            open = false;
-            continue;
-        };
-        let end = run.x + run.width();
-        match out.last_mut() {
-            Some(last) if open && last.3 == *link => {
-                last.1 = end;
-                last.2 = last.2.max(run.frag.size);
-            }
-            _ => out.push((run.x, end, run.frag.size, link.clone())),
-        }
-        open = true;
-    }
-    out
+/// What drawing a page needs besides the page: the laid-out document, its fonts
+/// and images, the words broken across lines, and where the drawing's marked
+/// content goes.
+struct Drawing<'a> {
+    layout: &'a Layout,
+    pf: &'a PdfFonts<'a>,
+    fonts: &'a Fonts,
+    images: &'a BTreeMap<String, Image>,
+    words: tagged::Words,
 }
 
-/// Draws one laid-out page with its trim's top-left at (ox, oy); returns the link
-/// rectangles (in the same coordinates) with their targets.
-#[allow(clippy::too_many_arguments)]
-pub fn draw_page(
+/// Draws one laid-out page (index `pi`) with its trim's top-left at (ox, oy), as
+/// marked content: text and images as content of their nodes, running heads,
+/// folios and rules as artifacts. Returns the links drawn, waiting for their
+/// annotations.
+fn draw_page(
     s: &mut Surface,
-    page: &Page,
-    layout: &Layout,
-    pf: &PdfFonts,
-    fonts: &Fonts,
-    images: &BTreeMap<String, Image>,
-    ox: f32,
-    oy: f32,
-) -> Vec<(Rect, Link)> {
+    d: &Drawing,
+    pi: usize,
+    (ox, oy): (f32, f32),
+    tagging: &mut tagged::Tagging,
+) -> Vec<PendingLink> {
+    use krilla::tagging::{Artifact, ArtifactType, ContentTag};
+    let (layout, fonts) = (d.layout, d.fonts);
+    let page = &layout.pages[pi];
     let geo = &layout.geometry;
+    let langs = &layout.structure.langs;
     let mut links = Vec::new();
-    for pl in &page.lines {
-        draw_line(s, pf, fonts, &pl.line, ox + to_pt(pl.x), oy + to_pt(pl.y));
-        for (x0, x1, size, link) in link_spans(&pl.line) {
-            let x = ox + to_pt(pl.x + x0);
-            let y = oy + to_pt(pl.y);
-            let size = to_pt(size);
-            if let Some(r) =
-                Rect::from_xywh(x, y - size * 0.8, to_pt(x1 - x0).max(1.0), size)
-            {
-                links.push((r, link));
+    for (li, pl) in page.lines.iter().enumerate() {
+        let segs = tagged::segments(pl, &d.words, (pi, li));
+        let at = (ox + to_pt(pl.x), oy + to_pt(pl.y));
+        draw_line(s, (d.pf, fonts), pl, &segs, langs, at, tagging, &mut links);
+    }
+    if !page.rules.is_empty() {
+        s.start_tagged(ContentTag::Artifact(Artifact::with_kind(ArtifactType::Layout)));
+        for r in &page.rules {
+            if let Some(p) = rect_path(
+                ox + to_pt(r.x),
+                oy + to_pt(r.y) - to_pt(r.t) / 2.0,
+                to_pt(r.w),
+                to_pt(r.t),
+            ) {
+                s.draw_path(&p);
             }
         }
-    }
-    for r in &page.rules {
-        if let Some(p) = rect_path(
-            ox + to_pt(r.x),
-            oy + to_pt(r.y) - to_pt(r.t) / 2.0,
-            to_pt(r.w),
-            to_pt(r.t),
-        ) {
-            s.draw_path(&p);
-        }
+        s.end_tagged();
     }
     for im in &page.images {
-        let Some(img) = images.get(&im.src) else { continue };
+        let Some(img) = d.images.get(&im.src) else { continue };
         let data = krilla::Data::from(img.bytes.clone());
         // No interpolation: PDF/A forbids it (ISO 19005-2, 6.2.8.1).
         let k = match img.info.format {
@@ -408,33 +515,32 @@ pub fn draw_page(
             _ => krilla::image::Image::from_jpeg(data, false),
         };
         if let (Ok(k), Some(size)) = (k, Size::from_wh(to_pt(im.w), to_pt(im.h))) {
+            let id = s.start_tagged(ContentTag::Other);
             s.push_transform(&Transform::from_translate(
                 ox + to_pt(im.x),
                 oy + to_pt(im.y),
             ));
             s.draw_image(k, size);
             s.pop();
+            s.end_tagged();
+            tagging.push(im.tag, tagged::Content::Mark(id));
         }
     }
     let small = geo.size * 4 / 5;
     let cx = ox + to_pt(geo.left(page.number) + geo.measure() / 2);
     if let Some(head) = &page.head {
         let y = oy + to_pt(geo.top - geo.leading * 3 / 2);
-        draw_centred(s, pf, fonts, Face::ITALIC, Feat::Text, small, head, cx, y);
+        s.start_tagged(ContentTag::Artifact(Artifact::with_kind(ArtifactType::Header)));
+        draw_centred(s, d.pf, fonts, Face::ITALIC, Feat::Text, small, head, cx, y);
+        s.end_tagged();
     }
     if page.folio {
         let y = oy + to_pt(geo.height - geo.bottom + geo.leading * 2);
-        draw_centred(
-            s,
-            pf,
-            fonts,
-            Face::REGULAR,
-            Feat::Text,
-            small,
-            &page.number.to_string(),
-            cx,
-            y,
-        );
+        let folio = page.number.to_string();
+        let kind = ArtifactType::PageNumber;
+        s.start_tagged(ContentTag::Artifact(Artifact::with_kind(kind)));
+        draw_centred(s, d.pf, fonts, Face::REGULAR, Feat::Text, small, &folio, cx, y);
+        s.end_tagged();
     }
     links
 }
@@ -515,18 +621,69 @@ fn describe(e: &krilla::error::KrillaError) -> String {
     }
 }
 
+/// What a written PDF conforms to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conformance {
+    /// Tagged and accessible (PDF/UA-1, ISO 14289-1) and archival at level A
+    /// (PDF/A-2a, ISO 19005-2): the aim.
+    UaA2a,
+    /// Tagged, archival at level B (PDF/A-2b): what a manuscript with an image
+    /// without alternative text gets — PDF/UA-1 and PDF/A-2a require one.
+    A2b,
+    /// Tagged, but neither: krilla's validators refused both.
+    Plain,
+}
+
+impl Conformance {
+    /// Its name, as the build's summary line gives it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Conformance::UaA2a => "PDF/UA-1 + PDF/A-2a",
+            Conformance::A2b => "PDF/A-2b",
+            Conformance::Plain => "PDF 1.7",
+        }
+    }
+
+    /// krilla's settings for it: every edition is tagged (the structure costs a
+    /// reader nothing and serves every one who needs it).
+    fn settings(self) -> Result<krilla::SerializeSettings, String> {
+        use krilla::configure::{Accessibility, Archival, ConfigurationBuilder};
+        let builder = ConfigurationBuilder::new();
+        let builder = match self {
+            Conformance::UaA2a => builder
+                .with_accessibility_validator(Accessibility::UA1)
+                .with_archival_validator(Archival::A2_A),
+            Conformance::A2b => builder.with_archival_validator(Archival::A2_B),
+            Conformance::Plain => builder,
+        };
+        let configuration = builder.finish().map_err(|e| format!("{e:?}"))?;
+        Ok(krilla::SerializeSettings {
+            configuration,
+            enable_tagging: true,
+            ..Default::default()
+        })
+    }
+}
+
 /// A written PDF, and what it conforms to.
 #[derive(Debug, Clone)]
 pub struct Written {
     /// The file.
     pub bytes: Vec<u8>,
-    /// Why the file is a plain PDF rather than PDF/A-2b, if it is: krilla's validator
-    /// refused the document, for this reason.
-    pub not_pdfa: Option<String>,
+    /// What it conforms to.
+    pub conformance: Conformance,
+    /// Why it is not PDF/UA-1 + PDF/A-2a, if it is not: the images without
+    /// alternative text (their manuscript spans), and what krilla's validators
+    /// refused otherwise.
+    pub images_without_alt: Vec<crate::diag::Span>,
+    /// What krilla's validators refused, in words, when that is not only the
+    /// images without alternative text.
+    pub refused: Option<String>,
 }
 
-/// Renders the laid-out pages as a PDF/A-2b file with trim and bleed boxes; if
-/// krilla's PDF/A validator refuses the document, as a plain PDF instead, saying why.
+/// Renders the laid-out pages as a tagged PDF with trim and bleed boxes:
+/// PDF/UA-1 + PDF/A-2a when the document allows, else PDF/A-2b (an image without
+/// alternative text), else a plain tagged PDF — saying why, never silently.
 pub fn render(
     layout: &Layout,
     meta: &Metadata,
@@ -534,24 +691,42 @@ pub fn render(
     images: &BTreeMap<String, Image>,
     opts: &PdfOptions,
 ) -> Result<Written, PdfError> {
-    let pdfa = krilla::configure::ConfigurationBuilder::new()
-        .with_archival_validator(krilla::configure::Archival::A2_B)
-        .finish()
-        .map_err(|e| format!("{e:?}"));
-    let refused = match pdfa {
-        Ok(configuration) => {
-            let settings =
-                krilla::SerializeSettings { configuration, ..Default::default() };
-            match render_with(layout, meta, fonts, images, opts, settings) {
-                Ok(bytes) => return Ok(Written { bytes, not_pdfa: None }),
-                Err(PdfError::Krilla(why)) => why,
+    let images_without_alt: Vec<crate::diag::Span> = layout
+        .structure
+        .nodes
+        .iter()
+        .filter(|n| matches!(&n.role, Role::Figure { alt } if alt.trim().is_empty()))
+        .map(|n| n.span)
+        .collect();
+    // An image without alternative text cannot be PDF/UA-1 or PDF/A-2a: no need
+    // to try.
+    let first = if images_without_alt.is_empty() { 0 } else { 1 };
+    let ladder = [Conformance::UaA2a, Conformance::A2b, Conformance::Plain];
+    let mut refused: Option<String> = None;
+    for conformance in &ladder[first..] {
+        let settings = match conformance.settings() {
+            Ok(s) => s,
+            Err(e) => {
+                refused.get_or_insert(e);
+                continue;
             }
+        };
+        match render_with(layout, meta, fonts, images, opts, settings) {
+            Ok(bytes) => {
+                return Ok(Written {
+                    bytes,
+                    conformance: *conformance,
+                    images_without_alt,
+                    refused,
+                });
+            }
+            Err(PdfError::Krilla(why)) if *conformance != Conformance::Plain => {
+                refused.get_or_insert(why);
+            }
+            Err(e) => return Err(e),
         }
-        Err(e) => e,
-    };
-    let settings = krilla::SerializeSettings::default();
-    let bytes = render_with(layout, meta, fonts, images, opts, settings)?;
-    Ok(Written { bytes, not_pdfa: Some(refused) })
+    }
+    Err(PdfError::Krilla(refused.unwrap_or_default()))
 }
 
 fn render_with(
@@ -570,33 +745,11 @@ fn render_with(
     let o = m + b;
     let mut doc = Document::new_with(settings);
     doc.set_metadata(metadata(meta, opts.modified));
-    // Where each note starts, for the links from its references, and where each
-    // heading stands, for links to it.
-    let mut note_at: BTreeMap<u32, (usize, f32)> = BTreeMap::new();
-    let mut id_at: BTreeMap<&str, (usize, f32)> = BTreeMap::new();
-    for (pi, p) in layout.pages.iter().enumerate() {
-        for (n, y) in &p.note_starts {
-            note_at.entry(*n).or_insert((pi, o + to_pt(*y)));
-        }
-        for m in &p.marks {
-            if let Some(id) = &m.id {
-                id_at.entry(id).or_insert((pi, o + to_pt(m.y)));
-            }
-        }
-    }
-    let mut outline = krilla::outline::Outline::new();
-    let mut stack: Vec<(u8, krilla::outline::OutlineNode)> = Vec::new();
-    let close = |stack: &mut Vec<(u8, krilla::outline::OutlineNode)>,
-                 outline: &mut krilla::outline::Outline,
-                 level: u8| {
-        while stack.last().is_some_and(|(l, _)| *l >= level) {
-            let (_, node) = stack.pop().expect("non-empty");
-            match stack.last_mut() {
-                Some((_, parent)) => parent.push_child(node),
-                None => outline.push_child(node),
-            }
-        }
-    };
+    let targets = Targets::new(layout, o);
+    let d =
+        Drawing { layout, pf: &pf, fonts, images, words: tagged::broken_words(layout) };
+    let mut tagging = tagged::Tagging::new(&layout.structure);
+    let mut outline = Outline::default();
     for (pi, page) in layout.pages.iter().enumerate() {
         let settings = PageSettings::from_wh(w + 2.0 * o, h + 2.0 * o)
             .ok_or_else(|| PdfError::Krilla("page size".into()))?
@@ -604,51 +757,131 @@ fn render_with(
             .with_trim_box(Rect::from_xywh(o, o, w, h));
         let mut p = doc.start_page_with(settings);
         let mut s = p.surface();
-        let links = draw_page(&mut s, page, layout, &pf, fonts, images, o, o);
+        let links = draw_page(&mut s, &d, pi, (o, o), &mut tagging);
         if opts.crop_marks {
+            use krilla::tagging::{Artifact, ArtifactType, ContentTag};
+            s.start_tagged(ContentTag::Artifact(Artifact::with_kind(ArtifactType::Page)));
             crop_marks(&mut s, o, o, w, h, b);
+            s.end_tagged();
         }
         s.finish();
-        for (rect, link) in links {
-            let target = match &link {
-                Link::Url(u) => {
-                    krilla::annotation::Target::Action(krilla::action::Action::Link(
-                        krilla::action::LinkAction::new(u.to_string()),
-                    ))
-                }
-                Link::Note(n) => match note_at.get(n) {
-                    Some(&(np, y)) => goto(np, y - 20.0),
-                    None => continue,
-                },
-                Link::Internal(id) => match id_at.get(&**id) {
-                    Some(&(np, y)) => goto(np, y),
-                    None => continue,
-                },
-            };
-            let alt = match &link {
+        for pending in links {
+            let Some(target) = targets.of(&pending.link) else { continue };
+            let Some(rect) = pending.rect() else { continue };
+            let alt = match &pending.link {
                 Link::Url(u) => u.to_string(),
                 Link::Note(n) => format!("Note {n}"),
+                Link::Back(n) => format!("Back to the reference to note {n}"),
                 Link::Internal(id) => format!("Go to #{id}"),
             };
-            p.add_annotation(krilla::annotation::Annotation::new_link(
-                krilla::annotation::LinkAnnotation::new(rect, target),
-                Some(alt),
-            ));
+            let annot =
+                p.add_tagged_annotation(krilla::annotation::Annotation::new_link(
+                    krilla::annotation::LinkAnnotation::new(rect, target),
+                    Some(alt),
+                ));
+            if let Some(tagged::Content::Link { annot: slot, .. }) = tagging
+                .content
+                .get_mut(pending.tag as usize)
+                .and_then(|v| v.get_mut(pending.at))
+            {
+                *slot = Some(annot);
+            }
         }
         p.finish();
         for mk in &page.marks {
-            let level = mk.level.max(1);
-            close(&mut stack, &mut outline, level);
-            let dest = krilla::destination::XyzDestination::new(
-                pi,
-                Point::from_xy(0.0, o + to_pt(mk.y)),
-            );
-            stack.push((level, krilla::outline::OutlineNode::new(mk.text.clone(), dest)));
+            outline.add(mk, pi, o);
         }
     }
-    close(&mut stack, &mut outline, 0);
-    doc.set_outline(outline);
+    doc.set_outline(outline.finish());
+    doc.set_tag_tree(tagged::tree(&layout.structure, tagging, meta.lang.tag()));
     finish(doc)
+}
+
+/// Where links go: each note's first line, each note's first reference, each
+/// heading (y from the page's top, in points, with the trim's offset `o`).
+struct Targets<'a> {
+    notes: BTreeMap<u32, (usize, f32)>,
+    refs: BTreeMap<u32, (usize, f32)>,
+    ids: BTreeMap<&'a str, (usize, f32)>,
+}
+
+impl<'a> Targets<'a> {
+    fn new(layout: &'a Layout, o: f32) -> Self {
+        let mut t = Targets {
+            notes: BTreeMap::new(),
+            refs: BTreeMap::new(),
+            ids: BTreeMap::new(),
+        };
+        for (pi, p) in layout.pages.iter().enumerate() {
+            for (n, y) in &p.note_starts {
+                t.notes.entry(*n).or_insert((pi, o + to_pt(*y)));
+            }
+            for m in &p.marks {
+                if let Some(id) = &m.id {
+                    t.ids.entry(id).or_insert((pi, o + to_pt(m.y)));
+                }
+            }
+            for pl in &p.lines {
+                for r in &pl.line.runs {
+                    if let Some(n) = r.frag.note_anchor {
+                        t.refs.entry(n.get()).or_insert((pi, o + to_pt(pl.y)));
+                    }
+                }
+            }
+        }
+        t
+    }
+
+    /// A link's target, if it has one in this document.
+    fn of(&self, link: &Link) -> Option<krilla::annotation::Target> {
+        Some(match link {
+            Link::Url(u) => {
+                krilla::annotation::Target::Action(krilla::action::Action::Link(
+                    krilla::action::LinkAction::new(u.to_string()),
+                ))
+            }
+            Link::Note(n) => self.notes.get(n).map(|&(np, y)| goto(np, y - 20.0))?,
+            Link::Back(n) => self.refs.get(n).map(|&(np, y)| goto(np, y - 20.0))?,
+            Link::Internal(id) => self.ids.get(&**id).map(|&(np, y)| goto(np, y))?,
+        })
+    }
+}
+
+/// The outline being built from the headings, in order: a stack of open entries.
+#[derive(Default)]
+struct Outline {
+    done: krilla::outline::Outline,
+    stack: Vec<(u8, krilla::outline::OutlineNode)>,
+}
+
+impl Outline {
+    /// Closes the open entries at `level` or deeper.
+    fn close(&mut self, level: u8) {
+        while self.stack.last().is_some_and(|(l, _)| *l >= level) {
+            let (_, node) = self.stack.pop().expect("non-empty");
+            match self.stack.last_mut() {
+                Some((_, parent)) => parent.push_child(node),
+                None => self.done.push_child(node),
+            }
+        }
+    }
+
+    /// Adds a heading on page `pi`.
+    fn add(&mut self, mk: &crate::layout::Mark, pi: usize, o: f32) {
+        let level = mk.level.max(1);
+        self.close(level);
+        let dest = krilla::destination::XyzDestination::new(
+            pi,
+            Point::from_xy(0.0, o + to_pt(mk.y)),
+        );
+        self.stack
+            .push((level, krilla::outline::OutlineNode::new(mk.text.clone(), dest)));
+    }
+
+    fn finish(mut self) -> krilla::outline::Outline {
+        self.close(0);
+        self.done
+    }
 }
 
 /// Writes the document out. krilla is a dependency: should it panic on a font it
@@ -691,7 +924,10 @@ pub fn render_booklet(
     let geo = &layout.geometry;
     let pf = PdfFonts::new(fonts);
     let (w, h) = (to_pt(geo.width), to_pt(geo.height));
+    // A print artefact, untagged: the pamphlet PDF is the accessible one.
     let mut doc = Document::new();
+    let d = Drawing { layout, pf: &pf, fonts, images, words: tagged::Words::default() };
+    let mut tagging = tagged::Tagging::new(&layout.structure);
     doc.set_metadata(metadata(meta, opts.modified));
     let sides = crate::print::impose(
         layout.pages.len(),
@@ -714,7 +950,6 @@ pub fn render_booklet(
             }
             for (half, number) in side.pages.iter().enumerate() {
                 let Some(n) = number else { continue };
-                let page = &layout.pages[n - 1];
                 // The two pages meet at the sheet's centre line, the fold.
                 let x0 = (sw - 2.0 * w) / 2.0 + half as f32 * w;
                 let y0 = (sh - h) / 2.0;
@@ -722,7 +957,7 @@ pub fn render_booklet(
                 let ox = if half == 0 { x0 + shift } else { x0 - shift };
                 if let Some(clip) = rect_path(x0, y0, w, h) {
                     s.push_clip_path(&clip, &krilla::paint::FillRule::NonZero);
-                    draw_page(&mut s, page, layout, &pf, fonts, images, ox, y0);
+                    draw_page(&mut s, &d, n - 1, (ox, y0), &mut tagging);
                     s.pop();
                 }
             }

@@ -1,0 +1,259 @@
+//! The print edition's logical structure: what each set line, image and run is in
+//! the document — a heading of some level, a paragraph, a list item's label, a table
+//! cell, a note — in reading order. The layout decides it once, from the model, as
+//! it sets the blocks; the PDF backend only encodes it as the tagged PDF's structure
+//! tree (ISO 32000-1, 14.8: the standard structure types, 14.8.4), and what is not
+//! content (running heads, folios, rules, ornaments, repeated table headers) as
+//! artifacts (14.8.2.2).
+//!
+//! Every [`Run`](super::lines::Run) and [`PlacedImage`](super::PlacedImage) carries
+//! the [`Tag`] of the node it belongs to; runs that are not content carry
+//! [`ARTIFACT`]. Anything set without a node of its own belongs to the document
+//! itself ([`DOCUMENT`]), so nothing is ever left out of the tree.
+
+use std::collections::BTreeMap;
+
+use crate::diag::Span;
+
+/// A node of the structure, by index.
+pub type Tag = u32;
+
+/// The document, the root of the structure.
+pub const DOCUMENT: Tag = 0;
+
+/// Not content: a running head, a folio, an ornament, a rule, a marker of a
+/// turned-over code line, a table header shown again on a later page.
+pub const ARTIFACT: Tag = u32::MAX;
+
+/// What a node is: the standard structure types the print edition uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Role {
+    /// The document.
+    Document,
+    /// The document's title (role-mapped to P in PDF 1.7).
+    Title,
+    /// A heading, level 1–6, with its text (PDF/UA-1 asks for it, 7.4).
+    Heading {
+        /// The manuscript's level.
+        level: u8,
+        /// Its text.
+        title: String,
+    },
+    /// A paragraph (also a verse stanza, a line of the cover or the colophon).
+    P,
+    /// A block quotation or an epigraph.
+    BlockQuote,
+    /// A list.
+    List {
+        /// Numbered (decimal) or bulleted.
+        ordered: bool,
+    },
+    /// A list item.
+    Item,
+    /// A list item's marker.
+    Label,
+    /// A list item's body.
+    ItemBody,
+    /// A table.
+    Table,
+    /// A table row.
+    Row,
+    /// A header cell (its scope is its column).
+    HeaderCell,
+    /// A data cell.
+    Cell,
+    /// An image, with its alternative text (empty when the manuscript gives none).
+    Figure {
+        /// The alternative text.
+        alt: String,
+    },
+    /// A figure's caption, after the figure.
+    Caption,
+    /// A note, placed after the paragraph that first refers to it.
+    Note(u32),
+    /// A code block.
+    Code,
+    /// A group of blocks: verse, an editor's note, a signature, a dedication, a
+    /// passage in another language, the cover, the colophon.
+    Div,
+    /// The text between two section breaks.
+    Section,
+}
+
+/// A node: what it is, its parent, and its language when it differs from its
+/// parent's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    /// What it is.
+    pub role: Role,
+    /// Its parent ([`DOCUMENT`] for the root itself).
+    pub parent: Tag,
+    /// A BCP 47 tag, when the node is in another language than the document.
+    pub lang: Option<String>,
+    /// Where it came from.
+    pub span: Span,
+}
+
+/// The structure of a laid-out document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Structure {
+    /// The nodes; [`DOCUMENT`] first. Children come after their parents, siblings
+    /// in reading order.
+    pub nodes: Vec<Node>,
+    /// The languages runs are set in, by the index a fragment carries (0: the
+    /// document's own, so that entry is empty).
+    pub langs: Vec<String>,
+    /// Each note's node, and the node of the paragraph that first refers to it.
+    notes: BTreeMap<u32, (Tag, Option<Tag>)>,
+    /// The document's children that come before the text (the cover and the
+    /// colophon of a pamphlet) and after it (its back cover).
+    front: Vec<Tag>,
+    back: Vec<Tag>,
+}
+
+impl Default for Structure {
+    fn default() -> Self {
+        Structure {
+            nodes: vec![Node {
+                role: Role::Document,
+                parent: DOCUMENT,
+                lang: None,
+                span: Span::default(),
+            }],
+            langs: vec![String::new()],
+            notes: BTreeMap::new(),
+            front: Vec::new(),
+            back: Vec::new(),
+        }
+    }
+}
+
+impl Structure {
+    /// Adds a node under `parent`, after its siblings so far.
+    pub fn add(&mut self, role: Role, parent: Tag, span: Span) -> Tag {
+        let tag = self.nodes.len() as Tag;
+        if let Role::Note(n) = role {
+            self.notes.entry(n).or_insert((tag, None)).0 = tag;
+        }
+        self.nodes.push(Node { role, parent, lang: None, span });
+        tag
+    }
+
+    /// Adds a child of the document read before the text (`front`) or after it.
+    pub fn add_outside(&mut self, role: Role, front: bool, span: Span) -> Tag {
+        let tag = self.add(role, DOCUMENT, span);
+        if front {
+            self.front.push(tag)
+        } else {
+            self.back.push(tag)
+        }
+        tag
+    }
+
+    /// Records that paragraph `from` refers to note `note`; the first reference
+    /// decides where the note is read.
+    pub fn refer(&mut self, note: u32, from: Tag) {
+        let entry = self.notes.entry(note).or_insert((ARTIFACT, None));
+        if entry.1.is_none() {
+            entry.1 = Some(from);
+        }
+    }
+
+    /// Each node's children in reading order. Siblings keep the order they were
+    /// added in, except that a pamphlet's cover and colophon come first and its back
+    /// cover last, and a note follows the paragraph that first refers to it (as the
+    /// EPUB's notes follow nothing but are reached from there, a reader of the print
+    /// edition meets each note where its mark is): right after it — or, when that
+    /// is a table cell, at the cell's end.
+    pub fn children(&self) -> Vec<Vec<Tag>> {
+        let mut kids: Vec<Vec<Tag>> = vec![Vec::new(); self.nodes.len()];
+        let placed: BTreeMap<Tag, Tag> = self
+            .notes
+            .values()
+            .filter_map(|&(note, from)| Some((note, from?)))
+            .filter(|&(note, from)| note != ARTIFACT && self.may_follow(note, from))
+            .collect();
+        for (k, n) in self.nodes.iter().enumerate().skip(1) {
+            let k = k as Tag;
+            let outside = self.front.contains(&k) || self.back.contains(&k);
+            if n.parent == DOCUMENT && (outside || placed.contains_key(&k)) {
+                continue;
+            }
+            kids[n.parent as usize].push(k);
+        }
+        let body = std::mem::take(&mut kids[DOCUMENT as usize]);
+        kids[DOCUMENT as usize] = self
+            .front
+            .iter()
+            .copied()
+            .chain(body)
+            .chain(self.back.iter().copied())
+            .collect();
+        // Notes in the order of their first references, each after its paragraph
+        // and after the notes placed there before it.
+        let mut after: BTreeMap<Tag, usize> = BTreeMap::new();
+        let mut order: Vec<(Tag, Tag)> = placed.iter().map(|(&n, &f)| (n, f)).collect();
+        order.sort_by_key(|&(n, _)| self.note_number(n));
+        for (note, from) in order {
+            let in_cell =
+                matches!(self.nodes[from as usize].role, Role::Cell | Role::HeaderCell);
+            if in_cell {
+                kids[from as usize].push(note);
+                continue;
+            }
+            let parent = self.nodes[from as usize].parent as usize;
+            let pos = kids[parent]
+                .iter()
+                .position(|&t| t == from)
+                .map_or(kids[parent].len(), |p| p + 1);
+            let skip = after.entry(from).or_insert(0);
+            let at = (pos + *skip).min(kids[parent].len());
+            kids[parent].insert(at, note);
+            *skip += 1;
+        }
+        kids
+    }
+
+    fn note_number(&self, tag: Tag) -> u32 {
+        match self.nodes[tag as usize].role {
+            Role::Note(n) => n,
+            _ => 0,
+        }
+    }
+
+    /// Whether a note may be read after paragraph `from`: not when `from` is inside
+    /// the note itself (a note that refers to itself stays where it was set).
+    fn may_follow(&self, note: Tag, from: Tag) -> bool {
+        let mut t = from;
+        while t != DOCUMENT {
+            if t == note {
+                return false;
+            }
+            t = self.nodes[t as usize].parent;
+        }
+        (from as usize) < self.nodes.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_note_follows_the_paragraph_that_first_refers_to_it() {
+        let mut s = Structure::default();
+        let sp = Span::default();
+        let p1 = s.add(Role::P, DOCUMENT, sp);
+        let p2 = s.add(Role::P, DOCUMENT, sp);
+        let n1 = s.add(Role::Note(1), DOCUMENT, sp);
+        let n1p = s.add(Role::P, n1, sp);
+        let n2 = s.add(Role::Note(2), DOCUMENT, sp);
+        s.refer(1, p1);
+        s.refer(2, n1p);
+        s.refer(1, p2);
+        let kids = s.children();
+        assert_eq!(kids[DOCUMENT as usize], vec![p1, n1, p2]);
+        // A note referred to from inside a note follows that note's paragraph.
+        assert_eq!(kids[n1 as usize], vec![n1p, n2]);
+    }
+}
