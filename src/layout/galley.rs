@@ -331,39 +331,41 @@ impl Ctx<'_, '_> {
     }
 
     /// Sets blocks in order. Where section breaks divide them, the stretches
-    /// between breaks are sections of the structure (the break itself is an
-    /// ornament, not content: a reader of the tagged PDF meets the break as the
-    /// end of one section and the start of the next).
+    /// between breaks (and chapter openings) are sections of the structure: the
+    /// ornament itself is not content, so a reader of the tagged PDF meets the
+    /// break as the end of one section and the start of the next.
     fn blocks(&mut self, blocks: &[Block], f: Frame) {
-        if !blocks.iter().any(|b| matches!(b, Block::SectionBreak { .. })) {
+        let is_break = |b: &Block| matches!(b, Block::SectionBreak { .. });
+        if !blocks.iter().any(is_break) {
             for b in blocks {
                 self.block(b, f);
             }
             return;
         }
-        for (k, part) in
-            blocks.split(|b| matches!(b, Block::SectionBreak { .. })).enumerate()
-        {
-            if k > 0 {
-                // The break between this part and the one before it.
-                let brk = blocks
-                    .iter()
-                    .filter(|b| matches!(b, Block::SectionBreak { .. }))
-                    .nth(k - 1);
-                if let Some(b) = brk {
-                    self.block(b, f);
-                }
+        let mut start = 0;
+        for (k, b) in blocks.iter().enumerate() {
+            let chapter = matches!(b, Block::Heading { level: 1, .. });
+            if is_break(b) || chapter {
+                self.section(&blocks[start..k], f);
+                start = k;
             }
-            if part.is_empty() {
-                continue;
+            if is_break(b) {
+                self.block(b, f);
+                start = k + 1;
             }
-            let span = Span::new(part[0].span().start, part[part.len() - 1].span().end);
-            self.within(Role::Section, span, |c| {
-                for b in part {
-                    c.block(b, f);
-                }
-            });
         }
+        self.section(&blocks[start..], f);
+    }
+
+    /// Sets blocks as one section of the structure.
+    fn section(&mut self, blocks: &[Block], f: Frame) {
+        let (Some(first), Some(last)) = (blocks.first(), blocks.last()) else { return };
+        let span = Span::new(first.span().start, last.span().end);
+        self.within(Role::Section, span, |c| {
+            for b in blocks {
+                c.block(b, f);
+            }
+        });
     }
 
     fn block(&mut self, b: &Block, f: Frame) {
@@ -844,6 +846,9 @@ impl Ctx<'_, '_> {
                     set_para(&mut self.builder, &inl, &style, measure, self.diags);
                 let p = self.tags.add(Role::P, note, b.span());
                 self.tag(&mut set, p);
+                if k == 0 {
+                    link_back(&mut set, n.number);
+                }
                 lines.extend(set);
             }
             let mut refs: Vec<u32> =
@@ -861,6 +866,18 @@ impl Ctx<'_, '_> {
             );
         }
         notes
+    }
+}
+
+/// A note's number, at the start of its first line, links back to the note's
+/// first reference, as the EPUB's does.
+fn link_back(lines: &mut [Line], number: u32) {
+    let label = format!("{number}.");
+    if let Some(run) = lines.first_mut().and_then(|l| l.runs.first_mut())
+        && run.frag.text.starts_with(&label)
+    {
+        std::rc::Rc::make_mut(&mut run.frag).link =
+            Some(super::items::Link::Back(number));
     }
 }
 

@@ -21,6 +21,7 @@ use super::fonts::Feat;
 use super::galley::{Ctx, Frame, VItem, VKind, set_para};
 use super::items::{Align, ParaStyle};
 use super::lines::Line;
+use super::structure::Role;
 use super::style::STYLES;
 use super::units::Sp;
 use crate::diag::Span;
@@ -202,12 +203,20 @@ fn set_row(
     lefts: &[Sp],
     style: &dyn Fn(usize, bool) -> ParaStyle,
 ) -> Vec<Vec<CellLine>> {
+    // The row and its cells are nodes of the table's structure (a header row's
+    // cells head their columns).
+    let row = c.tags.add(Role::Row, c.parent, Span::default());
+    let cell_role = if header { Role::HeaderCell } else { Role::Cell };
     let set: Vec<Vec<Line>> = cells
         .iter()
         .enumerate()
         .take(widths.len())
         .map(|(col, cell)| {
-            set_para(&mut c.builder, cell, &style(col, header), widths[col], c.diags)
+            let mut lines =
+                set_para(&mut c.builder, cell, &style(col, header), widths[col], c.diags);
+            let tag = c.tags.add(cell_role.clone(), row, Span::default());
+            c.tag(&mut lines, tag);
+            lines
         })
         .collect();
     let n = set.iter().map(Vec::len).max().unwrap_or(0).max(1);

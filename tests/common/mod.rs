@@ -289,3 +289,187 @@ pub fn quire(dir: &Path, args: &[&str]) -> std::process::Output {
         .output()
         .unwrap()
 }
+
+/// One element of a tagged PDF's structure tree, as written: its type (`/S`), its
+/// `/Alt`, `/ActualText` and `/Lang`, and its depth (the Document at 0).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StructElem {
+    pub kind: String,
+    pub alt: Option<String>,
+    pub actual: Option<String>,
+    pub lang: Option<String>,
+    pub depth: usize,
+}
+
+/// A PDF text string: UTF-16BE after a byte-order mark, else PDFDocEncoding (read as
+/// Latin-1, which it is for the characters quire writes).
+fn text_string(bytes: &[u8]) -> String {
+    match bytes.strip_prefix(&[0xFE, 0xFF]) {
+        Some(u) => {
+            let units: Vec<u16> = u
+                .chunks(2)
+                .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))
+                .collect();
+            String::from_utf16_lossy(&units)
+        }
+        None => bytes.iter().map(|&b| b as char).collect(),
+    }
+}
+
+/// The structure elements of a tagged PDF, depth first (reading order), read with
+/// lopdf; empty when it has no structure tree.
+pub fn struct_elems(pdf: &Path) -> Vec<StructElem> {
+    fn walk(
+        doc: &lopdf::Document,
+        obj: &lopdf::Object,
+        depth: usize,
+        out: &mut Vec<StructElem>,
+    ) {
+        let obj = match obj {
+            lopdf::Object::Reference(r) => match doc.get_object(*r) {
+                Ok(o) => o,
+                Err(_) => return,
+            },
+            o => o,
+        };
+        match obj {
+            lopdf::Object::Array(a) => {
+                for o in a {
+                    walk(doc, o, depth, out);
+                }
+            }
+            lopdf::Object::Dictionary(d) => {
+                let Ok(s) = d.get(b"S").and_then(|s| s.as_name()) else { return };
+                let text = |key: &[u8]| {
+                    d.get(key).ok().and_then(|o| o.as_str().ok()).map(text_string)
+                };
+                out.push(StructElem {
+                    kind: String::from_utf8_lossy(s).into_owned(),
+                    alt: text(b"Alt"),
+                    actual: text(b"ActualText"),
+                    lang: text(b"Lang"),
+                    depth,
+                });
+                if let Ok(k) = d.get(b"K") {
+                    walk(doc, k, depth + 1, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let doc = lopdf::Document::load(pdf).unwrap();
+    let mut out = Vec::new();
+    let root = doc
+        .catalog()
+        .ok()
+        .and_then(|c| c.get(b"StructTreeRoot").ok())
+        .and_then(|r| r.as_reference().ok())
+        .and_then(|r| doc.get_dictionary(r).ok());
+    if let Some(k) = root.and_then(|r| r.get(b"K").ok()) {
+        walk(&doc, k, 0, &mut out);
+    }
+    out
+}
+
+/// A tagged PDF's structure as indented text, for golden files: poppler's
+/// `pdfinfo -struct-text` (each element with the text of its content, in reading
+/// order), each element annotated from the file itself with its type as written
+/// when poppler shows the standard type it is mapped to (`[/Title]`), its
+/// alternative text, its `/ActualText` (a word broken across lines: `[ActualText
+/// " revolutionary"]`, its pieces below it) and its language.
+pub fn structure_dump(pdf: &Path) -> String {
+    let o = Command::new("pdfinfo").arg("-struct-text").arg(pdf).output().unwrap();
+    assert!(o.status.success(), "pdfinfo failed on {}", pdf.display());
+    let text = String::from_utf8_lossy(&o.stdout);
+    let elems = struct_elems(pdf);
+    let mut k = 0;
+    let mut out = String::new();
+    for line in text.lines() {
+        let body = line.trim_start();
+        let is_elem = !body.is_empty()
+            && !body.starts_with('"')
+            && !body.starts_with('/')
+            && !body.starts_with("Object ");
+        // An annotation's object number says nothing about the structure.
+        if body.starts_with("Object ") {
+            let indent = &line[..line.len() - body.len()];
+            out.push_str(&format!("{indent}(annotation)\n"));
+            continue;
+        }
+        out.push_str(line);
+        if is_elem {
+            match elems.get(k) {
+                Some(e) => {
+                    let shown = body.split([' ', ':']).next().unwrap_or("");
+                    let written = match e.kind.as_str() {
+                        "Sect" | "Document" => e.kind.as_str(),
+                        k => k,
+                    };
+                    if shown != written {
+                        out.push_str(&format!(" [/{written}]"));
+                    }
+                    if let Some(a) = &e.alt {
+                        out.push_str(&format!(" [Alt {a:?}]"));
+                    }
+                    if let Some(a) = &e.actual {
+                        out.push_str(&format!(" [ActualText {a:?}]"));
+                    }
+                    if let Some(l) = &e.lang {
+                        out.push_str(&format!(" [Lang {l}]"));
+                    }
+                }
+                None => out.push_str(" [not in the file's structure tree]"),
+            }
+            k += 1;
+        }
+        out.push('\n');
+    }
+    if k != elems.len() {
+        out.push_str(&format!(
+            "!! pdfinfo shows {k} elements, the file has {}\n",
+            elems.len()
+        ));
+    }
+    out
+}
+
+/// What a page draws outside any marked content — neither tagged as content nor
+/// marked as an artifact (PDF/UA-1, 7.1: all of it must be one or the other) — as
+/// `page N: operator`; and the `/Lang` of every marked-content sequence.
+pub fn unmarked_paint(pdf: &Path) -> (Vec<String>, Vec<String>) {
+    let doc = lopdf::Document::load(pdf).unwrap();
+    let (mut bad, mut langs) = (Vec::new(), Vec::new());
+    for (n, page) in doc.get_pages() {
+        let content = doc.get_and_decode_page_content(page).unwrap();
+        let mut depth = 0usize;
+        for op in content.operations {
+            match op.operator.as_str() {
+                "BDC" | "BMC" => {
+                    depth += 1;
+                    if let Some(lopdf::Object::Dictionary(d)) = op.operands.get(1)
+                        && let Ok(l) = d.get(b"Lang").and_then(|l| l.as_str())
+                    {
+                        langs.push(text_string(l));
+                    }
+                }
+                "EMC" => depth = depth.saturating_sub(1),
+                "Tj" | "TJ" | "'" | "\"" | "Do" | "f" | "F" | "f*" | "B" | "B*" | "b"
+                | "b*" | "S" | "s" | "sh" | "BI"
+                    if depth == 0 =>
+                {
+                    bad.push(format!("page {n}: {}", op.operator))
+                }
+                _ => {}
+            }
+        }
+    }
+    (bad, langs)
+}
+
+/// `pdfinfo`'s `Tagged:` line says yes.
+pub fn tagged(pdf: &Path) -> bool {
+    let o = Command::new("pdfinfo").arg(pdf).output().unwrap();
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .any(|l| l.starts_with("Tagged:") && l.ends_with("yes"))
+}

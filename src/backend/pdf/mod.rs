@@ -241,6 +241,7 @@ fn draw_runs(
     runs: &[crate::layout::lines::Run],
     mut pen: Sp,
     (x, y): (f32, f32),
+    follows: bool,
 ) {
     let mut k = 0;
     while k < runs.len() {
@@ -288,26 +289,62 @@ fn draw_runs(
             // A note mark is set against its word but is not part of it: its first
             // glyph stands for a space and the figure, so extracted text reads
             // `society. 4`, not `society.4` (the look is unchanged).
-            let lead = gap <= 0 && run.frag.is_note_mark() && !text.is_empty();
+            let lead =
+                gap <= 0 && run.frag.is_note_mark() && (follows || !text.is_empty());
             let base = text.len() as u32;
             if lead {
                 text.push(' ');
             }
-            glyphs.extend(run.frag.glyphs.iter().enumerate().map(|(i, g)| {
-                let cluster = match (lead, i) {
-                    (true, 0) => base,
-                    (true, _) => g.cluster + base + 1,
-                    (false, _) => g.cluster + base,
-                };
-                crate::layout::fonts::Glyph { cluster, ..*g }
-            }));
+            let (drawn, clusters) = drawn_text(&run.frag, space);
+            glyphs.extend(run.frag.glyphs.iter().zip(clusters).enumerate().map(
+                |(i, (g, c))| {
+                    let cluster = match (lead, i) {
+                        (true, 0) => base,
+                        (true, _) => c + base + 1,
+                        (false, _) => c + base,
+                    };
+                    crate::layout::fonts::Glyph { cluster, ..*g }
+                },
+            ));
             adv.extend_from_slice(&run.advances());
-            text.push_str(&run.frag.text);
+            text.push_str(&drawn);
             pen = run.x + run.width();
         }
         draw_run(s, pf, fonts, face, size, &glyphs, &adv, &text, x + to_pt(origin), y);
         k = end;
     }
+}
+
+/// A fragment's text as the PDF maps its glyphs, and each glyph's cluster in it: a
+/// no-break or fixed-width space that the font draws with its space glyph is
+/// written as a plain space. The glyph then reads as it does everywhere else, and
+/// krilla need not wrap it in a marked-content `/ActualText` of its own (which
+/// poppler takes for the end of the enclosing tagged content, losing the rest).
+fn drawn_text(
+    frag: &crate::layout::items::Frag,
+    space: Option<u32>,
+) -> (std::borrow::Cow<'_, str>, Vec<u32>) {
+    let clusters: Vec<u32> = frag.glyphs.iter().map(|g| g.cluster).collect();
+    let spacy = |c: char| c != ' ' && c.is_whitespace();
+    let Some(space) = space.filter(|_| frag.text.chars().any(spacy)) else {
+        return (std::borrow::Cow::Borrowed(&frag.text), clusters);
+    };
+    let drawn_as_space =
+        |at: usize| frag.glyphs.iter().any(|g| g.cluster as usize == at && g.id == space);
+    let mut text = String::with_capacity(frag.text.len());
+    // Old byte offset → new, for every character start (and the end).
+    let mut map: Vec<(usize, usize)> = Vec::new();
+    for (i, c) in frag.text.char_indices() {
+        map.push((i, text.len()));
+        if spacy(c) && drawn_as_space(i) { text.push(' ') } else { text.push(c) }
+    }
+    map.push((frag.text.len(), text.len()));
+    let moved = |c: u32| -> u32 {
+        let at = map.partition_point(|&(old, _)| old < c as usize);
+        map.get(at).map_or(text.len(), |&(_, new)| new) as u32
+    };
+    let clusters = clusters.into_iter().map(moved).collect();
+    (std::borrow::Cow::Owned(text), clusters)
 }
 
 /// A link drawn on a page, waiting for its annotation: the line's start and
@@ -370,7 +407,8 @@ fn draw_line(
                 SpanTag::empty().with_lang(lang.map(String::as_str)),
             ))
         };
-        draw_runs(s, pf, fonts, runs, start, (x, y));
+        let follows = seg.runs.start > 0;
+        draw_runs(s, pf, fonts, runs, start, (x, y), follows);
         s.end_tagged();
         let (x0, x1) = tagged::extent(line, seg);
         pen = pen.max(x1);
