@@ -16,7 +16,7 @@ use std::process::Command;
 mod common;
 use common::{
     ace, ace_violations, epubcheck, have, notdef_glyphs, page_text, pdffonts, pdftotext,
-    quire, require_epubcheck, root, test_data,
+    quire, require_epubcheck, root, tagged, test_data, unmarked_paint,
 };
 
 /// One test manuscript: its file, the test-data font folders it names (copied to
@@ -240,6 +240,18 @@ fn check_case(case: &Case, tools: bool, jar: Option<&Path>, ace: Option<&Path>) 
                 assert!(w <= measure + 0.5, "{name}: page {page}: a line {w:.1} pt wide");
             }
         }
+        // Tagged, accessible and archival in every script; all drawing tagged or
+        // an artifact.
+        assert!(
+            err.contains("m.pdf") && err.contains("PDF/UA-1 + PDF/A-2a"),
+            "{name}: {err}"
+        );
+        assert!(tagged(&pdf), "{name}: not tagged");
+        let (unmarked, _) = unmarked_paint(&pdf);
+        assert!(
+            unmarked.is_empty(),
+            "{name}: drawn outside marked content: {unmarked:?}"
+        );
         let fonts = pdffonts(&pdf);
         assert!(
             fonts.iter().any(|(f, emb, sub)| f.contains(case.face) && *emb && *sub),

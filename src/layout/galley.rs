@@ -200,6 +200,8 @@ pub(super) struct Ctx<'a, 'd> {
     pub(super) tables: Vec<Vec<VItem>>,
     /// Lines still to keep with what precedes them (after a heading or ornament).
     keep: u8,
+    /// The headings open so far: (the manuscript's level, the structure's).
+    headings: Vec<(u8, u8)>,
     /// The document's structure so far.
     pub(super) tags: Structure,
     /// The node what is set now belongs to.
@@ -447,6 +449,7 @@ impl Ctx<'_, '_> {
         };
         let first = self.out.len();
         let title = plain_text(content);
+        let level = self.outline_level(level);
         self.within(Role::Heading { level, title }, span, |c| {
             c.para(content, style, x, measure, span)
         });
@@ -458,6 +461,20 @@ impl Ctx<'_, '_> {
         self.space_kept(hs.after.of(l), span);
         // Keep the heading with the next two lines.
         self.keep = 2;
+    }
+
+    /// A heading's level in the structure: the manuscript's, shifted so that the
+    /// first heading is a level 1 and no heading is more than one level below the
+    /// one it follows (PDF/UA-1, 7.4.2: H1 first, no level skipped). A pamphlet whose
+    /// sections are `##` — its title being the `#` — gets H1 sections under its
+    /// Title; `#` then `###` gives H1, H2.
+    fn outline_level(&mut self, level: u8) -> u8 {
+        while self.headings.last().is_some_and(|&(m, _)| m >= level) {
+            self.headings.pop();
+        }
+        let own = self.headings.last().map_or(1, |&(_, s)| s + 1);
+        self.headings.push((level, own));
+        own
     }
 
     fn quote(&mut self, blocks: &[Block], f: Frame, span: Span) {
@@ -917,6 +934,7 @@ pub fn build(
         out: Vec::new(),
         tables: Vec::new(),
         keep: 0,
+        headings: Vec::new(),
         tags: Structure::default(),
         parent: DOCUMENT,
     };

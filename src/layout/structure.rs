@@ -179,7 +179,11 @@ impl Structure {
             if n.parent == DOCUMENT && (outside || placed.contains_key(&k)) {
                 continue;
             }
-            kids[n.parent as usize].push(k);
+            // A node under no node the structure has (none should be) is read
+            // as the document's, never lost.
+            let parent =
+                if (n.parent as usize) < kids.len() { n.parent } else { DOCUMENT };
+            kids[parent as usize].push(k);
         }
         let body = std::mem::take(&mut kids[DOCUMENT as usize]);
         kids[DOCUMENT as usize] = self

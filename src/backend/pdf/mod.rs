@@ -670,6 +670,8 @@ pub enum Conformance {
     A2b,
     /// Tagged, but neither: krilla's validators refused both.
     Plain,
+    /// Not even tagged: krilla refused the structure (which should not happen).
+    Untagged,
 }
 
 impl Conformance {
@@ -678,7 +680,8 @@ impl Conformance {
         match self {
             Conformance::UaA2a => "PDF/UA-1 + PDF/A-2a",
             Conformance::A2b => "PDF/A-2b",
-            Conformance::Plain => "PDF 1.7",
+            Conformance::Plain => "tagged PDF 1.7",
+            Conformance::Untagged => "untagged PDF 1.7",
         }
     }
 
@@ -692,12 +695,12 @@ impl Conformance {
                 .with_accessibility_validator(Accessibility::UA1)
                 .with_archival_validator(Archival::A2_A),
             Conformance::A2b => builder.with_archival_validator(Archival::A2_B),
-            Conformance::Plain => builder,
+            Conformance::Plain | Conformance::Untagged => builder,
         };
         let configuration = builder.finish().map_err(|e| format!("{e:?}"))?;
         Ok(krilla::SerializeSettings {
             configuration,
-            enable_tagging: true,
+            enable_tagging: self != Conformance::Untagged,
             ..Default::default()
         })
     }
@@ -758,13 +761,16 @@ pub fn render(
                     refused,
                 });
             }
-            Err(PdfError::Krilla(why)) if *conformance != Conformance::Plain => {
+            Err(PdfError::Krilla(why)) => {
                 refused.get_or_insert(why);
             }
-            Err(e) => return Err(e),
         }
     }
-    Err(PdfError::Krilla(refused.unwrap_or_default()))
+    // Last, untagged: should krilla refuse the structure itself, the print edition
+    // is still written, and the build says why.
+    let settings = Conformance::Untagged.settings().map_err(PdfError::Krilla)?;
+    let bytes = render_with(layout, meta, fonts, images, opts, settings)?;
+    Ok(Written { bytes, conformance: Conformance::Untagged, images_without_alt, refused })
 }
 
 fn render_with(
@@ -963,7 +969,8 @@ pub fn render_booklet(
     let pf = PdfFonts::new(fonts);
     let (w, h) = (to_pt(geo.width), to_pt(geo.height));
     // A print artefact, untagged: the pamphlet PDF is the accessible one.
-    let mut doc = Document::new();
+    let settings = Conformance::Untagged.settings().map_err(PdfError::Krilla)?;
+    let mut doc = Document::new_with(settings);
     let d = Drawing { layout, pf: &pf, fonts, images, words: tagged::Words::default() };
     let mut tagging = tagged::Tagging::new(&layout.structure);
     doc.set_metadata(metadata(meta, opts.modified));
