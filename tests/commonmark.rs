@@ -345,9 +345,24 @@ fn build(ex: &Example) -> Result<Outcome, String> {
     print_images.insert(COVER_IMAGE.to_string(), img);
     let popts =
         pdf::PdfOptions { bleed: lopts.bleed as f32, modified: 0, crop_marks: false };
-    let bytes = pdf::render(&l, &doc.meta, &fonts, &print_images, &popts)
-        .map_err(|e| format!("PDF: {e}"))?
-        .bytes;
+    let written = pdf::render(&l, &doc.meta, &fonts, &print_images, &popts)
+        .map_err(|e| format!("PDF: {e}"))?;
+    // Accessible and archival, unless an image has no alternative text (then
+    // PDF/A-2b): never a quiet fall to less.
+    let want = if written.images_without_alt.is_empty() {
+        pdf::Conformance::UaA2a
+    } else {
+        pdf::Conformance::A2b
+    };
+    if written.conformance != want {
+        return Err(format!(
+            "the PDF is {}, not {}: {:?}",
+            written.conformance.name(),
+            want.name(),
+            written.refused
+        ));
+    }
+    let bytes = written.bytes;
     let pages = lopdf::Document::load_mem(&bytes)
         .map_err(|e| format!("the PDF does not load: {e}"))?
         .get_pages()

@@ -194,7 +194,10 @@ proptest! {
         opts.kind = Some(Makeup::Pamphlet);
         let l = layout(&doc, &fonts, &opts, &mut diags);
         let images = Default::default();
-        let bytes = pdf::render(&l, &doc.meta, &fonts, &images, &pdf::PdfOptions { bleed: 8.5, modified: 0, crop_marks: false }).unwrap().bytes;
+        let written = pdf::render(&l, &doc.meta, &fonts, &images, &pdf::PdfOptions { bleed: 8.5, modified: 0, crop_marks: false }).unwrap();
+        // No image is given to the layout, so nothing stands in the way of PDF/UA-1.
+        prop_assert_eq!(written.conformance, pdf::Conformance::UaA2a, "{:?}", written.refused);
+        let bytes = written.bytes;
         let loaded = lopdf::Document::load_mem(&bytes).unwrap();
         prop_assert_eq!(loaded.get_pages().len(), l.pages.len());
         prop_assert_eq!(l.pages.len() % 4, 0);

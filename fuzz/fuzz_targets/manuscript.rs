@@ -46,7 +46,11 @@ fuzz_target!(|data: &[u8]| {
     assert!(layout.audit.is_empty(), "{:?}", layout.audit);
     let images = Default::default();
     let popts = quire::backend::pdf::PdfOptions { bleed: 8.5, modified: 0, crop_marks: true };
-    let pdf = quire::backend::pdf::render(&layout, &doc.meta, &fonts, &images, &popts).expect("a PDF").bytes;
+    let written = quire::backend::pdf::render(&layout, &doc.meta, &fonts, &images, &popts).expect("a PDF");
+    // Whatever the manuscript, krilla takes the structure (a character the
+    // standards forbid may leave the file PDF/A-2b or plain, but tagged).
+    assert_ne!(written.conformance, quire::backend::pdf::Conformance::Untagged, "{:?}", written.refused);
+    let pdf = written.bytes;
     assert!(pdf.starts_with(b"%PDF"));
     let bopts = quire::backend::pdf::BookletOptions {
         duplex: quire::print::Duplex::LongEdge,

@@ -449,10 +449,14 @@ impl Ctx<'_, '_> {
         };
         let first = self.out.len();
         let title = plain_text(content);
-        let level = self.outline_level(level);
-        self.within(Role::Heading { level, title }, span, |c| {
-            c.para(content, style, x, measure, span)
-        });
+        // A heading with no text is nothing to navigate by (PDF/UA-1 7.4 wants a
+        // heading's text): it is read, if at all, as a paragraph.
+        let role = if title.trim().is_empty() {
+            Role::P
+        } else {
+            Role::Heading { level: self.outline_level(level), title }
+        };
+        self.within(role, span, |c| c.para(content, style, x, measure, span));
         // A heading stays with its mark and its own lines stay together; the space
         // above it is where a page may end.
         for it in &mut self.out[first..] {
