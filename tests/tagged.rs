@@ -46,7 +46,8 @@ fn build(files: &[&str], out: &Path) -> String {
 
 /// The summary line's note on the PDF: what it conforms to.
 fn conformance(stderr: &str, pdf_name: &str) -> String {
-    let at = stderr.find(pdf_name).unwrap_or_else(|| panic!("{pdf_name} in {stderr}"));
+    let needle = format!("/{pdf_name} (");
+    let at = stderr.find(&needle).unwrap_or_else(|| panic!("{needle} in {stderr}"));
     let rest = &stderr[at..];
     let open = rest.find('(').unwrap();
     let close = rest.find(')').unwrap();
@@ -266,4 +267,34 @@ fn every_test_manuscript_is_tagged_and_accessible() {
         assert_eq!(conformance(&err, &name), "PDF/UA-1 + PDF/A-2a", "{f}");
         check_tagged(&tmp.path().join(&name));
     }
+    // The golden cases (`tests/golden/*/`): those that build (some are refused by
+    // design) are PDF/UA-1 + PDF/A-2a too.
+    let mut golden: Vec<String> = Vec::new();
+    for area in fs::read_dir(root().join("tests/golden")).unwrap() {
+        for e in fs::read_dir(area.unwrap().path()).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "md") {
+                golden
+                    .push(p.strip_prefix(root()).unwrap().to_string_lossy().into_owned());
+            }
+        }
+    }
+    golden.sort();
+    let out = tmp.path().join("golden");
+    let mut args = vec!["build", "-o", out.to_str().unwrap()];
+    args.extend(golden.iter().map(String::as_str));
+    let o = quire(&root(), &args);
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    let mut built = 0;
+    for f in &golden {
+        let stem = Path::new(f).file_stem().unwrap().to_string_lossy().into_owned();
+        let name = format!("{stem}.pdf");
+        if !err.contains(&format!("/{name} (")) {
+            continue;
+        }
+        assert_eq!(conformance(&err, &name), "PDF/UA-1 + PDF/A-2a", "{f}");
+        assert!(tagged(&out.join(&name)), "{f}");
+        built += 1;
+    }
+    assert!(built >= 25, "only {built} golden cases built:\n{err}");
 }
