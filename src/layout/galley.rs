@@ -202,6 +202,10 @@ pub(super) struct Ctx<'a, 'd> {
     keep: u8,
     /// The headings open so far: (the manuscript's level, the structure's).
     headings: Vec<(u8, u8)>,
+    /// The last line set so far, by its node and place in `out`: a paragraph
+    /// set into the same node after it (the next line of verse or code) makes it
+    /// end between words.
+    last_line: Option<(Tag, usize)>,
     /// The document's structure so far.
     pub(super) tags: Structure,
     /// The node what is set now belongs to.
@@ -272,6 +276,14 @@ impl Ctx<'_, '_> {
     ) -> usize {
         let mut lines = set_para(&mut self.builder, inlines, &style, measure, self.diags);
         self.tag(&mut lines, self.parent);
+        if let Some((tag, at)) = self.last_line
+            && tag == self.parent
+            && tag != ARTIFACT
+            && let Some(VItem { kind: VKind::Line { line, .. }, .. }) =
+                self.out.get_mut(at)
+        {
+            line.word_end = true;
+        }
         let n = lines.len();
         let mut after_hyphen = false;
         for (k, line) in lines.into_iter().enumerate() {
@@ -282,6 +294,9 @@ impl Ctx<'_, '_> {
             let mut it = self.line(line, x, style.size, style.leading, span);
             it.break_before = break_before;
             self.push(it);
+        }
+        if n > 0 {
+            self.last_line = Some((self.parent, self.out.len() - 1));
         }
         n
     }
@@ -939,6 +954,7 @@ pub fn build(
         tables: Vec::new(),
         keep: 0,
         headings: Vec::new(),
+        last_line: None,
         tags: Structure::default(),
         parent: DOCUMENT,
     };

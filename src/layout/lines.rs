@@ -77,6 +77,11 @@ pub struct Line {
     pub last: bool,
     /// Starts a paragraph.
     pub first: bool,
+    /// Ends between two words (at a space, or at a forced break such as a hard
+    /// line break), so the text reads on after a space; not at a hyphen, a dash, a
+    /// break inside a web address or a word, nor at the paragraph's end (unless
+    /// more of its node follows: see `galley`).
+    pub word_end: bool,
     /// Note numbers referenced on this line, in order.
     pub notes: Vec<u32>,
     /// Offset of the line from the left edge of the text block.
@@ -155,9 +160,15 @@ fn after(items: &[Item], i: usize) -> usize {
 pub fn set(p: &Para, breaks: &[usize], measure: Sp, align: Align) -> Vec<Line> {
     let mut lines = Vec::with_capacity(breaks.len());
     let mut start = 0;
-    for &b in breaks {
+    for (k, &b) in breaks.iter().enumerate() {
         // Two forced breaks in a row (empty lines of code or verse) make an empty line.
         let items = &p.items[start.min(b)..b];
+        let word_end = k + 1 < breaks.len()
+            && match &p.items[b] {
+                Item::Glue { .. } => true,
+                Item::Penalty { p: cost, .. } => *cost <= super::items::FORCE,
+                Item::Box { .. } => false,
+            };
         let (pen_w, hyphen, broken) = match &p.items[b] {
             Item::Penalty { w, frag, kind, .. } => (*w, *frag, *kind == Brk::Emergency),
             _ => (0, None, false),
@@ -315,6 +326,7 @@ pub fn set(p: &Para, breaks: &[usize], measure: Sp, align: Align) -> Vec<Line> {
             broken,
             last,
             first: lines.is_empty(),
+            word_end,
             notes,
             indent,
         });

@@ -241,7 +241,7 @@ fn draw_runs(
     runs: &[crate::layout::lines::Run],
     mut pen: Sp,
     (x, y): (f32, f32),
-    follows: bool,
+    (follows, trail): (bool, bool),
 ) {
     let mut k = 0;
     while k < runs.len() {
@@ -310,6 +310,19 @@ fn draw_runs(
             text.push_str(&drawn);
             pen = run.x + run.width();
         }
+        if let Some(id) = space.filter(|_| trail && end == runs.len()) {
+            // The line's end: a space of no width.
+            let cluster = text.len() as u32;
+            glyphs.push(crate::layout::fonts::Glyph {
+                id,
+                cluster,
+                adv: 0,
+                dx: 0,
+                dy: 0,
+            });
+            adv.push(0);
+            text.push(' ');
+        }
         draw_run(s, pf, fonts, face, size, &glyphs, &adv, &text, x + to_pt(origin), y);
         k = end;
     }
@@ -368,10 +381,43 @@ impl PendingLink {
     }
 }
 
+/// The marked-content sequence left open after a line: plain text of one node in
+/// one language, which the next line of the same node continues (one sequence per
+/// paragraph and page, not per line: fewer sequences, a smaller structure tree).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct OpenText {
+    tag: crate::layout::structure::Tag,
+    lang: u8,
+}
+
+/// Ends the open marked-content sequence, if any.
+fn close_text(s: &mut Surface, open: &mut Option<OpenText>) {
+    if open.take().is_some() {
+        s.end_tagged();
+    }
+}
+
+/// Whether a line's text ends where a space belongs when it is read on: the line
+/// broke between words (not at a hyphen, a dash or inside a web address or a word),
+/// not after Chinese or Japanese, which set no spaces, and not in a right-to-left
+/// line, drawn in visual order.
+fn ends_with_space(line: &crate::layout::lines::Line) -> bool {
+    let Some(last) = line.runs.last() else { return false };
+    let cjk =
+        |c: char| matches!(c as u32, 0x2E80..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF);
+    line.word_end
+        && !line.runs.iter().any(|r| r.frag.rtl())
+        && !last.frag.text.chars().last().is_some_and(cjk)
+}
+
 /// Draws a placed line as marked content: each stretch of runs of one node, link
 /// and language is one sequence (see `tagged`); a stretch after the first starts
 /// at the end of the one before, so the space between them is drawn (and read)
-/// with it. Consecutive stretches with one link make one `Link` element.
+/// with it; a line that goes on ends with a space of no width, so the words either
+/// side of the line break are read apart (ISO 32000-1, 14.8.2.5: word breaks as
+/// spaces). Plain text continues the sequence the line before left open; links,
+/// words broken across lines and artifacts are sequences of their own.
+/// Consecutive stretches with one link make one `Link` element.
 #[allow(clippy::too_many_arguments)]
 fn draw_line(
     s: &mut Surface,
@@ -381,19 +427,42 @@ fn draw_line(
     langs: &[String],
     (x, y): (f32, f32),
     tagging: &mut tagged::Tagging,
-    links: &mut Vec<PendingLink>,
+    (links, text): (&mut Vec<PendingLink>, &mut Option<OpenText>),
 ) {
     use krilla::tagging::{Artifact, ArtifactType, ContentTag, SpanTag};
     let line = &pl.line;
     let mut pen = line.runs.first().map_or(0, |r| r.x);
+    let trail = ends_with_space(line);
     // Whether the last link drawn on this line is still open (the stretch before
     // linked to it).
     let mut open = false;
-    for seg in segs {
+    for (k, seg) in segs.iter().enumerate() {
         let runs = &line.runs[seg.runs.clone()];
         let Some(first) = runs.first() else { continue };
         let start = pen.min(first.x);
         let lead = start < first.x && fonts.glyph_id(first.frag.face, ' ').is_some();
+        let plain = seg.tag != ARTIFACT && seg.link.is_none() && seg.word.is_none();
+        let here = OpenText { tag: seg.tag, lang: seg.lang };
+        let draw = |s: &mut Surface| {
+            let last = k + 1 == segs.len();
+            draw_runs(
+                s,
+                pf,
+                fonts,
+                runs,
+                start,
+                (x, y),
+                (seg.runs.start > 0, last && trail),
+            );
+        };
+        let (x0, x1) = tagged::extent(line, seg);
+        pen = pen.max(x1);
+        if plain && *text == Some(here) {
+            draw(s);
+            open = false;
+            continue;
+        }
+        close_text(s, text);
         let id = if seg.tag == ARTIFACT {
             let kind = if pl.repeated() {
                 ArtifactType::PaginationOther
@@ -407,11 +476,12 @@ fn draw_line(
                 SpanTag::empty().with_lang(lang.map(String::as_str)),
             ))
         };
-        let follows = seg.runs.start > 0;
-        draw_runs(s, pf, fonts, runs, start, (x, y), follows);
-        s.end_tagged();
-        let (x0, x1) = tagged::extent(line, seg);
-        pen = pen.max(x1);
+        draw(s);
+        if plain {
+            *text = Some(here);
+        } else {
+            s.end_tagged();
+        }
         let size = runs.iter().map(|r| r.frag.size).max().unwrap_or(0);
         match (&seg.link, links.last_mut()) {
             _ if seg.tag == ARTIFACT => open = false,
@@ -524,11 +594,22 @@ fn draw_page(
     let geo = &layout.geometry;
     let langs = &layout.structure.langs;
     let mut links = Vec::new();
+    let mut text = None;
     for (li, pl) in page.lines.iter().enumerate() {
         let segs = tagged::segments(pl, &d.words, (pi, li));
         let at = (ox + to_pt(pl.x), oy + to_pt(pl.y));
-        draw_line(s, (d.pf, fonts), pl, &segs, langs, at, tagging, &mut links);
+        draw_line(
+            s,
+            (d.pf, fonts),
+            pl,
+            &segs,
+            langs,
+            at,
+            tagging,
+            (&mut links, &mut text),
+        );
     }
+    close_text(s, &mut text);
     if !page.rules.is_empty() {
         s.start_tagged(ContentTag::Artifact(Artifact::with_kind(ArtifactType::Layout)));
         for r in &page.rules {
