@@ -205,7 +205,7 @@ fn set_row(
 ) -> Vec<Vec<CellLine>> {
     // The row and its cells are nodes of the table's structure (a header row's
     // cells head their columns).
-    let row = c.tags.add(Role::Row, c.parent, Span::default());
+    let row = c.tags.add(Role::Row, c.parent, inlines_span(cells.iter().flatten()));
     let cell_role = if header { Role::HeaderCell } else { Role::Cell };
     let set: Vec<Vec<Line>> = cells
         .iter()
@@ -214,7 +214,7 @@ fn set_row(
         .map(|(col, cell)| {
             let mut lines =
                 set_para(&mut c.builder, cell, &style(col, header), widths[col], c.diags);
-            let tag = c.tags.add(cell_role.clone(), row, Span::default());
+            let tag = c.tags.add(cell_role.clone(), row, inlines_span(cell.iter()));
             c.tag(&mut lines, tag);
             lines
         })
@@ -233,6 +233,13 @@ fn set_row(
                 .collect()
         })
         .collect()
+}
+
+/// The manuscript span some inlines cover (empty when there are none).
+fn inlines_span<'a>(mut inlines: impl Iterator<Item = &'a Inline>) -> Span {
+    let Some(first) = inlines.next().map(Inline::span) else { return Span::default() };
+    let last = inlines.last().map_or(first, Inline::span);
+    Span::new(first.start, last.end.max(first.start))
 }
 
 #[cfg(test)]
