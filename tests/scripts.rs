@@ -16,7 +16,7 @@ use std::process::Command;
 mod common;
 use common::{
     ace, ace_violations, epubcheck, have, notdef_glyphs, page_text, pdffonts, pdftotext,
-    quire, require_epubcheck, root, tagged, test_data, unmarked_paint,
+    quire, require_epubcheck, root, struct_elems, tagged, test_data, unmarked_paint,
 };
 
 /// One test manuscript: its file, the test-data font folders it names (copied to
@@ -252,6 +252,27 @@ fn check_case(case: &Case, tools: bool, jar: Option<&Path>, ace: Option<&Path>) 
             unmarked.is_empty(),
             "{name}: drawn outside marked content: {unmarked:?}"
         );
+        // Right-to-left text is drawn in visual order; the structure reads it in
+        // logical order (each line's /ActualText): every word, in order.
+        if case.rtl || name == "en-ar.md" {
+            let read: String =
+                struct_elems(&pdf).into_iter().filter_map(|e| e.actual).collect();
+            let read = bare(&read);
+            if case.rtl {
+                let found = found_in_order(&want, &read);
+                assert!(
+                    found * 100 >= want.len() * 99,
+                    "{name}: {found} of {} read",
+                    want.len()
+                );
+            } else {
+                assert_eq!(
+                    rtl_found(&read),
+                    rtl_words.len(),
+                    "{name}: the Arabic read in order"
+                );
+            }
+        }
         let fonts = pdffonts(&pdf);
         assert!(
             fonts.iter().any(|(f, emb, sub)| f.contains(case.face) && *emb && *sub),

@@ -25,12 +25,26 @@ pub struct Run {
     pub trailing: bool,
     /// The node of the document's structure it belongs to (set with its block).
     pub tag: Tag,
+    /// Its place on the line in logical (reading) order: runs are stored in
+    /// visual order, which differs where right-to-left text was reordered.
+    pub order: u16,
+    /// Whether a space follows it in reading order (the gap to the next run in
+    /// logical order).
+    pub space_after: bool,
 }
 
 impl Run {
     /// A run at its natural width.
     pub fn new(x: Sp, frag: Rc<Frag>) -> Run {
-        Run { x, frag, extra: 0, trailing: false, tag: DOCUMENT }
+        Run {
+            x,
+            frag,
+            extra: 0,
+            trailing: false,
+            tag: DOCUMENT,
+            order: 0,
+            space_after: false,
+        }
     }
 
     /// The run's set width.
@@ -270,7 +284,16 @@ pub fn set(p: &Para, breaks: &[usize], measure: Sp, align: Align) -> Vec<Line> {
                             let trailing = frag.continues && Some(k) != last_box;
                             let extra =
                                 extra.clamp(i32::MIN.into(), i32::MAX.into()) as i32;
-                            let run = Run { x, frag, extra, trailing, tag: DOCUMENT };
+                            let order = runs.len().min(usize::from(u16::MAX)) as u16;
+                            let run = Run {
+                                x,
+                                frag,
+                                extra,
+                                trailing,
+                                tag: DOCUMENT,
+                                order,
+                                space_after: false,
+                            };
                             x += run.width();
                             runs.push(run);
                         }
@@ -297,11 +320,17 @@ pub fn set(p: &Para, breaks: &[usize], measure: Sp, align: Align) -> Vec<Line> {
         // Only a line with right-to-left text is reordered (no work for the rest).
         let bidi = p.rtl || runs.iter().any(|r| r.frag.level > 0);
         if let Some(h) = hyphen {
-            let run = Run::new(x, p.frags[h].clone());
+            let order = runs.len().min(usize::from(u16::MAX)) as u16;
+            let run = Run { order, ..Run::new(x, p.frags[h].clone()) };
             x += run.width();
             runs.push(run);
         }
         if bidi {
+            // Where spaces fall in reading order, before the runs move.
+            for k in 1..runs.len() {
+                let (a, b) = (&runs[k - 1], &runs[k]);
+                runs[k - 1].space_after = a.x + a.width() < b.x - super::units::PT / 10;
+            }
             // An added hyphen goes with the word it ends.
             let mut levels: Vec<u8> = runs.iter().map(|r| r.frag.level).collect();
             let n = levels.len();

@@ -433,15 +433,22 @@ fn draw_line(
     let line = &pl.line;
     let mut pen = line.runs.first().map_or(0, |r| r.x);
     let trail = ends_with_space(line);
+    // A line with right-to-left text: its stretches come in reading order, each
+    // read as its text says (see `tagged`), drawn where it stands.
+    let reordered = segs.iter().any(|s| matches!(s.word, Some(tagged::Part::Whole(_))));
     // Whether the last link drawn on this line is still open (the stretch before
     // linked to it).
     let mut open = false;
     for (k, seg) in segs.iter().enumerate() {
         let runs = &line.runs[seg.runs.clone()];
         let Some(first) = runs.first() else { continue };
-        let start = pen.min(first.x);
+        let start = if reordered { first.x } else { pen.min(first.x) };
         let lead = start < first.x && fonts.glyph_id(first.frag.face, ' ').is_some();
         let plain = seg.tag != ARTIFACT && seg.link.is_none() && seg.word.is_none();
+        let whole = match &seg.word {
+            Some(tagged::Part::Whole(t)) => Some(t.clone()),
+            _ => None,
+        };
         let here = OpenText { tag: seg.tag, lang: seg.lang };
         let draw = |s: &mut Surface| {
             let last = k + 1 == segs.len();
@@ -452,7 +459,7 @@ fn draw_line(
                 runs,
                 start,
                 (x, y),
-                (seg.runs.start > 0, last && trail),
+                (seg.runs.start > 0, last && trail && !reordered),
             );
         };
         let (x0, x1) = tagged::extent(line, seg);
@@ -485,7 +492,7 @@ fn draw_line(
         let size = runs.iter().map(|r| r.frag.size).max().unwrap_or(0);
         match (&seg.link, links.last_mut()) {
             _ if seg.tag == ARTIFACT => open = false,
-            _ if seg.word.is_some() => {
+            _ if seg.word.is_some() && seg.link.is_none() => {
                 // The whole word, with the space drawn before its head.
                 let part = match &seg.word {
                     Some(tagged::Part::Head(w)) if lead => {
@@ -505,7 +512,7 @@ fn draw_line(
                     .get_mut(last.tag as usize)
                     .and_then(|v| v.get_mut(last.at))
                 {
-                    marks.push(id);
+                    marks.push((id, whole));
                 }
                 last.ends.1 = x1;
                 last.size = last.size.max(size);
@@ -515,7 +522,7 @@ fn draw_line(
                 let note = matches!(link, Link::Note(_) | Link::Back(_));
                 tagging.push(
                     seg.tag,
-                    tagged::Content::Link { marks: vec![id], annot: None, note },
+                    tagged::Content::Link { marks: vec![(id, whole)], annot: None, note },
                 );
                 links.push(PendingLink {
                     line: (x, y),

@@ -39,8 +39,9 @@ pub(super) enum Content {
     },
     /// A link: its text and, once the page is done, its annotation.
     Link {
-        /// The text's marked content.
-        marks: Vec<Identifier>,
+        /// The text's marked content, with what each is read as when not its
+        /// glyphs (right-to-left text).
+        marks: Vec<(Identifier, Option<String>)>,
         /// The annotation.
         annot: Option<Identifier>,
         /// A note's reference mark (or a note's way back to it).
@@ -79,6 +80,9 @@ impl Tagging {
                 Some(Content::Word { marks, .. }) => marks.push(id),
                 _ => v.push(Content::Mark(id)),
             },
+            Part::Whole(text) => {
+                v.push(Content::Word { marks: vec![id], actual: text.clone() })
+            }
         }
     }
 
@@ -113,6 +117,9 @@ pub(super) enum Part {
     Head(String),
     /// Its rest, at the next line's start.
     Rest,
+    /// Runs of a line with right-to-left text, drawn in visual order, read as
+    /// this text: theirs in logical order, with the spaces between them.
+    Whole(String),
 }
 
 /// Words broken across lines, by (page index, line index): where the head starts
@@ -185,6 +192,7 @@ pub(super) fn segments(pl: &Placed, words: &Words, at: (usize, usize)) -> Vec<Se
     let n = line.runs.len();
     let tail = words.tails.get(&at).copied().unwrap_or(0).min(n);
     let head = words.heads.get(&at);
+    let bidi = line.runs.iter().any(|r| r.frag.rtl());
     let mut out: Vec<Seg> = Vec::new();
     let mut k = 0;
     while k < n {
@@ -220,7 +228,34 @@ pub(super) fn segments(pl: &Placed, words: &Words, at: (usize, usize)) -> Vec<Se
         });
         k = end;
     }
+    if bidi {
+        in_reading_order(line, &mut out);
+    }
     out
+}
+
+/// Puts the stretches of a line with right-to-left text in reading order, each
+/// read as its runs' text in logical order (UAX #9 reordered them for the eye; the
+/// glyphs' own text would read backwards), with the spaces that follow them —
+/// the line's last run too when the line ends between words.
+fn in_reading_order(line: &Line, segs: &mut [Seg]) {
+    let last = line.runs.iter().map(|r| r.order).max().unwrap_or(0);
+    for seg in segs.iter_mut() {
+        let mut runs: Vec<&crate::layout::lines::Run> =
+            line.runs[seg.runs.clone()].iter().collect();
+        runs.sort_by_key(|r| r.order);
+        let mut text = String::new();
+        for r in runs {
+            text.push_str(&r.frag.text);
+            if r.space_after || (r.order == last && line.word_end) {
+                text.push(' ');
+            }
+        }
+        seg.word = Some(Part::Whole(text));
+    }
+    let first =
+        |s: &Seg| line.runs[s.runs.clone()].iter().map(|r| r.order).min().unwrap_or(0);
+    segs.sort_by_key(first);
 }
 
 /// The structure as krilla's tag tree, each node holding what was drawn for it.
@@ -271,8 +306,14 @@ fn content_node(c: Content) -> Node {
         }
         Content::Link { marks, annot, note } => {
             let mut link = TagGroup::new(Tag::Link);
-            for m in marks {
-                link.push(m);
+            for (m, actual) in marks {
+                match actual {
+                    Some(a) => link.push(TagGroup::with_children(
+                        Tag::Span.with_actual_text(Some(a)),
+                        vec![Node::Leaf(m)],
+                    )),
+                    None => link.push(m),
+                }
             }
             if let Some(a) = annot {
                 link.push(a);
