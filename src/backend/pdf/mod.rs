@@ -735,6 +735,16 @@ fn describe(e: &krilla::error::KrillaError) -> String {
                     V::RestrictedLicense(_) => {
                         "a font's licence forbids embedding".to_string()
                     }
+                    V::UnicodePrivateArea(_, _, c, _) => format!(
+                        "the text uses U+{:04X}, a private-use character, which has no meaning a reader can be told",
+                        u32::from(*c)
+                    ),
+                    V::MissingHeadingTitle => "a heading has no text".to_string(),
+                    V::NoDocumentTitle => "the document has no title".to_string(),
+                    V::NoDocumentLanguage => "the document has no language".to_string(),
+                    V::MissingDocumentOutline => {
+                        "the document has no outline".to_string()
+                    }
                     other => format!("{other:?}"),
                 };
                 if !why.contains(&w) {
