@@ -154,6 +154,10 @@ pub(super) fn broken_words(layout: &Layout) -> Words {
             let plain =
                 |r: &crate::layout::lines::Run| r.frag.link.is_none() && !r.frag.rtl();
             if pl.repeated() || line.runs.is_empty() || !line.runs.iter().all(plain) {
+                // A word's rest on such a line is read as set.
+                if let Some(first) = line.runs.first() {
+                    pending.remove(&first.tag);
+                }
                 continue;
             }
             let first = &line.runs[0];
