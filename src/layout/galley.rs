@@ -511,29 +511,28 @@ impl Ctx<'_, '_> {
         self.space(around, span);
         let (hang, gap) = STYLES.list_hang;
         let inner = self.nest(f, hang.of(base.size), 0);
-        let list =
-            self.tags.add(Role::List { ordered: start.is_some() }, self.parent, span);
-        for (k, item) in items.iter().enumerate() {
-            let marker = match start {
-                Some(s) => format!("{}.", s.saturating_add(k as u64)),
-                None => "•".to_string(),
-            };
-            let li = self.tags.add(Role::Item, list, span);
-            let label = self.tags.add(Role::Label, li, span);
-            let first = self.out.len();
-            let outer = std::mem::replace(&mut self.parent, li);
-            self.within(Role::ItemBody, span, |c| {
-                c.blocks(item, inner.with(ParaStyle { align: Align::Justify, ..base }))
-            });
-            self.parent = outer;
-            self.hang_marker(
-                first,
-                (&marker, label),
-                (base, inner.measure),
-                gap.of(base.size),
-                span,
-            );
-        }
+        let body = inner.with(ParaStyle { align: Align::Justify, ..base });
+        self.within(Role::List { ordered: start.is_some() }, span, |c| {
+            for (k, item) in items.iter().enumerate() {
+                let marker = match start {
+                    Some(s) => format!("{}.", s.saturating_add(k as u64)),
+                    None => "•".to_string(),
+                };
+                let first = c.out.len();
+                let label = c.within(Role::Item, span, |c| {
+                    let label = c.tags.add(Role::Label, c.parent, span);
+                    c.within(Role::ItemBody, span, |c| c.blocks(item, body));
+                    label
+                });
+                c.hang_marker(
+                    first,
+                    (&marker, label),
+                    (base, inner.measure),
+                    gap.of(base.size),
+                    span,
+                );
+            }
+        });
         self.space(around, span);
     }
 
@@ -586,34 +585,33 @@ impl Ctx<'_, '_> {
         let Frame { x: vx, measure: vm, .. } = self.nest(f, inset, 0);
         // Verse is a group of stanzas, each a paragraph whose lines are the verse
         // lines.
-        let verse = self.tags.add(Role::Div, self.parent, span);
-        for (k, stanza) in stanzas.iter().enumerate() {
-            if k > 0 {
-                self.space(around, span);
-            }
-            let outer = self.parent;
-            self.parent = self.tags.add(Role::P, verse, span);
-            // Each verse line is set on its own, flush left, unhyphenated; a line too
-            // long for the measure turns over with a deeper indent, as verse is
-            // printed (so it is broken that much short of the measure).
-            let style =
-                ParaStyle { align: Align::Left, hyphenate: false, indent: 0, ..base };
-            let rtl = self.builder.rtl;
-            for line in stanza {
-                let first = self.out.len();
-                self.para(line, style, vx, vm - turn, span);
-                // Turned lines go deeper from the start of the line: from the
-                // right in a right-to-left document.
-                for (k, it) in self.out[first..].iter_mut().enumerate() {
-                    if let VKind::Line { x, .. } = &mut it.kind
-                        && (k == 0) == rtl
-                    {
-                        *x += turn;
-                    }
+        // Each verse line is set on its own, flush left, unhyphenated; a line too
+        // long for the measure turns over with a deeper indent, as verse is
+        // printed (so it is broken that much short of the measure).
+        let style = ParaStyle { align: Align::Left, hyphenate: false, indent: 0, ..base };
+        let rtl = self.builder.rtl;
+        self.within(Role::Div, span, |c| {
+            for (k, stanza) in stanzas.iter().enumerate() {
+                if k > 0 {
+                    c.space(around, span);
                 }
+                c.within(Role::P, span, |c| {
+                    for line in stanza {
+                        let first = c.out.len();
+                        c.para(line, style, vx, vm - turn, span);
+                        // Turned lines go deeper from the start of the line: from
+                        // the right in a right-to-left document.
+                        for (k, it) in c.out[first..].iter_mut().enumerate() {
+                            if let VKind::Line { x, .. } = &mut it.kind
+                                && (k == 0) == rtl
+                            {
+                                *x += turn;
+                            }
+                        }
+                    }
+                });
             }
-            self.parent = outer;
-        }
+        });
         self.space(around, span);
     }
 
@@ -643,8 +641,23 @@ impl Ctx<'_, '_> {
         let char_w: Sp =
             mark.iter().map(|g| super::units::scale(g.adv, size, upem)).sum();
         let turn = 2 * char_w;
-        let outer = self.parent;
-        self.parent = self.tags.add(Role::Code, outer, span);
+        self.within(Role::Code, span, |c| {
+            c.code_lines(text, style, inner, (turn, &mark), span)
+        });
+        self.space(around, span);
+    }
+
+    /// The lines of a code block, each turned-over line indented by `turn` with an
+    /// arrow (`mark`'s glyphs) hanging in the indent.
+    fn code_lines(
+        &mut self,
+        text: &str,
+        style: ParaStyle,
+        inner: Frame,
+        (turn, mark): (Sp, &[super::fonts::Glyph]),
+        span: Span,
+    ) {
+        let (size, upem) = (style.size, self.fonts.upem(Face::MONO));
         for line in text.trim_end_matches('\n').split('\n') {
             let inl = [Inline::Code { text: line.to_string(), span }];
             let first = self.out.len();
@@ -656,7 +669,7 @@ impl Ctx<'_, '_> {
                         Face::MONO,
                         size,
                         upem,
-                        mark.clone(),
+                        mark.to_vec(),
                         "→".into(),
                         None,
                         span,
@@ -667,8 +680,6 @@ impl Ctx<'_, '_> {
                 }
             }
         }
-        self.parent = outer;
-        self.space(around, span);
     }
 
     fn figure(

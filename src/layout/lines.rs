@@ -93,8 +93,8 @@ pub struct Line {
     pub first: bool,
     /// Ends between two words (at a space, or at a forced break such as a hard
     /// line break), so the text reads on after a space; not at a hyphen, a dash, a
-    /// break inside a web address or a word, nor at the paragraph's end (unless
-    /// more of its node follows: see `galley`).
+    /// break inside a web address or a word, between two ideographs, nor at the
+    /// paragraph's end (unless more of its node follows: see `galley`).
     pub word_end: bool,
     /// Note numbers referenced on this line, in order.
     pub notes: Vec<u32>,
@@ -179,7 +179,9 @@ pub fn set(p: &Para, breaks: &[usize], measure: Sp, align: Align) -> Vec<Line> {
         let items = &p.items[start.min(b)..b];
         let word_end = k + 1 < breaks.len()
             && match &p.items[b] {
-                Item::Glue { .. } => true,
+                // A space; not the glue between two ideographs, which has no
+                // width (Chinese and Japanese set no spaces).
+                Item::Glue { w, .. } => *w > 0,
                 Item::Penalty { p: cost, .. } => *cost <= super::items::FORCE,
                 Item::Box { .. } => false,
             };

@@ -80,6 +80,16 @@ pub enum Role {
     Section,
 }
 
+impl Role {
+    /// A figure's alternative text, when it has one (blank is none).
+    pub fn alt(&self) -> Option<&str> {
+        match self {
+            Role::Figure { alt } if !alt.trim().is_empty() => Some(alt),
+            _ => None,
+        }
+    }
+}
+
 /// A node: what it is, its parent, and its language when it differs from its
 /// parent's.
 #[derive(Debug, Clone, PartialEq)]
@@ -167,16 +177,20 @@ impl Structure {
     /// is a table cell, at the cell's end.
     pub fn children(&self) -> Vec<Vec<Tag>> {
         let mut kids: Vec<Vec<Tag>> = vec![Vec::new(); self.nodes.len()];
-        let placed: BTreeMap<Tag, Tag> = self
+        // Notes in the order of their numbers, which is that of their first
+        // references, with the paragraph each follows.
+        let order: Vec<(Tag, Tag)> = self
             .notes
             .values()
             .filter_map(|&(note, from)| Some((note, from?)))
             .filter(|&(note, from)| note != ARTIFACT && self.may_follow(note, from))
             .collect();
+        let placed: std::collections::BTreeSet<Tag> =
+            order.iter().map(|&(n, _)| n).collect();
         for (k, n) in self.nodes.iter().enumerate().skip(1) {
             let k = k as Tag;
             let outside = self.front.contains(&k) || self.back.contains(&k);
-            if n.parent == DOCUMENT && (outside || placed.contains_key(&k)) {
+            if n.parent == DOCUMENT && (outside || placed.contains(&k)) {
                 continue;
             }
             // A node under no node the structure has (none should be) is read
@@ -193,11 +207,8 @@ impl Structure {
             .chain(body)
             .chain(self.back.iter().copied())
             .collect();
-        // Notes in the order of their first references, each after its paragraph
-        // and after the notes placed there before it.
+        // Each note after its paragraph and after the notes placed there before it.
         let mut after: BTreeMap<Tag, usize> = BTreeMap::new();
-        let mut order: Vec<(Tag, Tag)> = placed.iter().map(|(&n, &f)| (n, f)).collect();
-        order.sort_by_key(|&(n, _)| self.note_number(n));
         for (note, from) in order {
             let in_cell =
                 matches!(self.nodes[from as usize].role, Role::Cell | Role::HeaderCell);
@@ -218,24 +229,18 @@ impl Structure {
         kids
     }
 
-    fn note_number(&self, tag: Tag) -> u32 {
-        match self.nodes[tag as usize].role {
-            Role::Note(n) => n,
-            _ => 0,
-        }
-    }
-
     /// Whether a note may be read after paragraph `from`: not when `from` is inside
     /// the note itself (a note that refers to itself stays where it was set).
     fn may_follow(&self, note: Tag, from: Tag) -> bool {
         let mut t = from;
         while t != DOCUMENT {
+            let Some(node) = self.nodes.get(t as usize) else { return false };
             if t == note {
                 return false;
             }
-            t = self.nodes[t as usize].parent;
+            t = node.parent;
         }
-        (from as usize) < self.nodes.len()
+        true
     }
 }
 

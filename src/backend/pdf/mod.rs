@@ -397,19 +397,6 @@ fn close_text(s: &mut Surface, open: &mut Option<OpenText>) {
     }
 }
 
-/// Whether a line's text ends where a space belongs when it is read on: the line
-/// broke between words (not at a hyphen, a dash or inside a web address or a word),
-/// not after Chinese or Japanese, which set no spaces, and not in a right-to-left
-/// line, drawn in visual order.
-fn ends_with_space(line: &crate::layout::lines::Line) -> bool {
-    let Some(last) = line.runs.last() else { return false };
-    let cjk =
-        |c: char| matches!(c as u32, 0x2E80..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF);
-    line.word_end
-        && !line.runs.iter().any(|r| r.frag.rtl())
-        && !last.frag.text.chars().last().is_some_and(cjk)
-}
-
 /// Draws a placed line as marked content: each stretch of runs of one node, link
 /// and language is one sequence (see `tagged`); a stretch after the first starts
 /// at the end of the one before, so the space between them is drawn (and read)
@@ -432,10 +419,12 @@ fn draw_line(
     use krilla::tagging::{Artifact, ArtifactType, ContentTag, SpanTag};
     let line = &pl.line;
     let mut pen = line.runs.first().map_or(0, |r| r.x);
-    let trail = ends_with_space(line);
     // A line with right-to-left text: its stretches come in reading order, each
-    // read as its text says (see `tagged`), drawn where it stands.
+    // read as its text says (see `tagged`, which gives it the space at its end),
+    // drawn where it stands.
     let reordered = segs.iter().any(|s| matches!(s.word, Some(tagged::Part::Whole(_))));
+    // A line that breaks between words (the layout says) ends with a space.
+    let trail = line.word_end && !reordered;
     // Whether the last link drawn on this line is still open (the stretch before
     // linked to it).
     let mut open = false;
@@ -459,7 +448,7 @@ fn draw_line(
                 runs,
                 start,
                 (x, y),
-                (seg.runs.start > 0, last && trail && !reordered),
+                (seg.runs.start > 0, last && trail),
             );
         };
         let (x0, x1) = tagged::extent(line, seg);
@@ -834,41 +823,32 @@ pub fn render(
         .structure
         .nodes
         .iter()
-        .filter(|n| matches!(&n.role, Role::Figure { alt } if alt.trim().is_empty()))
+        .filter(|n| matches!(&n.role, Role::Figure { .. }) && n.role.alt().is_none())
         .map(|n| n.span)
         .collect();
     // An image without alternative text cannot be PDF/UA-1 or PDF/A-2a: no need
     // to try.
     let first = if images_without_alt.is_empty() { 0 } else { 1 };
-    let ladder = [Conformance::UaA2a, Conformance::A2b, Conformance::Plain];
+    // Last, untagged: should krilla refuse the structure itself, the print edition
+    // is still written, and the build says why.
+    let ladder =
+        [Conformance::UaA2a, Conformance::A2b, Conformance::Plain, Conformance::Untagged];
     let mut refused: Option<String> = None;
-    for conformance in &ladder[first..] {
-        let settings = match conformance.settings() {
-            Ok(s) => s,
-            Err(e) => {
-                refused.get_or_insert(e);
-                continue;
-            }
-        };
-        match render_with(layout, meta, fonts, images, opts, settings) {
+    for conformance in ladder[first..].iter().copied() {
+        let result = conformance
+            .settings()
+            .map_err(PdfError::Krilla)
+            .and_then(|s| render_with(layout, meta, fonts, images, opts, s));
+        match result {
             Ok(bytes) => {
-                return Ok(Written {
-                    bytes,
-                    conformance: *conformance,
-                    images_without_alt,
-                    refused,
-                });
+                return Ok(Written { bytes, conformance, images_without_alt, refused });
             }
             Err(PdfError::Krilla(why)) => {
                 refused.get_or_insert(why);
             }
         }
     }
-    // Last, untagged: should krilla refuse the structure itself, the print edition
-    // is still written, and the build says why.
-    let settings = Conformance::Untagged.settings().map_err(PdfError::Krilla)?;
-    let bytes = render_with(layout, meta, fonts, images, opts, settings)?;
-    Ok(Written { bytes, conformance: Conformance::Untagged, images_without_alt, refused })
+    Err(PdfError::Krilla(refused.unwrap_or_default()))
 }
 
 fn render_with(

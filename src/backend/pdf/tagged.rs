@@ -301,21 +301,12 @@ fn group(
 fn content_node(c: Content) -> Node {
     match c {
         Content::Mark(id) => Node::Leaf(id),
-        Content::Word { marks, actual } => {
-            let span = Tag::Span.with_actual_text(Some(actual));
-            Node::Group(TagGroup::with_children(
-                span,
-                marks.into_iter().map(Node::Leaf).collect(),
-            ))
-        }
+        Content::Word { marks, actual } => Node::Group(read_as(actual, marks)),
         Content::Link { marks, annot, note } => {
             let mut link = TagGroup::new(Tag::Link);
             for (m, actual) in marks {
                 match actual {
-                    Some(a) => link.push(TagGroup::with_children(
-                        Tag::Span.with_actual_text(Some(a)),
-                        vec![Node::Leaf(m)],
-                    )),
+                    Some(a) => link.push(read_as(a, vec![m])),
                     None => link.push(m),
                 }
             }
@@ -329,6 +320,12 @@ fn content_node(c: Content) -> Node {
             }
         }
     }
+}
+
+/// A `Span` whose marked content is read as `actual` (ISO 32000-1, 14.9.4).
+fn read_as(actual: String, marks: Vec<Identifier>) -> TagGroup {
+    let span = Tag::Span.with_actual_text(Some(actual));
+    TagGroup::with_children(span, marks.into_iter().map(Node::Leaf).collect())
 }
 
 /// The standard structure type of a role.
@@ -354,9 +351,7 @@ fn kind(role: &Role) -> TagKind {
         Role::Row => Tag::TR.into(),
         Role::HeaderCell => Tag::TH(TableHeaderScope::Column).into(),
         Role::Cell => Tag::TD.into(),
-        Role::Figure { alt } => {
-            Tag::Figure(Some(alt.clone()).filter(|a| !a.trim().is_empty())).into()
-        }
+        Role::Figure { .. } => Tag::Figure(role.alt().map(str::to_string)).into(),
         Role::Caption => Tag::Caption.into(),
         Role::Note(_) => Tag::Note.into(),
         Role::Code => Tag::Code.into(),
