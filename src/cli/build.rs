@@ -300,6 +300,7 @@ fn pdf_layout(
         kind: Some(print.kind),
         bleed: print.bleed,
         cover: l.res.cover.as_ref().map(|c| (c.info.width, c.info.height)),
+        toc_depth: doc.meta.toc_depth.max(1),
     };
     Ok((crate::layout::layout(doc, fonts, &opts, diags), images))
 }

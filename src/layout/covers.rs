@@ -26,7 +26,7 @@ fn text(s: &str) -> Vec<Inline> {
 /// Stacks paragraphs down the page from `y`, centred on the text block; returns the
 /// lines and the y after them. Each paragraph is a paragraph of node `parent` in the
 /// structure (or, under [`ARTIFACT`], an ornament).
-fn stack(
+pub(super) fn stack(
     b: &mut Builder,
     (geo, tags, parent): (&Geometry, &mut Structure, Tag),
     paras: &[(String, ParaStyle)],
@@ -59,7 +59,13 @@ fn stack(
     (out, y)
 }
 
-fn style(geo: &Geometry, face: Face, feat: Feat, num: Sp, den: Sp) -> ParaStyle {
+pub(super) fn style(
+    geo: &Geometry,
+    face: Face,
+    feat: Feat,
+    num: Sp,
+    den: Sp,
+) -> ParaStyle {
     let size = geo.size * num / den;
     ParaStyle {
         face,
@@ -173,42 +179,11 @@ pub fn self_cover(
     pages.push(front);
 
     // Page 2: the inside cover, with the colophon at its foot.
-    let mut colophon: Vec<String> = Vec::new();
-    colophon.push(meta.title.clone());
-    if !meta.authors.is_empty() {
-        colophon.push(meta.lang.join_names(&meta.authors));
-    }
-    if !meta.translators.is_empty() {
-        colophon.push(meta.lang.translated_by(&meta.lang.join_names(&meta.translators)));
-    }
-    if let Some(s) = &meta.source {
-        colophon.push(s.clone());
-    }
-    if let Some(d) = &meta.date {
-        colophon.push(meta.lang.format_date(d));
-    }
-    colophon.extend(meta.publisher.clone());
-    colophon.extend(meta.rights.clone());
-    // An ISBN or the publisher's own identifier is for readers; a generated
-    // `urn:uuid` only for machines.
-    if !meta.identifier.starts_with("urn:uuid:") {
-        colophon.push(meta.identifier.clone());
-    }
-    let mut faces = vec![fonts.family_name(Face::REGULAR).to_string()];
-    let headings = fonts.family_name(Face::heading(false));
-    if !faces.iter().any(|f| f == headings) {
-        faces.push(headings.to_string());
-    }
-    colophon.push(format!("Set in {} with quire", meta.lang.join_names(&faces)));
-    let small =
-        ParaStyle { align: Align::Left, ..style(geo, Face::REGULAR, Feat::Text, 4, 5) };
-    let paras: Vec<(String, ParaStyle)> =
-        colophon.into_iter().map(|c| (c, small)).collect();
-    let div = tags.add_outside(Role::Div, true, meta.span);
-    let (probe, end) = stack(&mut b, (geo, tags, div), &paras, 0, diags);
-    let top = geo.top + geo.body_height() - end;
-    let mut inside = Page { number: 2, ..Default::default() };
-    inside.lines = probe.into_iter().map(|p| Placed { y: p.y + top, ..p }).collect();
+    let inside = Page {
+        number: 2,
+        lines: colophon(&mut b, meta, (geo, tags), diags),
+        ..Default::default()
+    };
     pages.push(inside);
 
     // The text, from page 3 (parity is kept, so margins and heads stay right).
@@ -242,4 +217,52 @@ pub fn self_cover(
     }
     pages.push(back);
     pages
+}
+
+/// The colophon, set at the foot of the text block of the page that holds it (a
+/// pamphlet's inside cover, the back of a book's title page): title, authors,
+/// translators, source, date, publisher, rights, the identifier when it is one a
+/// reader can use, and the typefaces. The one owner of what a colophon says.
+pub(super) fn colophon(
+    b: &mut Builder,
+    meta: &Metadata,
+    (geo, tags): (&Geometry, &mut Structure),
+    diags: &mut Diagnostics,
+) -> Vec<Placed> {
+    let mut colophon: Vec<String> = Vec::new();
+    colophon.push(meta.title.clone());
+    if !meta.authors.is_empty() {
+        colophon.push(meta.lang.join_names(&meta.authors));
+    }
+    if !meta.translators.is_empty() {
+        colophon.push(meta.lang.translated_by(&meta.lang.join_names(&meta.translators)));
+    }
+    if let Some(s) = &meta.source {
+        colophon.push(s.clone());
+    }
+    if let Some(d) = &meta.date {
+        colophon.push(meta.lang.format_date(d));
+    }
+    colophon.extend(meta.publisher.clone());
+    colophon.extend(meta.rights.clone());
+    // An ISBN or the publisher's own identifier is for readers; a generated
+    // `urn:uuid` only for machines.
+    if !meta.identifier.starts_with("urn:uuid:") {
+        colophon.push(meta.identifier.clone());
+    }
+    let fonts = b.fonts;
+    let mut faces = vec![fonts.family_name(Face::REGULAR).to_string()];
+    let headings = fonts.family_name(Face::heading(false));
+    if !faces.iter().any(|f| f == headings) {
+        faces.push(headings.to_string());
+    }
+    colophon.push(format!("Set in {} with quire", meta.lang.join_names(&faces)));
+    let small =
+        ParaStyle { align: Align::Left, ..style(geo, Face::REGULAR, Feat::Text, 4, 5) };
+    let paras: Vec<(String, ParaStyle)> =
+        colophon.into_iter().map(|c| (c, small)).collect();
+    let div = tags.add_outside(Role::Div, true, meta.span);
+    let (probe, end) = stack(b, (geo, tags, div), &paras, 0, diags);
+    let top = geo.top + geo.body_height() - end;
+    probe.into_iter().map(|p| Placed { y: p.y + top, ..p }).collect()
 }

@@ -31,8 +31,12 @@ pub fn dump(l: &Layout) -> String {
     for page in &l.pages {
         let _ = writeln!(
             out,
-            "page {}{}{}{}",
+            "page {}{}{}{}{}",
             page.number,
+            Some(page.label.to_string())
+                .filter(|l| *l != page.number.to_string())
+                .map(|l| format!(" [{l}]"))
+                .unwrap_or_default(),
             page.head.as_ref().map(|h| format!(" head={h:?}")).unwrap_or_default(),
             if page.folio { " folio" } else { "" },
             page.blank.map(|b| format!(" ({})", b.name())).unwrap_or_default()

@@ -974,7 +974,11 @@ pub fn build(
         Some(super::Makeup::Pamphlet) => false,
         None => doc.chapters.iter().any(|ch| ch.has_heading),
     };
-    c.title_block(doc, book);
+    // A book's title page is part of its front matter (`front`), made after the
+    // text is paginated.
+    if opts.kind != Some(super::Makeup::Book) {
+        c.title_block(doc, book);
+    }
     let base = c.body();
     c.blocks(&doc.blocks, Frame { x: 0, measure, base });
     let notes = c.notes(doc);

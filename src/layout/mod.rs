@@ -18,6 +18,7 @@
 pub mod covers;
 pub mod dump;
 pub mod fonts;
+pub mod front;
 pub mod galley;
 pub mod items;
 pub mod linebreak;
@@ -54,6 +55,8 @@ pub struct LayoutOptions {
     pub bleed: f64,
     /// Pixel size of the cover image, if the manuscript gives one.
     pub cover: Option<(u32, u32)>,
+    /// The deepest heading level a book's printed contents lists (1: chapters).
+    pub toc_depth: u8,
 }
 
 /// How the print edition is made up.
@@ -94,6 +97,7 @@ impl LayoutOptions {
             kind: None,
             bleed: 0.0,
             cover: None,
+            toc_depth: 1,
         }
     }
 }
@@ -202,6 +206,9 @@ pub enum Blank {
     Verso,
     /// Padding that brings a self-cover pamphlet to a multiple of four pages.
     Padding,
+    /// The back of a book's half-title, or the page that brings its front matter
+    /// to an even count.
+    Front,
 }
 
 impl Blank {
@@ -210,6 +217,7 @@ impl Blank {
         match self {
             Blank::Verso => "blank verso before a chapter",
             Blank::Padding => "blank padding to a multiple of four",
+            Blank::Front => "blank page of the front matter",
         }
     }
 }
@@ -284,11 +292,70 @@ pub struct Mark {
     pub y: Sp,
 }
 
+/// How a page's number is printed: a book's front matter in lower-case roman
+/// numerals, its text in arabic figures from 1 (Chicago Manual of Style, 1.7–1.9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Numbering {
+    /// i, ii, iii …
+    Roman,
+    /// 1, 2, 3 …
+    #[default]
+    Arabic,
+}
+
+/// The number printed on (or counted for) a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Folio {
+    /// Its style.
+    pub numbering: Numbering,
+    /// Its value, from 1 in its style's run of pages.
+    pub n: u32,
+}
+
+impl std::fmt::Display for Folio {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.numbering {
+            Numbering::Arabic => write!(f, "{}", self.n),
+            Numbering::Roman => f.write_str(&roman(self.n)),
+        }
+    }
+}
+
+/// A number in lower-case roman numerals (0 is empty: no such page).
+pub fn roman(mut n: u32) -> String {
+    const DIGITS: [(u32, &str); 13] = [
+        (1000, "m"),
+        (900, "cm"),
+        (500, "d"),
+        (400, "cd"),
+        (100, "c"),
+        (90, "xc"),
+        (50, "l"),
+        (40, "xl"),
+        (10, "x"),
+        (9, "ix"),
+        (5, "v"),
+        (4, "iv"),
+        (1, "i"),
+    ];
+    let mut s = String::new();
+    for (v, d) in DIGITS {
+        while n >= v {
+            s.push_str(d);
+            n -= v;
+        }
+    }
+    s
+}
+
 /// A laid-out page.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Page {
-    /// 1-based page number.
+    /// 1-based page number: its place in the file, which decides left and right.
     pub number: usize,
+    /// The number printed on it (a book's front matter counts in roman numerals,
+    /// its text in arabic from 1).
+    pub label: Folio,
     /// Text lines (body, then notes).
     pub lines: Vec<Placed>,
     /// Rules (the footnote separator).
@@ -341,7 +408,15 @@ pub fn layout(
     let (pages, audit) = paginate::paginate(&mut galley, &geometry);
     let mut structure = std::mem::take(&mut galley.structure);
     // 3. A pamphlet's self-cover around the text.
-    let pages = match opts.kind {
+    let mut pages = match opts.kind {
+        Some(Makeup::Book) => front::book(
+            pages,
+            doc,
+            fonts,
+            (&geometry, &mut structure),
+            opts.toc_depth,
+            diags,
+        ),
         Some(Makeup::Pamphlet) => covers::self_cover(
             pages,
             &doc.meta,
@@ -351,8 +426,13 @@ pub fn layout(
             pt(opts.bleed),
             diags,
         ),
-        _ => pages,
+        None => pages,
     };
+    if opts.kind != Some(Makeup::Book) {
+        for p in &mut pages {
+            p.label = Folio { numbering: Numbering::Arabic, n: p.number as u32 };
+        }
+    }
     findings(&pages, diags);
     once_per_char(diags);
     Layout { geometry, pages, audit, structure }

@@ -78,6 +78,10 @@ pub enum Role {
     Div,
     /// The text between two section breaks.
     Section,
+    /// A book's printed contents.
+    Toc,
+    /// An entry of the contents.
+    TocItem,
 }
 
 impl Role {

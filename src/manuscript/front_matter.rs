@@ -28,6 +28,7 @@ const KEYS: &[&str] = &[
     "subjects",
     "source",
     "cover",
+    "toc-depth",
     "text",
     "epub",
     "pdf",
@@ -227,6 +228,7 @@ struct Raw {
     subjects: OneOrMany,
     source: Option<Scalar>,
     cover: Option<Spanned<Scalar>>,
+    toc_depth: Option<Spanned<Scalar>>,
     text: RawText,
     epub: RawEpub,
     pdf: RawPdf,
@@ -486,6 +488,21 @@ pub fn read(text: &str, diags: &mut Diagnostics) -> (Metadata, usize) {
     }
     if let Some(c) = &raw.cover {
         meta.cover = Some((c.value.0.clone(), spanned_at(&block, c)));
+    }
+    if let Some(d) = &raw.toc_depth {
+        match d.value.0.trim().parse::<u8>() {
+            Ok(n @ 1..=6) => meta.toc_depth = n,
+            _ => diags.push(
+                Diagnostic::error(
+                    "front-matter",
+                    spanned_at(&block, d),
+                    format!("`toc-depth: {}` is not a heading level", d.value.0),
+                )
+                .with_hint(
+                    "1 lists the chapters (`#`), 2 their sections (`##`) too, up to 6",
+                ),
+            ),
+        }
     }
     meta.text.width = raw.text.width;
     meta.epub.embed_fonts = raw.epub.embed_fonts;

@@ -319,6 +319,33 @@ impl Lang {
         }
     }
 
+    /// "Edited by …", for a title page.
+    pub fn edited_by(&self, names: &str) -> String {
+        match self.primary().as_str() {
+            "fr" => format!("Édité par {names}"),
+            "de" => format!("Herausgegeben von {names}"),
+            "ru" => format!("Под редакцией: {names}"),
+            "es" => format!("Edición de {names}"),
+            "it" => format!("A cura di {names}"),
+            _ => format!("Edited by {names}"),
+        }
+    }
+
+    /// The word a cross-reference puts before a page number in print ("see page
+    /// 47"): the language's word for a page.
+    pub fn page_word(&self) -> &'static str {
+        match self.primary().as_str() {
+            "fr" => "page",
+            "de" => "Seite",
+            "ru" => "страница",
+            "es" => "página",
+            "it" => "pagina",
+            "pt" => "página",
+            "nl" => "pagina",
+            _ => "page",
+        }
+    }
+
     /// A date written out in this language's usual form, or ISO 8601 where quire
     /// has no month names for the language.
     pub fn format_date(&self, d: &crate::model::Date) -> String {

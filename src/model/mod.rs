@@ -66,6 +66,9 @@ pub struct Metadata {
     pub source: Option<String>,
     /// `cover`: an image path relative to the manuscript, with the span of its value.
     pub cover: Option<(String, Span)>,
+    /// `toc-depth`: the deepest heading level a book's printed contents lists
+    /// (default 1, the chapters).
+    pub toc_depth: u8,
     /// `text:` settings.
     pub text: TextSettings,
     /// `epub:` settings.

@@ -24,7 +24,7 @@ use crate::layout::fonts::{Face, Feat};
 use crate::layout::items::Link;
 use crate::layout::structure::{ARTIFACT, Role};
 use crate::layout::units::{Sp, to_pt};
-use crate::layout::{Fonts, Layout};
+use crate::layout::{Fonts, Layout, Numbering};
 use crate::model::Metadata;
 
 /// Settings of the PDF edition.
@@ -651,13 +651,24 @@ fn draw_page(
     }
     if page.folio {
         let y = oy + to_pt(geo.height - geo.bottom + geo.leading * 2);
-        let folio = page.number.to_string();
+        let folio = page.label.to_string();
         let kind = ArtifactType::PageNumber;
         s.start_tagged(ContentTag::Artifact(Artifact::with_kind(kind)));
         draw_centred(s, d.pf, fonts, Face::REGULAR, Feat::Text, small, &folio, cx, y);
         s.end_tagged();
     }
     links
+}
+
+/// A page's label (PDF 1.7, 12.4.2): its style and its own number. krilla 0.8
+/// writes a range for each page (it merges none), so each page states its number
+/// rather than counting on from the range's start.
+fn page_label(folio: crate::layout::Folio) -> krilla::page::PageLabel {
+    let style = match folio.numbering {
+        Numbering::Roman => krilla::page::NumberingStyle::LowerRoman,
+        Numbering::Arabic => krilla::page::NumberingStyle::Arabic,
+    };
+    krilla::page::PageLabel::new(Some(style), None, std::num::NonZeroU32::new(folio.n))
 }
 
 /// A link target: a place on a page (y from the top, in points).
@@ -872,11 +883,17 @@ fn render_with(
         Drawing { layout, pf: &pf, fonts, images, words: tagged::broken_words(layout) };
     let mut tagging = tagged::Tagging::new(&layout.structure);
     let mut outline = Outline::default();
+    // Page labels only where the printed numbers are not the pages' places (a
+    // book's roman front matter): viewers then show the printed numbers.
+    let labelled = layout.pages.iter().any(|p| p.label.numbering == Numbering::Roman);
     for (pi, page) in layout.pages.iter().enumerate() {
-        let settings = PageSettings::from_wh(w + 2.0 * o, h + 2.0 * o)
+        let mut settings = PageSettings::from_wh(w + 2.0 * o, h + 2.0 * o)
             .ok_or_else(|| PdfError::Krilla("page size".into()))?
             .with_bleed_box(Rect::from_xywh(m, m, w + 2.0 * b, h + 2.0 * b))
             .with_trim_box(Rect::from_xywh(o, o, w, h));
+        if labelled {
+            settings = settings.with_page_label(page_label(page.label));
+        }
         let mut p = doc.start_page_with(settings);
         let mut s = p.surface();
         let links = draw_page(&mut s, &d, pi, (o, o), &mut tagging);

@@ -356,6 +356,8 @@ fn kind(role: &Role) -> TagKind {
         Role::Note(_) => Tag::Note.into(),
         Role::Code => Tag::Code.into(),
         Role::Section => Tag::Section.into(),
+        Role::Toc => Tag::TOC.into(),
+        Role::TocItem => Tag::TOCI.into(),
     }
 }
 
