@@ -950,10 +950,12 @@ pub fn build(
     fonts: &Fonts,
     geo: &Geometry,
     opts: &LayoutOptions,
+    refs: &BTreeMap<String, String>,
     diags: &mut Diagnostics,
 ) -> Galley {
     let measure = geo.measure();
     let mut builder = Builder::new(fonts, measure);
+    builder.page_refs = refs.clone();
     builder.rtl = doc.meta.lang.rtl();
     let mut c = Ctx {
         fonts,

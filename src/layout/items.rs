@@ -432,20 +432,22 @@ fn piece(
 /// How a stretch of inlines is set: its face, features, link and language (an
 /// index into the builder's table of languages; 0: the document's).
 #[derive(Clone)]
-struct Look {
+struct Look<'r> {
     face: Face,
     feat: Feat,
     link: Option<Link>,
     lang: u8,
+    /// What each cross-reference prints ("page 47"), by the heading's id.
+    refs: &'r std::collections::BTreeMap<String, String>,
 }
 
-fn flatten(
+fn flatten<'r>(
     inlines: &[Inline],
-    look: &Look,
+    look: &Look<'r>,
     langs: &mut Vec<String>,
     out: &mut Vec<Token>,
 ) {
-    let with = |l: &Look, f: &dyn Fn(&mut Look)| {
+    let with = |l: &Look<'r>, f: &dyn Fn(&mut Look<'r>)| {
         let mut l = l.clone();
         f(&mut l);
         l
@@ -489,6 +491,13 @@ fn flatten(
                 };
                 let own = own.or_else(|| link.clone());
                 flatten(content, &with(look, &|l| l.link = own.clone()), langs, out);
+            }
+            // The page is known once the book is paginated: until then (and for an
+            // id the layout has not met) a stand-in of about its width.
+            Inline::PageRef { id, span, .. } => {
+                let text = look.refs.get(id).map_or("page\u{a0}00", String::as_str);
+                let own = Some(Link::Internal(id.as_str().into()));
+                out.push(Token::Text(styled(text, &[], face, feat, own, *span)));
             }
             Inline::Code { text, span } => {
                 let text = crate::model::expand_tabs(text);
@@ -603,6 +612,9 @@ pub struct Builder<'f> {
     /// The languages of `lang` spans met so far (BCP 47 tags), by the index
     /// fragments carry; entry 0, the document's own, is empty.
     pub langs: Vec<String>,
+    /// What each cross-reference to a page prints ("page 47"), by the heading's
+    /// id: the page numbers of the layout before.
+    pub page_refs: std::collections::BTreeMap<String, String>,
 }
 
 impl<'f> Builder<'f> {
@@ -616,6 +628,7 @@ impl<'f> Builder<'f> {
             reported: Vec::new(),
             hyphens: Default::default(),
             langs: vec![String::new()],
+            page_refs: Default::default(),
         }
     }
 
@@ -627,7 +640,13 @@ impl<'f> Builder<'f> {
         diags: &mut Diagnostics,
     ) -> Para {
         let mut tokens = Vec::new();
-        let look = Look { face: style.face, feat: style.feat, link: None, lang: 0 };
+        let look = Look {
+            face: style.face,
+            feat: style.feat,
+            link: None,
+            lang: 0,
+            refs: &self.page_refs,
+        };
         flatten(inlines, &look, &mut self.langs, &mut tokens);
         let mut p =
             Para { rtl: self.resolve_levels(&mut tokens, style), ..Para::default() };

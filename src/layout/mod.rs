@@ -394,16 +394,104 @@ pub struct Layout {
     pub structure: structure::Structure,
 }
 
-/// Lays out a document (see the module docs for the recipe).
+/// How many times a book with cross-references to pages is laid out at most: each
+/// layout prints the page numbers the one before found, until they agree (as LaTeX
+/// reruns until its labels settle).
+const MAX_PASSES: usize = 4;
+
+/// Lays out a document (see the module docs for the recipe). A document with
+/// cross-references to pages (`[](#id)`) is laid out again with the page numbers
+/// the last layout found, until no number changes.
 pub fn layout(
     doc: &Document,
     fonts: &Fonts,
     opts: &LayoutOptions,
     diags: &mut Diagnostics,
 ) -> Layout {
+    let wanted = page_ref_ids(doc);
+    let mut refs = BTreeMap::new();
+    let mut pass = 1;
+    loop {
+        let mut d = Diagnostics::new();
+        let l = layout_with(doc, fonts, opts, &refs, &mut d);
+        let found = ref_texts(&l, &wanted, &doc.meta.lang);
+        if found == refs || pass == MAX_PASSES {
+            if found != refs {
+                d.push(crate::diag::Diagnostic::warning(
+                    "unsettled-refs",
+                    doc.meta.span,
+                    format!("the page numbers of cross-references did not settle after {MAX_PASSES} layouts; some may be a page off"),
+                ));
+            }
+            diags.extend(d);
+            return l;
+        }
+        refs = found;
+        pass += 1;
+    }
+}
+
+/// The text a cross-reference to a page prints: the language's word and the
+/// number, joined by a no-break space ("page 47"). The one owner of that wording.
+pub fn page_ref_text(lang: &crate::model::Lang, folio: Folio) -> String {
+    format!("{}\u{a0}{folio}", lang.page_word())
+}
+
+/// What each wanted id's cross-references print in this layout.
+fn ref_texts(
+    l: &Layout,
+    wanted: &std::collections::BTreeSet<String>,
+    lang: &crate::model::Lang,
+) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for p in &l.pages {
+        for m in &p.marks {
+            if let Some(id) = m.id.as_ref().filter(|id| wanted.contains(*id)) {
+                out.entry(id.clone()).or_insert_with(|| page_ref_text(lang, p.label));
+            }
+        }
+    }
+    out
+}
+
+/// The ids the document's cross-references to pages point to.
+fn page_ref_ids(doc: &Document) -> std::collections::BTreeSet<String> {
+    use crate::model::Inline;
+    fn walk(inlines: &[Inline], out: &mut std::collections::BTreeSet<String>) {
+        for i in inlines {
+            match i {
+                Inline::PageRef { id, .. } => {
+                    out.insert(id.clone());
+                }
+                Inline::Emphasis { content, .. }
+                | Inline::Strong { content, .. }
+                | Inline::Strikethrough { content, .. }
+                | Inline::SmallCaps { content, .. }
+                | Inline::Lang { content, .. }
+                | Inline::Link { content, .. } => walk(content, out),
+                _ => {}
+            }
+        }
+    }
+    let mut out = std::collections::BTreeSet::new();
+    crate::model::for_each_inlines(&doc.blocks, &mut |inl| walk(inl, &mut out));
+    for n in &doc.notes {
+        crate::model::for_each_inlines(&n.blocks, &mut |inl| walk(inl, &mut out));
+    }
+    out
+}
+
+/// One layout, with the cross-references printing `refs`.
+fn layout_with(
+    doc: &Document,
+    fonts: &Fonts,
+    opts: &LayoutOptions,
+    refs: &BTreeMap<String, String>,
+    diags: &mut Diagnostics,
+) -> Layout {
     let geometry = Geometry { rtl: doc.meta.lang.rtl(), ..Geometry::new(opts) };
     // 1. Blocks → a vertical list; notes → their own lines.
-    let mut galley = galley::build(doc, fonts, &geometry, opts, diags);
+    let mut galley = galley::build(doc, fonts, &geometry, opts, refs, diags);
     // 2. The vertical list → pages.
     let (pages, audit) = paginate::paginate(&mut galley, &geometry);
     let mut structure = std::mem::take(&mut galley.structure);

@@ -6,9 +6,16 @@
 //! web or mail address written as the WHATWG URL Standard serialises it (what may be
 //! percent-encoded is: `https://example.org/a b` becomes `…/a%20b`); a link to
 //! anything else — a file, an active URL (`javascript:` …), an address that is no URL
-//! (`https://../`), a `#fragment` that names no heading — is replaced by its text.
+//! (`https://../`) — is replaced by its text.
+//!
+//! A link to a `#fragment` that names no heading is an error at its line: inside a
+//! book a broken cross-reference is the author's mistake, never a reader's link to
+//! nowhere. A link to a heading whose text is empty or the language's word for a
+//! page (`[](#id)`, `[page](#id)`) is a cross-reference to the heading's page: an
+//! [`Inline::PageRef`], which print sets as "page 47" and the editions without
+//! pages as the heading's text.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::html::safe_href;
 use super::{Block, Document, Inline};
@@ -17,14 +24,42 @@ use crate::diag::Diagnostics;
 /// Unlinks the links that cannot work; see the module docs.
 pub fn apply(doc: &mut Document, diags: &mut Diagnostics) {
     let mut ids = BTreeSet::new();
+    let mut titles = BTreeMap::new();
     super::walk_blocks(&doc.blocks, &mut |b| {
-        if let Block::Heading { id, .. } = b {
+        if let Block::Heading { id, content, .. } = b {
             ids.insert(id.clone());
+            titles.insert(id.clone(), super::plain_text(content));
         }
     });
-    super::for_each_inlines_mut(&mut doc.blocks, &mut |inl| inlines(inl, &ids, diags));
+    let t = Targets { ids, titles, page: doc.meta.lang.page_word() };
+    super::for_each_inlines_mut(&mut doc.blocks, &mut |inl| inlines(inl, &t, diags));
     for n in &mut doc.notes {
-        super::for_each_inlines_mut(&mut n.blocks, &mut |inl| inlines(inl, &ids, diags));
+        super::for_each_inlines_mut(&mut n.blocks, &mut |inl| inlines(inl, &t, diags));
+    }
+}
+
+/// What links may point to inside the book.
+struct Targets {
+    /// Every heading's id.
+    ids: BTreeSet<String>,
+    /// Each heading's text, by id.
+    titles: BTreeMap<String, String>,
+    /// The language's word for a page, which makes a link a page reference.
+    page: &'static str,
+}
+
+impl Targets {
+    /// The page reference a link to `#id` with this text is, if it is one.
+    fn page_ref(&self, url: &str, content: &[Inline], span: crate::diag::Span) -> Option<Inline> {
+        let id = url.strip_prefix('#')?;
+        let title = self.titles.get(id)?;
+        let text = super::plain_text(content);
+        let text = text.trim();
+        if !(text.is_empty() || text.eq_ignore_ascii_case(self.page) || text == self.page) {
+            return None;
+        }
+        let content = vec![Inline::Text { text: title.clone(), hyphens: Vec::new(), span }];
+        Some(Inline::PageRef { id: id.to_string(), content, span })
     }
 }
 
@@ -110,14 +145,26 @@ fn rfc3986(s: &str) -> String {
     out
 }
 
-fn inlines(v: &mut Vec<Inline>, ids: &BTreeSet<String>, diags: &mut Diagnostics) {
+fn inlines(v: &mut Vec<Inline>, t: &Targets, diags: &mut Diagnostics) {
     let mut out = Vec::with_capacity(v.len());
     for mut i in std::mem::take(v) {
         match &mut i {
             Inline::Link { url, content, span, .. } => {
-                inlines(content, ids, diags);
-                match check(url, ids) {
+                inlines(content, t, diags);
+                if let Some(r) = t.page_ref(url, content, *span) {
+                    out.push(r);
+                    continue;
+                }
+                match check(url, &t.ids) {
                     Ok(target) => *url = target,
+                    Err(why) if url.starts_with('#') => {
+                        diags.push(
+                            crate::diag::Diagnostic::error("missing-id", *span, format!("this cross-reference goes nowhere: {why}"))
+                                .with_hint("give the heading the id with `# Heading {#id}`, or link to the id a heading already has (its text in lower case, spaces as hyphens)"),
+                        );
+                        out.append(content);
+                        continue;
+                    }
                     Err(why) => {
                         diags.warning("bad-link", *span, format!("link removed: {why}"));
                         out.append(content);
@@ -129,7 +176,7 @@ fn inlines(v: &mut Vec<Inline>, ids: &BTreeSet<String>, diags: &mut Diagnostics)
             | Inline::Strong { content, .. }
             | Inline::Strikethrough { content, .. }
             | Inline::SmallCaps { content, .. }
-            | Inline::Lang { content, .. } => inlines(content, ids, diags),
+            | Inline::Lang { content, .. } => inlines(content, t, diags),
             _ => {}
         }
         out.push(i);

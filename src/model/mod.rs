@@ -460,6 +460,18 @@ pub enum Inline {
         /// Source span.
         span: Span,
     },
+    /// `[](#id)` or `[page](#id)`: a reference to the page a heading is on. Print
+    /// sets "page 47" (the number known once the book is paginated); the EPUB and
+    /// the text edition, which have no pages, show the heading's text, `content`,
+    /// linked in the EPUB.
+    PageRef {
+        /// The heading's id.
+        id: String,
+        /// The heading's text, as plain text.
+        content: Vec<Inline>,
+        /// Source span.
+        span: Span,
+    },
     /// `[^label]`: a reference to a note.
     NoteRef {
         /// The label as written.
@@ -505,6 +517,7 @@ impl Inline {
             | Inline::Lang { span, .. }
             | Inline::Code { span, .. }
             | Inline::Link { span, .. }
+            | Inline::PageRef { span, .. }
             | Inline::Image { span, .. }
             | Inline::NoteRef { span, .. }
             | Inline::SoftBreak { span }
@@ -531,7 +544,8 @@ fn push_plain(inlines: &[Inline], out: &mut String) {
             | Inline::Strikethrough { content, .. }
             | Inline::SmallCaps { content, .. }
             | Inline::Lang { content, .. }
-            | Inline::Link { content, .. } => push_plain(content, out),
+            | Inline::Link { content, .. }
+            | Inline::PageRef { content, .. } => push_plain(content, out),
             Inline::Image { alt, .. } => out.push_str(alt),
             Inline::SoftBreak { .. } | Inline::LineBreak { .. } => out.push(' '),
             Inline::NoteRef { .. } | Inline::Html { .. } => {}

@@ -101,7 +101,8 @@ fn collect<'a>(inlines: &'a mut [Inline], out: &mut Vec<Piece<'a>>) {
             Inline::Emphasis { content, .. }
             | Inline::Strong { content, .. }
             | Inline::Strikethrough { content, .. }
-            | Inline::SmallCaps { content, .. } => collect(content, out),
+            | Inline::SmallCaps { content, .. }
+            | Inline::PageRef { content, .. } => collect(content, out),
             // Smartened in its own language (see `smarten_inlines`), then left
             // alone: the paragraph's language must not respace it.
             Inline::Lang { .. } => out.push(Piece::Opaque('x')),

@@ -267,6 +267,16 @@ impl Ctx<'_> {
                     }
                     None => self.inlines(content, out),
                 },
+                // No pages in an e-book: the reference reads as the heading's
+                // title, linked to it.
+                Inline::PageRef { id, content, .. } => match self.href(&format!("#{id}")) {
+                    Some(href) => {
+                        let _ = write!(out, "<a href=\"{}\">", esc(&href));
+                        self.inlines(content, out);
+                        out.push_str("</a>");
+                    }
+                    None => self.inlines(content, out),
+                },
                 Inline::Image { src, alt, .. } => self.img(src, alt, out),
                 Inline::NoteRef { number, first, span, .. } => {
                     if *number == 0 {

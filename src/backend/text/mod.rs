@@ -406,6 +406,7 @@ fn push_inlines(inlines: &[Inline], s: &mut String) {
                     s.push_str(&format!(" <{url}>"));
                 }
             }
+            Inline::PageRef { content, .. } => push_inlines(content, s),
             Inline::Image { alt, .. } => s.push_str(&format!("[Image: {alt}]")),
             Inline::NoteRef { number, .. } => s.push_str(&format!("[{number}]")),
             Inline::SoftBreak { .. } => s.push(' '),
