@@ -175,9 +175,26 @@ impl Diagnostics {
 pub struct Source {
     /// The path as the user gave it (used in diagnostics).
     pub name: String,
-    /// The whole file, front matter included.
+    /// The whole file, front matter included (and, for a book in several files,
+    /// each chapter file's text after it).
     pub text: String,
     line_starts: Vec<usize>,
+    /// The chapter files joined after the main file, in order.
+    parts: Vec<Part>,
+}
+
+/// A chapter file's text inside a [`Source`]: where it starts, in the joined text
+/// and in its own file, so that diagnostics name the file and its line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Part {
+    /// The file, as diagnostics name it.
+    name: String,
+    /// Byte offset of its text in the joined text (a line start).
+    at: usize,
+    /// The joined text's 0-based line at `at`.
+    line: usize,
+    /// The 1-based line of its own file its text starts on (after its front matter).
+    first_line: usize,
 }
 
 impl Source {
@@ -186,7 +203,37 @@ impl Source {
         let text = text.into();
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        Source { name: name.into(), text, line_starts }
+        Source { name: name.into(), text, line_starts, parts: Vec::new() }
+    }
+
+    /// Appends a chapter file's text (from its line `first_line`) after a blank
+    /// line, so that its first block never runs on from the text before it.
+    pub fn append_part(
+        &mut self,
+        name: impl Into<String>,
+        text: &str,
+        first_line: usize,
+    ) {
+        if !self.text.is_empty() && !self.text.ends_with('\n') {
+            self.text.push('\n');
+        }
+        self.text.push('\n');
+        let at = self.text.len();
+        self.text.push_str(text);
+        self.line_starts = vec![0];
+        self.line_starts.extend(self.text.match_indices('\n').map(|(i, _)| i + 1));
+        let line = self.line_starts.partition_point(|&s| s <= at) - 1;
+        self.parts.push(Part { name: name.into(), at, line, first_line });
+    }
+
+    /// The file, its 1-based line and column (in characters) of a byte offset of
+    /// the joined text: the main file's, or a chapter file's own.
+    pub fn locate(&self, byte: usize) -> (&str, usize, usize) {
+        let (line, col) = self.line_col(byte);
+        match self.parts.iter().rev().find(|p| p.at <= byte) {
+            Some(p) => (&p.name, line - 1 - p.line + p.first_line, col),
+            None => (&self.name, line, col),
+        }
     }
 
     /// A source from raw bytes. Bytes that are not UTF-8 are an error located at the
@@ -244,15 +291,15 @@ pub const WINDOW: usize = 100;
 /// window around the column, `…` where it is cut, as rustc does.
 pub fn render_human(src: &Source, d: &Diagnostic) -> String {
     let (line, col) = src.line_col(d.span.start);
+    let (file, shown_line, _) = src.locate(d.span.start);
     let mut out = format!(
-        "{}:{line}:{col}: {}[{}]: {}\n",
-        src.name,
+        "{file}:{shown_line}:{col}: {}[{}]: {}\n",
         d.severity.as_str(),
         d.code,
         d.message
     );
     let text: Vec<char> = src.line_text(line).chars().collect();
-    let num = line.to_string();
+    let num = shown_line.to_string();
     let pad = " ".repeat(num.len());
     // The caret runs to the end of the span or of the line, whichever comes first.
     let (end_line, end_col) = src.line_col(d.span.end);
@@ -309,10 +356,10 @@ struct JsonDiagnostic<'a> {
 
 /// Renders one diagnostic as a single-line JSON object (`--message-format json`).
 pub fn render_json(src: &Source, d: &Diagnostic) -> String {
-    let (line, column) = src.line_col(d.span.start);
-    let (end_line, end_column) = src.line_col(d.span.end);
+    let (file, line, column) = src.locate(d.span.start);
+    let (_, end_line, end_column) = src.locate(d.span.end);
     let j = JsonDiagnostic {
-        file: &src.name,
+        file,
         line,
         column,
         end_line,
@@ -330,8 +377,8 @@ pub fn render_json(src: &Source, d: &Diagnostic) -> String {
 /// values escaped as the Actions toolkit does (`%`, CR, LF, and in properties `:` and
 /// `,`).
 pub fn render_github(src: &Source, d: &Diagnostic) -> String {
-    let (line, col) = src.line_col(d.span.start);
-    let (end_line, end_col) = src.line_col(d.span.end);
+    let (file, line, col) = src.locate(d.span.start);
+    let (_, end_line, end_col) = src.locate(d.span.end);
     let level = match d.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
@@ -345,7 +392,7 @@ pub fn render_github(src: &Source, d: &Diagnostic) -> String {
     }
     format!(
         "::{level} file={},line={line},col={col},endLine={end_line},endColumn={end_col},title={}::{}",
-        prop(&src.name),
+        prop(file),
         prop(d.code),
         data(&message)
     )

@@ -147,8 +147,12 @@ fn load(path: &Path) -> Result<Loaded, CliError> {
     }
     let bytes = fs::read(path).map_err(io_err(path))?;
     match Source::from_bytes(name, &bytes) {
-        (src, None) => {
+        (mut src, None) => {
+            let mut joined = Diagnostics::new();
+            let newest = join_chapters(path, &mut src, &mut joined);
+            let modified = modified.max(newest);
             let (doc, mut diags) = crate::load(&src);
+            diags.extend(joined);
             let res = read_resources(path, &doc, &mut diags);
             Ok(Loaded { src, doc: Some(doc), diags, res, modified })
         }
@@ -158,6 +162,91 @@ fn load(path: &Path) -> Result<Loaded, CliError> {
             Ok(Loaded { src, doc: None, diags, res: Resources::default(), modified })
         }
     }
+}
+
+/// The chapter files a manuscript's front matter lists (`chapters: […]`), as paths
+/// relative to the manuscript's folder, with where each is named.
+fn chapter_list(text: &str) -> Vec<(String, crate::diag::Span)> {
+    crate::manuscript::front_matter::read(text, &mut Diagnostics::new()).0.chapters
+}
+
+/// The files `watch` follows for a manuscript besides itself: its chapter files.
+pub fn chapter_paths(manuscript: &Path) -> Vec<PathBuf> {
+    let Ok(text) = fs::read_to_string(manuscript) else { return Vec::new() };
+    let base = manuscript.parent().unwrap_or(Path::new("."));
+    chapter_list(&text).into_iter().map(|(p, _)| base.join(p)).collect()
+}
+
+/// Joins the chapter files the manuscript lists after its own text, each after a
+/// blank line and without its front matter, so the book reads as one file whose
+/// diagnostics still name the chapter file and its line. A path is checked like an
+/// image's (inside the project, there, UTF-8, within the size limit); a chapter
+/// file's own `chapters` are not followed. Returns the newest file's modification
+/// time.
+fn join_chapters(path: &Path, src: &mut Source, diags: &mut Diagnostics) -> Option<i64> {
+    let list = chapter_list(&src.text);
+    if list.is_empty() {
+        return None;
+    }
+    let base =
+        path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let root = resource_root(path)?;
+    let mut newest = None;
+    for (p, span) in list {
+        if let Some(why) = resources::path_problem(&p) {
+            diags.error("unsafe-path", span, format!("chapter file `{p}`: {why}"));
+            continue;
+        }
+        let read = inside(base, &root, &p, span, ("missing-chapter", "chapter file"))
+            .and_then(|c| {
+                let too_big = fs::metadata(&c).map(|m| m.len() > MAX_MANUSCRIPT);
+                if too_big.unwrap_or(false) || src.text.len() as u64 > MAX_MANUSCRIPT {
+                    return Err(Diagnostic::error(
+                        "too-large",
+                        span,
+                        format!(
+                            "with `{p}` the book is over {} MiB",
+                            MAX_MANUSCRIPT >> 20
+                        ),
+                    ));
+                }
+                let time = fs::metadata(&c)
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map(|d| d.as_secs() as i64);
+                newest = newest.max(time);
+                let bytes = fs::read(&c).map_err(|e| {
+                    Diagnostic::error(
+                        "missing-chapter",
+                        span,
+                        format!("`{p}` cannot be read: {e}"),
+                    )
+                })?;
+                String::from_utf8(bytes).map_err(|e| {
+                    Diagnostic::error(
+                        "not-utf8",
+                        span,
+                        format!(
+                            "chapter file `{p}` is not valid UTF-8 (at byte {})",
+                            e.utf8_error().valid_up_to()
+                        ),
+                    )
+                    .with_hint("save the file as UTF-8")
+                })
+            });
+        match read {
+            Ok(text) => {
+                let body = crate::manuscript::front_matter::body_start(&text);
+                let first_line = text[..body].matches('\n').count() + 1;
+                // Named as the manuscript is, from where quire was run.
+                let name = path.with_file_name(&p).display().to_string();
+                src.append_part(name, &text[body..], first_line);
+            }
+            Err(d) => diags.push(d),
+        }
+    }
+    newest
 }
 
 /// The folder a manuscript's files must stay inside: the project (the current

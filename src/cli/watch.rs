@@ -76,6 +76,25 @@ pub fn watch(args: &BuildArgs) -> Result<ExitCode, CliError> {
             CliError::Usage(format!("cannot watch {}: {e}", target.display()))
         })?;
     }
+    // A book's chapter files, wherever they are, are followed too (their folders,
+    // not recursively).
+    let mut folders: Vec<PathBuf> = super::manuscripts(&roots)
+        .unwrap_or_default()
+        .iter()
+        .flat_map(|m| super::chapter_paths(m))
+        .filter_map(|c| c.parent().map(Path::to_path_buf))
+        .filter(|d| !d.as_os_str().is_empty())
+        .collect();
+    folders.sort();
+    folders.dedup();
+    for f in folders {
+        if roots.iter().any(|r| r.is_dir() && f.starts_with(r)) {
+            continue;
+        }
+        debouncer
+            .watch(&f, RecursiveMode::NonRecursive)
+            .map_err(|e| CliError::Usage(format!("cannot watch {}: {e}", f.display())))?;
+    }
     eprintln!(
         "quire: watching {} (Ctrl-C stops)",
         roots.iter().map(|r| r.display().to_string()).collect::<Vec<_>>().join(", ")

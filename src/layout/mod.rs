@@ -579,7 +579,7 @@ fn findings(pages: &[Page], diags: &mut Diagnostics) {
                 diags.push(Diagnostic::warning(
                     "broken-word",
                     last_word_span(&pl.line),
-                    format!("a word too wide for the measure is broken between letters (page {}, line {line_no})", p.number),
+                    format!("a word too wide for the measure is broken between letters (page {}, line {line_no})", p.label),
                 ));
             }
             in_broken = pl.line.broken;
@@ -590,7 +590,7 @@ fn findings(pages: &[Page], diags: &mut Diagnostics) {
                 diags.push(Diagnostic::warning(
                     "loose-line",
                     first.frag.span,
-                    format!("a line is spaced wider than its stretch allows (page {}, line {line_no}, ratio {:.1})", p.number, pl.line.ratio),
+                    format!("a line is spaced wider than its stretch allows (page {}, line {line_no}, ratio {:.1})", p.label, pl.line.ratio),
                 ));
             }
         }
@@ -599,7 +599,7 @@ fn findings(pages: &[Page], diags: &mut Diagnostics) {
                 Finding::Short { lines, span } => Diagnostic::warning(
                     "short-page",
                     *span,
-                    format!("page {} is left {lines} lines short to keep this with what follows (no widow, orphan or stranded heading)", p.number),
+                    format!("page {} is left {lines} lines short to keep this with what follows (no widow, orphan or stranded heading)", p.label),
                 ),
                 Finding::NoteMoved { note, span } => Diagnostic::warning(
                     "note-moved",
@@ -609,7 +609,7 @@ fn findings(pages: &[Page], diags: &mut Diagnostics) {
                 Finding::Overfull { span } => Diagnostic::warning(
                     "overfull-page",
                     *span,
-                    format!("this material is taller than the page (page {})", p.number),
+                    format!("this material is taller than the page (page {})", p.label),
                 ),
             });
         }

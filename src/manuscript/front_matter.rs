@@ -29,6 +29,7 @@ const KEYS: &[&str] = &[
     "source",
     "cover",
     "toc-depth",
+    "chapters",
     "text",
     "epub",
     "pdf",
@@ -229,6 +230,7 @@ struct Raw {
     source: Option<Scalar>,
     cover: Option<Spanned<Scalar>>,
     toc_depth: Option<Spanned<Scalar>>,
+    chapters: Option<Spanned<PathList>>,
     text: RawText,
     epub: RawEpub,
     pdf: RawPdf,
@@ -368,6 +370,15 @@ fn key_span(b: &Block, parent: Option<&str>, key: &str) -> Span {
         off += line.len();
     }
     Span::new(b.yaml_start, b.yaml_start + 1)
+}
+
+/// Where a file's Markdown body starts: after its front matter, if it has one
+/// that closes (0 when it has none).
+pub fn body_start(text: &str) -> usize {
+    match find_block(text) {
+        Ok(Some(b)) => b.body_start,
+        _ => 0,
+    }
 }
 
 /// Reads the front matter. Returns the metadata (with defaults where keys are missing
@@ -528,6 +539,18 @@ pub fn read(text: &str, diags: &mut Diagnostics) -> (Metadata, usize) {
                 })
                 .collect();
         }
+    }
+    if let Some(list) = &raw.chapters {
+        let whole = spanned_at(&block, list);
+        meta.chapters = list
+            .value
+            .0
+            .iter()
+            .map(|e| match e {
+                PathEntry::Whole(p) => (p.trim().to_string(), whole),
+                PathEntry::Item(v) => at(v),
+            })
+            .collect();
     }
     meta.pdf.bleed = raw.pdf.bleed.map(|s| s.0);
     meta.pdf.color = raw.pdf.color.map(|s| s.0);

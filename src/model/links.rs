@@ -50,15 +50,22 @@ struct Targets {
 
 impl Targets {
     /// The page reference a link to `#id` with this text is, if it is one.
-    fn page_ref(&self, url: &str, content: &[Inline], span: crate::diag::Span) -> Option<Inline> {
+    fn page_ref(
+        &self,
+        url: &str,
+        content: &[Inline],
+        span: crate::diag::Span,
+    ) -> Option<Inline> {
         let id = url.strip_prefix('#')?;
         let title = self.titles.get(id)?;
         let text = super::plain_text(content);
         let text = text.trim();
-        if !(text.is_empty() || text.eq_ignore_ascii_case(self.page) || text == self.page) {
+        if !(text.is_empty() || text.eq_ignore_ascii_case(self.page) || text == self.page)
+        {
             return None;
         }
-        let content = vec![Inline::Text { text: title.clone(), hyphens: Vec::new(), span }];
+        let content =
+            vec![Inline::Text { text: title.clone(), hyphens: Vec::new(), span }];
         Some(Inline::PageRef { id: id.to_string(), content, span })
     }
 }

@@ -69,6 +69,9 @@ pub struct Metadata {
     /// `toc-depth`: the deepest heading level a book's printed contents lists
     /// (default 1, the chapters).
     pub toc_depth: u8,
+    /// `chapters`: the files that hold the book's chapters, in order, each with
+    /// where it is named (the CLI joins them after the main file's text).
+    pub chapters: Vec<(String, Span)>,
     /// `text:` settings.
     pub text: TextSettings,
     /// `epub:` settings.

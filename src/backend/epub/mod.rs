@@ -148,6 +148,8 @@ struct Map {
     note_files: Vec<String>,
     /// Every reference to each note: the file holding it and its id.
     note_refs: BTreeMap<u32, Vec<(String, String)>>,
+    /// Each note reference's id, by note and place.
+    noteref_ids: BTreeMap<(u32, usize), String>,
 }
 
 impl Map {
@@ -183,11 +185,14 @@ impl Map {
         let note_files: Vec<String> =
             doc.notes.iter().map(|n| files[n.chapter].clone()).collect();
         let mut note_refs: BTreeMap<u32, Vec<(String, String)>> = BTreeMap::new();
+        let mut noteref_ids = BTreeMap::new();
         let mut collect = |blocks: &[Block], file: &str| {
             crate::model::for_each_inlines(blocks, &mut |inl| {
                 note_refs_in(inl, &mut |n, first, span| {
-                    let id = xhtml::noteref_id(n, first, span);
-                    note_refs.entry(n).or_default().push((file.to_string(), id));
+                    let refs = note_refs.entry(n).or_default();
+                    let id = xhtml::noteref_id(n, first, refs.len() + 1);
+                    noteref_ids.insert((n, span.start), id.clone());
+                    refs.push((file.to_string(), id));
                 })
             });
         };
@@ -197,7 +202,7 @@ impl Map {
         for n in &doc.notes {
             collect(&n.blocks, &note_files[n.number as usize - 1]);
         }
-        Map { files, anchors, toc, note_files, note_refs }
+        Map { files, anchors, toc, note_files, note_refs, noteref_ids }
     }
 }
 
@@ -343,6 +348,7 @@ impl Book {
                 images: &images.hrefs,
                 file: &map.files[i],
                 note_refs: &map.note_refs,
+                noteref_ids: &map.noteref_ids,
             };
             let blocks = &doc.blocks[ch.start..ch.end];
             let title = &doc.meta.title;

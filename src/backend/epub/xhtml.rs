@@ -25,16 +25,16 @@ pub struct Ctx<'a> {
     /// Every reference to each note, in reading order: the file holding it and its
     /// id.
     pub note_refs: &'a BTreeMap<u32, Vec<(String, String)>>,
+    /// The id of each note reference, by its note and where it stands.
+    pub noteref_ids: &'a BTreeMap<(u32, usize), String>,
 }
 
 /// The id of a note reference: the first reference to a note has the plain one its
-/// note links back to first; later ones are told apart by where they stand.
-pub fn noteref_id(number: u32, first: bool, span: crate::diag::Span) -> String {
-    if first {
-        format!("noteref-{number}")
-    } else {
-        format!("noteref-{number}-{}", span.start)
-    }
+/// note links back to first; later ones are counted in reading order (`noteref-4-2`
+/// is the second reference to note 4), never named by their place in the
+/// manuscript's file, so a book split into several files gets the same ids.
+pub fn noteref_id(number: u32, first: bool, nth: usize) -> String {
+    if first { format!("noteref-{number}") } else { format!("noteref-{number}-{nth}") }
 }
 
 /// Escapes text for XML.
@@ -269,7 +269,8 @@ impl Ctx<'_> {
                 },
                 // No pages in an e-book: the reference reads as the heading's
                 // title, linked to it.
-                Inline::PageRef { id, content, .. } => match self.href(&format!("#{id}")) {
+                Inline::PageRef { id, content, .. } => match self.href(&format!("#{id}"))
+                {
                     Some(href) => {
                         let _ = write!(out, "<a href=\"{}\">", esc(&href));
                         self.inlines(content, out);
@@ -282,7 +283,11 @@ impl Ctx<'_> {
                     if *number == 0 {
                         continue;
                     }
-                    let id = noteref_id(*number, *first, *span);
+                    let id = self
+                        .noteref_ids
+                        .get(&(*number, span.start))
+                        .cloned()
+                        .unwrap_or_else(|| noteref_id(*number, *first, 1));
                     let file = &self.note_files[*number as usize - 1];
                     let target = if file == self.file {
                         format!("#note-{number}")
