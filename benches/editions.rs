@@ -66,7 +66,7 @@ fn main() {
             fonts: Default::default(),
         }
     };
-    let opts = epub::EpubOptions { modified: 0, embed_fonts: false };
+    let opts = epub::EpubOptions { modified: 0, embed_fonts: false, pages: Vec::new() };
     println!("{:<44} {:>10}", "benchmark", "median");
     for (name, text_src, runs) in [("sample", &sample, 30), ("235k-word book", &book, 5)]
     {

@@ -312,6 +312,7 @@ fn build(ex: &Example) -> Result<Outcome, String> {
     let opts = EpubOptions {
         modified: 0,
         embed_fonts: doc.meta.epub.embed_fonts.unwrap_or(false),
+        pages: Vec::new(),
     };
     let book = epub::render(&doc, &res, &opts).map_err(|e| format!("EPUB: {e}"))?;
     well_formed(&book).map_err(|e| format!("EPUB: {e}"))?;

@@ -106,7 +106,7 @@ fn resources(images: &[String]) -> Resources {
 /// The words of the EPUB: the text of every content document in spine order, except
 /// the cover page (the navigation document is not in the spine).
 fn epub_words(doc: &Document, images: &[String]) -> Vec<String> {
-    let opts = EpubOptions { modified: 0, embed_fonts: false };
+    let opts = EpubOptions { modified: 0, embed_fonts: false, pages: Vec::new() };
     let bytes = epub::render(doc, &resources(images), &opts).expect("the EPUB renders");
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).expect("the EPUB is a zip");
     let mut read = |name: &str| {

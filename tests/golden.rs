@@ -118,6 +118,7 @@ fn epub_parts(doc: &quire::model::Document) -> (String, String) {
     let opts = epub::EpubOptions {
         modified: epub::modified_time(None, None),
         embed_fonts: false,
+        pages: Vec::new(),
     };
     let bytes = epub::render(doc, &epub::Resources::default(), &opts).unwrap();
     let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();

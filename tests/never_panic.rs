@@ -153,7 +153,7 @@ proptest! {
         let src = Source::new("p.md", s);
         let (doc, diags) = quire::load(&src);
         prop_assume!(!diags.has_errors());
-        let opts = quire::backend::epub::EpubOptions { modified: 0, embed_fonts: false };
+        let opts = quire::backend::epub::EpubOptions { modified: 0, embed_fonts: false, pages: Vec::new() };
         let bytes = quire::backend::epub::render(&doc, &tiny_cover(), &opts).unwrap();
         let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
         for i in 0..z.len() {
@@ -243,7 +243,11 @@ fn fuzz_regressions_build() {
         let _ = quire::backend::epub::render(
             &doc,
             &tiny_cover(),
-            &quire::backend::epub::EpubOptions { modified: 0, embed_fonts: false },
+            &quire::backend::epub::EpubOptions {
+                modified: 0,
+                embed_fonts: false,
+                pages: Vec::new(),
+            },
         )
         .unwrap();
         let fonts = quire::layout::Fonts::new();

@@ -40,7 +40,7 @@ fuzz_target!(|data: &[u8]| {
             images: Default::default(),
             fonts: tf,
         };
-        let opts = epub::EpubOptions { modified: 0, embed_fonts: true };
+        let opts = epub::EpubOptions { modified: 0, embed_fonts: true, pages: Vec::new() };
         let _ = epub::render(&doc, &res, &opts);
     }
 });

@@ -28,7 +28,7 @@ fuzz_target!(|data: &[u8]| {
     }
     let _ = text::render(&doc, &text::TextOptions { width: 40 });
     let _ = text::render(&doc, &text::TextOptions { width: 0 });
-    let opts = epub::EpubOptions { modified: 0, embed_fonts: false };
+    let opts = epub::EpubOptions { modified: 0, embed_fonts: false, pages: Vec::new() };
     let info = quire::resources::inspect(TINY_PNG).expect("the cover PNG is sound");
     let res = epub::Resources {
         cover: Some(epub::Image { bytes: TINY_PNG.to_vec(), info }),

@@ -98,8 +98,13 @@ fn render(
             text::render(doc, &text::TextOptions { width }).into_bytes()
         }
         (Format::Epub, _) => {
-            let opts =
-                epub::EpubOptions { modified, embed_fonts: embeds_fonts(doc, &l.res) };
+            // The print edition's pages, marked in the e-book (its page-list).
+            let pages = job.map(|j| j.layout.page_starts()).unwrap_or_default();
+            let opts = epub::EpubOptions {
+                modified,
+                embed_fonts: embeds_fonts(doc, &l.res),
+                pages,
+            };
             epub::render(doc, &l.res, &opts).map_err(|e| err(e.to_string()))?
         }
         (Format::Booklet, Some(j)) => {
@@ -329,15 +334,21 @@ fn build_one(
         let stem =
             path.file_stem().map_or("book".into(), |s| s.to_string_lossy().into_owned());
         let mut findings = Diagnostics::new();
-        let job = if formats.iter().any(|f| matches!(f, Format::Pdf | Format::Booklet)) {
+        let print = formats.iter().any(|f| matches!(f, Format::Pdf | Format::Booklet));
+        let job = if print {
             Some(
                 print_job(doc, &l, args, &mut findings)
                     .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?,
             )
+        } else if formats.contains(&Format::Epub) {
+            // The EPUB's page-list comes from the print edition, laid out for it
+            // alone: its findings are the PDF's to report, and print settings it
+            // cannot use only cost the e-book its page-list.
+            print_job(doc, &l, args, &mut Diagnostics::new()).ok()
         } else {
             None
         };
-        pages = job.as_ref().map(|j| j.layout.pages.len());
+        pages = job.as_ref().filter(|_| print).map(|j| j.layout.pages.len());
         // Render everything first: nothing is written unless every edition rendered.
         let mut outputs = Vec::new();
         for &f in formats {

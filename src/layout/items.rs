@@ -103,6 +103,10 @@ pub struct Frag {
     /// Its language when it differs from the document's (a `lang` span): an index
     /// into [`Builder::langs`] and the layout's structure; 0 for the document's.
     pub lang: u8,
+    /// The model's text it was set from: where that inline starts in the
+    /// manuscript (its span's start), and the byte of its text this fragment starts
+    /// at — how the EPUB finds the word a printed page begins with.
+    pub origin: (u32, u32),
 }
 
 impl Frag {
@@ -131,6 +135,7 @@ impl Frag {
             level: 0,
             spaced: true,
             lang: 0,
+            origin: (span.start as u32, 0),
         }
     }
 
@@ -575,6 +580,8 @@ struct Shaped {
     spaced: bool,
     /// Its language (see [`Frag::lang`]).
     lang: u8,
+    /// Byte offset of `text` in its piece's text (the model inline's).
+    at: usize,
 }
 
 /// A place inside a word where a line may end: before glyph `glyph` of a part (0:
@@ -911,6 +918,7 @@ impl<'f> Builder<'f> {
                 level,
                 spaced: !beyond(text, 0xD8) || !text.chars().any(unspaced_script),
                 lang: piece.lang,
+                at: start,
             });
         }
         out
@@ -962,6 +970,7 @@ impl<'f> Builder<'f> {
             level: 0,
             spaced: true,
             lang: 0,
+            at: 0,
         }
     }
 
@@ -1050,6 +1059,8 @@ impl<'f> Builder<'f> {
                 f.level = s.level;
                 f.spaced = s.spaced;
                 f.lang = s.lang;
+                let start = if s.exact { s.span.start - s.at } else { s.span.start };
+                f.origin = (start as u32, (s.at + t0) as u32);
                 push_box(p, f);
             }
             if let Some(c) = cut {

@@ -392,6 +392,9 @@ pub struct Layout {
     /// What every run and image is in the document, in reading order: the tagged
     /// PDF's structure.
     pub structure: structure::Structure,
+    /// The pages of the text, without a book's front matter or a pamphlet's covers
+    /// (indices into `pages`).
+    pub text_pages: std::ops::Range<usize>,
 }
 
 /// How many times a book with cross-references to pages is laid out at most: each
@@ -494,6 +497,7 @@ fn layout_with(
     let mut galley = galley::build(doc, fonts, &geometry, opts, refs, diags);
     // 2. The vertical list → pages.
     let (pages, audit) = paginate::paginate(&mut galley, &geometry);
+    let text_len = pages.len();
     let mut structure = std::mem::take(&mut galley.structure);
     // 3. A pamphlet's self-cover around the text.
     let mut pages = match opts.kind {
@@ -521,9 +525,57 @@ fn layout_with(
             p.label = Folio { numbering: Numbering::Arabic, n: p.number as u32 };
         }
     }
+    // The text's pages: after a book's front matter or a pamphlet's covers.
+    let first = match opts.kind {
+        Some(Makeup::Book) => pages.len() - text_len,
+        Some(Makeup::Pamphlet) => 2,
+        None => 0,
+    };
+    let text_pages = first..first + text_len;
     findings(&pages, diags);
     once_per_char(diags);
-    Layout { geometry, pages, audit, structure }
+    Layout { geometry, pages, audit, structure, text_pages }
+}
+
+/// Where a printed page of the text begins, for an e-book's page-list: its number
+/// and the model text its first word was set from (see [`items::Frag::origin`]);
+/// `None` for a page with no word of the text on it (a blank, a figure alone).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageStart {
+    /// The printed number.
+    pub label: String,
+    /// The inline's span start and the byte of its text.
+    pub at: Option<(u32, u32)>,
+}
+
+impl Layout {
+    /// Where each page of the text begins, in order (see [`PageStart`]).
+    pub fn page_starts(&self) -> Vec<PageStart> {
+        let pages = self.pages.get(self.text_pages.clone()).unwrap_or_default();
+        pages
+            .iter()
+            .map(|p| PageStart { label: p.label.to_string(), at: self.first_word(p) })
+            .collect()
+    }
+
+    /// The first word of the text on a page, in reading order: the first run of its
+    /// first body line that is content and not generated (a list item's number).
+    fn first_word(&self, p: &Page) -> Option<(u32, u32)> {
+        let text = |tag: structure::Tag| {
+            tag != structure::ARTIFACT
+                && self
+                    .structure
+                    .nodes
+                    .get(tag as usize)
+                    .is_some_and(|n| n.role != structure::Role::Label)
+        };
+        p.lines.iter().take(p.body_lines).filter(|pl| !pl.repeated()).find_map(|pl| {
+            let mut runs: Vec<&lines::Run> =
+                pl.line.runs.iter().filter(|r| text(r.tag)).collect();
+            runs.sort_by_key(|r| r.order);
+            runs.first().map(|r| r.frag.origin)
+        })
+    }
 }
 
 /// About how many characters a line of body text holds: the measure over the mean

@@ -36,6 +36,9 @@ pub struct EpubOptions {
     /// Embed the document's faces, subset (`epub: {embed-fonts: …}`; by default on
     /// when the manuscript names fonts).
     pub embed_fonts: bool,
+    /// Where each page of the print edition begins, when the CLI laid it out: the
+    /// e-book then marks them and lists them in a page-list (empty: no page-list).
+    pub pages: Vec<crate::layout::PageStart>,
 }
 
 /// An image read by the CLI and checked by [`crate::resources::inspect`].
@@ -123,7 +126,8 @@ pub fn render(
     res: &Resources,
     opts: &EpubOptions,
 ) -> Result<Vec<u8>, EpubError> {
-    let map = Map::new(doc);
+    let mut map = Map::new(doc);
+    map.pages = PageBreaks::place(doc, &map.files, &opts.pages);
     let images = Images::collect(doc, res);
     let mut book = Book::default();
     book.front(doc, res, opts)?;
@@ -150,6 +154,84 @@ struct Map {
     note_refs: BTreeMap<u32, Vec<(String, String)>>,
     /// Each note reference's id, by note and place.
     noteref_ids: BTreeMap<(u32, usize), String>,
+    /// Where the print edition's pages begin.
+    pages: PageBreaks,
+}
+
+/// The print edition's page breaks, placed in the text: before the word each
+/// printed page begins with (EPUB 3.3 page-list; DPUB-ARIA `doc-pagebreak`).
+#[derive(Debug, Clone, Default)]
+pub struct PageBreaks {
+    /// By the start of the text inline they stand in: the byte of its text each
+    /// stands before, and the page's number, in order.
+    pub at: BTreeMap<u32, Vec<(u32, String)>>,
+    /// Every page, in order, with the file its marker is in.
+    pub list: Vec<(String, String)>,
+}
+
+impl PageBreaks {
+    /// Places each page's marker before the word it begins with. A page with no
+    /// word of its own (a blank, a figure alone) or whose word the e-book does not
+    /// have (a list item's number) gets its marker with the next page's — or, at the
+    /// end, with the last one placed — so every printed page is in the list, in
+    /// order.
+    fn place(
+        doc: &Document,
+        files: &[String],
+        pages: &[crate::layout::PageStart],
+    ) -> Self {
+        let mut texts: BTreeMap<u32, (usize, usize)> = BTreeMap::new();
+        for (i, ch) in doc.chapters.iter().enumerate() {
+            crate::model::for_each_inlines(&doc.blocks[ch.start..ch.end], &mut |inl| {
+                texts_in(inl, &mut |start, len| {
+                    texts.entry(start).or_insert((i, len));
+                })
+            });
+        }
+        let found = |p: &crate::layout::PageStart| {
+            p.at.and_then(|(o, at)| {
+                texts.get(&o).map(|&(f, len)| (o, at.min(len as u32), f))
+            })
+        };
+        let mut out = PageBreaks::default();
+        let mut last = None;
+        let mut k = 0;
+        while k < pages.len() {
+            // This page and any before the next that has a place go there.
+            let next = (k..pages.len()).find_map(|j| found(&pages[j]).map(|f| (j, f)));
+            let (upto, place) = match next {
+                Some((j, f)) => (j, Some(f)),
+                None => (pages.len() - 1, last),
+            };
+            let Some((o, at, f)) = place else { break };
+            for p in &pages[k..=upto] {
+                out.at.entry(o).or_default().push((at, p.label.clone()));
+                out.list.push((p.label.clone(), files[f].clone()));
+            }
+            last = place;
+            k = upto + 1;
+        }
+        out
+    }
+}
+
+/// Calls `f` with the span start and length of every text inline, in order.
+fn texts_in(inl: &[crate::model::Inline], f: &mut impl FnMut(u32, usize)) {
+    use crate::model::Inline;
+    for i in inl {
+        match i {
+            Inline::Text { text, span, .. } => f(span.start as u32, text.len()),
+            Inline::Code { text, span } => f(span.start as u32, text.len()),
+            Inline::Emphasis { content, .. }
+            | Inline::Strong { content, .. }
+            | Inline::Strikethrough { content, .. }
+            | Inline::SmallCaps { content, .. }
+            | Inline::Lang { content, .. }
+            | Inline::Link { content, .. }
+            | Inline::PageRef { content, .. } => texts_in(content, f),
+            _ => {}
+        }
+    }
 }
 
 impl Map {
@@ -202,7 +284,15 @@ impl Map {
         for n in &doc.notes {
             collect(&n.blocks, &note_files[n.number as usize - 1]);
         }
-        Map { files, anchors, toc, note_files, note_refs, noteref_ids }
+        Map {
+            files,
+            anchors,
+            toc,
+            note_files,
+            note_refs,
+            noteref_ids,
+            pages: PageBreaks::default(),
+        }
     }
 }
 
@@ -281,6 +371,8 @@ impl Images {
 struct Book {
     items: Vec<Item>,
     files: Vec<(String, Vec<u8>)>,
+    /// The navigation document has a page-list.
+    page_list: bool,
 }
 
 impl Book {
@@ -349,6 +441,8 @@ impl Book {
                 file: &map.files[i],
                 note_refs: &map.note_refs,
                 noteref_ids: &map.noteref_ids,
+                pages: &map.pages.at,
+                placed: Default::default(),
             };
             let blocks = &doc.blocks[ch.start..ch.end];
             let title = &doc.meta.title;
@@ -414,9 +508,10 @@ impl Book {
 
     /// The navigation document, when the first text file is known.
     fn nav(&mut self, doc: &Document, map: &Map) {
+        self.page_list = !map.pages.list.is_empty();
         let first_text =
             map.files.first().cloned().unwrap_or_else(|| "title.xhtml".into());
-        let nav = package::nav(doc, &map.toc, &first_text);
+        let nav = package::nav(doc, &map.toc, &first_text, &map.pages.list);
         if let Some(slot) = self.files.iter_mut().find(|(p, _)| p == "EPUB/nav.xhtml") {
             slot.1 = nav.into_bytes();
         }
@@ -430,7 +525,11 @@ impl Book {
         opts: &EpubOptions,
         images: &Images,
     ) -> Result<Vec<u8>, EpubError> {
-        let a11y = A11y { has_images: !images.hrefs.is_empty(), all_alt: images.all_alt };
+        let a11y = A11y {
+            has_images: !images.hrefs.is_empty(),
+            all_alt: images.all_alt,
+            page_list: self.page_list,
+        };
         let opf = package::opf(doc, &self.items, opts.modified, &a11y);
         self.files.insert(0, ("EPUB/package.opf".to_string(), opf.into_bytes()));
         if opts.embed_fonts {

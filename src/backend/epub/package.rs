@@ -36,6 +36,8 @@ pub struct A11y {
     pub has_images: bool,
     /// Every image has alternative text.
     pub all_alt: bool,
+    /// The e-book marks the print edition's pages and lists them.
+    pub page_list: bool,
 }
 
 /// `YYYY-MM-DDThh:mm:ssZ` from Unix seconds.
@@ -132,11 +134,27 @@ pub fn opf(doc: &Document, items: &[Item], modified: i64, a11y: &A11y) -> String
     if a11y.has_images && a11y.all_alt {
         features.push("alternativeText");
     }
+    if a11y.page_list {
+        features.push("pageNavigation");
+        features.push("printPageNumbers");
+    }
     for f in features {
         let _ =
             writeln!(md, "    <meta property=\"schema:accessibilityFeature\">{f}</meta>");
     }
     let _ = writeln!(md, "    <meta property=\"schema:accessibilityHazard\">none</meta>");
+    if a11y.page_list {
+        // The print edition the page breaks come from: the one quire made from the
+        // same manuscript, which carries the same identifier. Written as EPUB 3.3's
+        // `dc:source` refined by `source-of: pagination` (EPUB 3.3, D.3.12), which
+        // EPUBCheck 5.3 knows; EPUB Accessibility 1.1's `a11y:pageBreakSource` it
+        // reports as undefined.
+        let _ = writeln!(
+            md,
+            "    <dc:source id=\"print-edition\">{}</dc:source>\n    <meta refines=\"#print-edition\" property=\"source-of\">pagination</meta>",
+            esc(&doc.meta.identifier)
+        );
+    }
     let summary = if !a11y.has_images || a11y.all_alt {
         "This publication conforms to WCAG 2.2 Level AA. It has a table of contents, \
          structured headings and a logical reading order; notes are linked to and from \
@@ -240,7 +258,12 @@ fn nested(
 }
 
 /// The navigation document: the table of contents and the landmarks.
-pub fn nav(doc: &Document, toc: &[TocEntry], first_text: &str) -> String {
+pub fn nav(
+    doc: &Document,
+    toc: &[TocEntry],
+    first_text: &str,
+    pages: &[(String, String)],
+) -> String {
     let lang: &Lang = &doc.meta.lang;
     let title = lang.contents_heading();
     let list =
@@ -255,6 +278,22 @@ pub fn nav(doc: &Document, toc: &[TocEntry], first_text: &str) -> String {
         esc(title),
         esc(first_text)
     );
+    let mut body = body;
+    if !pages.is_empty() {
+        body.push_str(
+            "<nav epub:type=\"page-list\" role=\"doc-pagelist\" id=\"page-list\" hidden=\"hidden\" aria-label=\"Pages\">\n<ol>\n",
+        );
+        for (label, file) in pages {
+            let _ = writeln!(
+                body,
+                "<li><a href=\"{}#page-{}\">{}</a></li>",
+                esc(file),
+                esc(label),
+                esc(label)
+            );
+        }
+        body.push_str("</ol>\n</nav>\n");
+    }
     page(lang, title, Some("frontmatter"), &body)
 }
 

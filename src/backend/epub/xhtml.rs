@@ -27,6 +27,10 @@ pub struct Ctx<'a> {
     pub note_refs: &'a BTreeMap<u32, Vec<(String, String)>>,
     /// The id of each note reference, by its note and where it stands.
     pub noteref_ids: &'a BTreeMap<(u32, usize), String>,
+    /// The print edition's page breaks, by the text inline they stand in.
+    pub pages: &'a BTreeMap<u32, Vec<(u32, String)>>,
+    /// The text inlines whose page breaks are written (each once).
+    pub placed: std::cell::RefCell<std::collections::BTreeSet<u32>>,
 }
 
 /// The id of a note reference: the first reference to a note has the plain one its
@@ -35,6 +39,19 @@ pub struct Ctx<'a> {
 /// manuscript's file, so a book split into several files gets the same ids.
 pub fn noteref_id(number: u32, first: bool, nth: usize) -> String {
     if first { format!("noteref-{number}") } else { format!("noteref-{number}-{nth}") }
+}
+
+/// The start of the word holding byte `at` of `text` (a character boundary; at a
+/// space, the word after it).
+fn word_start(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    match text[..at].char_indices().rev().find(|(_, c)| c.is_whitespace()) {
+        Some((i, c)) => i + c.len_utf8(),
+        None => 0,
+    }
 }
 
 /// Escapes text for XML.
@@ -237,7 +254,7 @@ impl Ctx<'_> {
     pub fn inlines(&self, inlines: &[Inline], out: &mut String) {
         for i in inlines {
             match i {
-                Inline::Text { text, .. } => push_escaped(out, text),
+                Inline::Text { text, span, .. } => self.text(text, *span, out),
                 Inline::Emphasis { content, .. } => self.wrap("em", content, out),
                 Inline::Strong { content, .. } => self.wrap("strong", content, out),
                 Inline::Strikethrough { content, .. } => self.wrap("s", content, out),
@@ -305,6 +322,29 @@ impl Ctx<'_> {
                 Inline::Html { .. } => {}
             }
         }
+    }
+
+    /// Text, with the page breaks of the print edition that fall in it: each
+    /// before the word holding its byte.
+    fn text(&self, text: &str, span: crate::diag::Span, out: &mut String) {
+        let key = span.start as u32;
+        let Some(breaks) =
+            self.pages.get(&key).filter(|_| self.placed.borrow_mut().insert(key))
+        else {
+            return push_escaped(out, text);
+        };
+        let mut from = 0;
+        for (at, label) in breaks {
+            let at = word_start(text, (*at as usize).max(from));
+            push_escaped(out, &text[from..at]);
+            let l = esc(label);
+            let _ = write!(
+                out,
+                "<span id=\"page-{l}\" epub:type=\"pagebreak\" role=\"doc-pagebreak\" aria-label=\"{l}\"></span>"
+            );
+            from = at;
+        }
+        push_escaped(out, &text[from..]);
     }
 
     fn wrap(&self, tag: &str, content: &[Inline], out: &mut String) {
