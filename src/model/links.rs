@@ -31,7 +31,10 @@ pub fn apply(doc: &mut Document, diags: &mut Diagnostics) {
             titles.insert(id.clone(), super::plain_text(content));
         }
     });
-    let t = Targets { ids, titles, page: doc.meta.lang.page_word() };
+    // A file with no front matter is often one chapter of a book built alone: its
+    // references to the other chapters cannot resolve, and that is no mistake.
+    let alone = doc.meta.span.end == 0;
+    let t = Targets { ids, titles, page: doc.meta.lang.page_word(), alone };
     super::for_each_inlines_mut(&mut doc.blocks, &mut |inl| inlines(inl, &t, diags));
     for n in &mut doc.notes {
         super::for_each_inlines_mut(&mut n.blocks, &mut |inl| inlines(inl, &t, diags));
@@ -46,6 +49,8 @@ struct Targets {
     titles: BTreeMap<String, String>,
     /// The language's word for a page, which makes a link a page reference.
     page: &'static str,
+    /// The manuscript has no front matter (a missing id is then a warning).
+    alone: bool,
 }
 
 impl Targets {
@@ -165,10 +170,15 @@ fn inlines(v: &mut Vec<Inline>, t: &Targets, diags: &mut Diagnostics) {
                 match check(url, &t.ids) {
                     Ok(target) => *url = target,
                     Err(why) if url.starts_with('#') => {
-                        diags.push(
-                            crate::diag::Diagnostic::error("missing-id", *span, format!("this cross-reference goes nowhere: {why}"))
-                                .with_hint("give the heading the id with `# Heading {#id}`, or link to the id a heading already has (its text in lower case, spaces as hyphens)"),
-                        );
+                        let message = format!("this cross-reference goes nowhere: {why}");
+                        let d = if t.alone {
+                            crate::diag::Diagnostic::warning("missing-id", *span, message)
+                                .with_hint("a file without front matter is read as a chapter built alone: its link is set as text")
+                        } else {
+                            crate::diag::Diagnostic::error("missing-id", *span, message)
+                                .with_hint("give the heading the id with `# Heading {#id}`, or link to the id a heading already has (its text in lower case, spaces as hyphens)")
+                        };
+                        diags.push(d);
                         out.append(content);
                         continue;
                     }
