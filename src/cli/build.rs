@@ -294,14 +294,18 @@ fn render_wrap(
         return Err("--cover-wrap: a pamphlet has its own covers (self-cover); the wrap is for a perfect-bound book: add --layout book or `pdf: {layout: book}`".into());
     }
     let spine = crate::print::spine_width(job.layout.pages.len(), job.print.caliper);
+    let mut own = Diagnostics::new();
     let wrap = crate::layout::wrap::wrap(
         &doc.meta,
         &job.fonts,
         &job.layout.geometry,
         (spine, job.print.bleed),
         l.res.cover.as_ref().map(|c| (c.info.width, c.info.height)),
-        findings,
+        &mut own,
     );
+    // A character no font has was reported where the print edition set it.
+    own.retain(|d| d.code != "uncovered-char");
+    findings.extend(own);
     let opts = pdf::WrapOptions { modified };
     pdf::render_wrap(&wrap, &doc.meta, &job.fonts, &job.images, &opts)
         .map_err(|e| e.to_string())
