@@ -195,11 +195,14 @@ fn spine_line(
             size -= PT / 2;
         }
     }
-    diags.push(Diagnostic::warning(
-        "spine-text",
-        meta.span,
-        "the title does not fit on the spine at 7 pt; the cover wrap's spine is left blank",
-    ));
+    diags.push(
+        Diagnostic::warning(
+            "spine-text",
+            meta.span,
+            "the title does not fit on the spine at 7 pt; the cover wrap's spine is left blank",
+        )
+        .with_hint("a shorter title, or a taller trim, gives the spine its text"),
+    );
     None
 }
 
