@@ -334,6 +334,81 @@ pub fn creep_shift(s: usize, per_sheet: f64) -> f64 {
     s as f64 * per_sheet
 }
 
+/// The thickness of one leaf (one sheet of the book block: two pages) when the
+/// manuscript names no paper: 0.1 mm, about that of 80 g/m² offset paper — the
+/// figure creep compensation uses too.
+pub const DEFAULT_CALIPER: f64 = 0.1 * PT_PER_MM;
+
+/// Named papers, by the thickness of one leaf. Amazon KDP gives its spine formula
+/// per *page*: spine = page count × 0.002252 in for black-and-white on white
+/// paper, × 0.0025 in on cream, × 0.002252 in for standard colour and × 0.002347 in
+/// for premium colour (KDP's cover calculator; the figures as quoted by guides such
+/// as kdpprintcover.com, "How to Calculate KDP Spine Width", and publishing.co.uk,
+/// "Spine width calculator"), so a leaf is twice that. IngramSpark publishes no
+/// such table (third-party figures disagree), hence no preset: give its cover
+/// template's pages per inch (`444ppi`) instead.
+pub const CALIPER_PRESETS: [(&str, f64); 4] = [
+    ("kdp-white", 2.0 * 0.002252 * PT_PER_IN),
+    ("kdp-cream", 2.0 * 0.0025 * PT_PER_IN),
+    ("kdp-color", 2.0 * 0.002252 * PT_PER_IN),
+    ("kdp-premium-color", 2.0 * 0.002347 * PT_PER_IN),
+];
+
+/// The thinnest and thickest leaf quire believes, in points (0.02 to 1 mm: thinner
+/// than bible paper or thicker than board is a slip of the unit).
+const CALIPERS: std::ops::RangeInclusive<f64> = (0.02 * PT_PER_MM)..=(1.0 * PT_PER_MM);
+
+/// The `paper-caliper` setting → the thickness of one leaf (two pages), in points:
+/// a preset (`kdp-white`, `kdp-cream`, `kdp-color`, `kdp-premium-color`), a length
+/// (`0.1mm`, `0.004in`), or pages per inch as printers quote them (`444ppi`: a leaf
+/// is 2/444 in).
+pub fn paper_caliper(s: &str) -> Result<f64, String> {
+    let key = s.trim().to_ascii_lowercase();
+    if let Some(&(_, t)) = CALIPER_PRESETS.iter().find(|(name, _)| *name == key) {
+        return Ok(t);
+    }
+    let leaf = match key.strip_suffix("ppi") {
+        Some(n) => match n.trim().parse::<f64>() {
+            Ok(ppi) if ppi.is_finite() && ppi > 0.0 => 2.0 * PT_PER_IN / ppi,
+            _ => return Err(format!("`{s}` is not a number of pages per inch")),
+        },
+        None => parse_length(s).map_err(|_| {
+            format!(
+                "`{s}` is not a paper caliper: use the thickness of one leaf (0.1mm), pages per inch (444ppi), or kdp-white, kdp-cream, kdp-color, kdp-premium-color"
+            )
+        })?,
+    };
+    if !CALIPERS.contains(&leaf) {
+        return Err(format!(
+            "`{s}` is {:.3} mm a leaf; paper is between 0.02 and 1 mm thick",
+            leaf / PT_PER_MM
+        ));
+    }
+    Ok(leaf)
+}
+
+/// The spine of a perfect-bound book of `pages` pages: its leaves (the pages
+/// rounded up to an even count, two to a leaf) × the thickness of one leaf.
+pub fn spine_width(pages: usize, caliper: f64) -> f64 {
+    pages.div_ceil(2) as f64 * caliper
+}
+
+/// The cover wrap's sheet without bleed (its TrimBox): back cover, spine and front
+/// cover side by side — two trim widths and the spine wide, a trim high.
+pub fn wrap_trim(trim: &Trim, spine: f64) -> (f64, f64) {
+    (2.0 * trim.width + spine, trim.height)
+}
+
+/// The narrowest spine that takes text: 1/4 in (6.35 mm). KDP allows spine text
+/// from 79 pages (0.18 in on white paper), but wants 1/16 in clear on either side
+/// of it (as KDP's cover guidelines are quoted, e.g. lessoncraftstudio.com's "KDP
+/// size calculator"), which would leave under 4 pt for the type; 1/4 in leaves 9 pt.
+pub const SPINE_TEXT_MIN: f64 = 0.25 * PT_PER_IN;
+
+/// Clear space on either side of the spine text (KDP's 1/16 in, 1.6 mm): binding
+/// moves the spine's folds that much.
+pub const SPINE_MARGIN: f64 = 0.0625 * PT_PER_IN;
+
 /// Checks the front matter's `pdf:` settings, so that a bad one is an error located
 /// at the `pdf:` key in `check` and `build` alike.
 pub fn check_settings(
@@ -352,6 +427,11 @@ pub fn check_settings(
         && let Err(e) = parse_length(b)
     {
         problems.push(e);
+    }
+    if let Some((c, span)) = &p.paper_caliper
+        && let Err(why) = paper_caliper(c)
+    {
+        diags.error("pdf-setting", *span, format!("in the `pdf:` settings: {why}"));
     }
     if let Some(l) = p.layout.as_deref().filter(|l| !matches!(*l, "pamphlet" | "book")) {
         problems.push(format!("`{l}` is not a layout: use pamphlet or book"));
@@ -465,6 +545,36 @@ mod tests {
                 assert_eq!(full[2] + full[3], p + 1);
                 assert_eq!(sh.front[1], Some(1 + 2 * s).filter(|&x| x <= n));
             }
+        }
+    }
+
+    #[test]
+    fn a_wrap_is_two_trims_and_the_spine_wide_and_bled_around() {
+        let a5 = Trim::parse("a5").unwrap();
+        let bleed = a5.default_bleed();
+        // 240 pages on the default paper: 120 leaves of 0.1 mm, a 12 mm spine.
+        let spine = spine_width(240, DEFAULT_CALIPER);
+        assert!((spine - 12.0 * PT_PER_MM).abs() < 1e-9);
+        // An odd count is rounded up to whole leaves.
+        assert_eq!(spine_width(239, DEFAULT_CALIPER), spine);
+        let (w, h) = wrap_trim(&a5, spine);
+        assert!((w + 2.0 * bleed - (2.0 * bleed + 2.0 * a5.width + spine)).abs() < 1e-9);
+        assert!((w - (2.0 * 148.0 + 12.0) * PT_PER_MM).abs() < 1e-9);
+        assert_eq!(h, a5.height);
+        // KDP's per-page figures, as leaves: 200 pages on white paper make the
+        // 0.4504 in spine KDP's calculator gives; 300 on cream, 0.75 in.
+        let white = paper_caliper("kdp-white").unwrap();
+        assert!((spine_width(200, white) - 0.4504 * PT_PER_IN).abs() < 1e-9);
+        let cream = paper_caliper("KDP-Cream").unwrap();
+        assert!((spine_width(300, cream) - 0.75 * PT_PER_IN).abs() < 1e-9);
+        let premium = paper_caliper("kdp-premium-color").unwrap();
+        assert!((spine_width(100, premium) - 0.2347 * PT_PER_IN).abs() < 1e-9);
+        assert_eq!(paper_caliper("kdp-color").unwrap(), white);
+        // Pages per inch and lengths; nonsense refused.
+        assert!((paper_caliper("444ppi").unwrap() - 2.0 * 72.0 / 444.0).abs() < 1e-9);
+        assert!((paper_caliper("0.1mm").unwrap() - DEFAULT_CALIPER).abs() < 1e-9);
+        for bad in ["0.1", "1cm", "0mm", "5mm", "0ppi", "kdp-blue", "-0.1mm"] {
+            assert!(paper_caliper(bad).is_err(), "{bad}");
         }
     }
 

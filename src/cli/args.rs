@@ -77,6 +77,15 @@ pub struct BuildArgs {
     /// Creep compensation for the booklet, per sheet: 0.1mm.
     #[arg(long, value_name = "LENGTH")]
     pub creep: Option<String>,
+    /// Also write NAME-cover.pdf, the cover wrap of a perfect-bound book: back
+    /// cover, spine and front cover on one sheet, bled around.
+    #[arg(long)]
+    pub cover_wrap: bool,
+    /// Thickness of one leaf (two pages) for the wrap's spine: 0.1mm, 444ppi, or
+    /// kdp-white, kdp-cream, kdp-color, kdp-premium-color (overrides `pdf:
+    /// {paper-caliper: …}`; default 0.1mm).
+    #[arg(long, value_name = "CALIPER")]
+    pub paper_caliper: Option<String>,
 }
 
 /// `--duplex` values.

@@ -216,6 +216,8 @@ pub(super) struct PrintSettings {
     duplex: crate::print::Duplex,
     signature: Option<usize>,
     creep: f64,
+    /// The thickness of one leaf, for the cover wrap's spine.
+    caliper: f64,
 }
 
 impl PrintSettings {
@@ -249,6 +251,14 @@ impl PrintSettings {
             Some(c) => crate::print::parse_length(c)?,
             None => 0.0,
         };
+        let caliper = match args
+            .paper_caliper
+            .as_deref()
+            .or(pdf.paper_caliper.as_ref().map(|c| c.0.as_str()))
+        {
+            Some(c) => crate::print::paper_caliper(c)?,
+            None => crate::print::DEFAULT_CALIPER,
+        };
         Ok(PrintSettings {
             trim,
             style,
@@ -266,8 +276,39 @@ impl PrintSettings {
                 s => s,
             },
             creep,
+            caliper,
         })
     }
+}
+
+/// The cover wrap of the laid-out book: its spine as thick as the book's leaves.
+/// A pamphlet has its own covers (a self-cover), so it gets no wrap.
+fn render_wrap(
+    l: &Loaded,
+    doc: &crate::model::Document,
+    job: &PrintJob,
+    modified: i64,
+    findings: &mut Diagnostics,
+) -> Result<Vec<u8>, String> {
+    if job.print.kind == crate::layout::Makeup::Pamphlet {
+        return Err("--cover-wrap: a pamphlet has its own covers (self-cover); the wrap is for a perfect-bound book: add --layout book or `pdf: {layout: book}`".into());
+    }
+    let spine = crate::print::spine_width(job.layout.pages.len(), job.print.caliper);
+    let mut own = Diagnostics::new();
+    let wrap = crate::layout::wrap::wrap(
+        &doc.meta,
+        &job.fonts,
+        &job.layout.geometry,
+        (spine, job.print.bleed),
+        l.res.cover.as_ref().map(|c| (c.info.width, c.info.height)),
+        &mut own,
+    );
+    // A character no font has was reported where the print edition set it.
+    own.retain(|d| d.code != "uncovered-char");
+    findings.extend(own);
+    let opts = pdf::WrapOptions { modified };
+    pdf::render_wrap(&wrap, &doc.meta, &job.fonts, &job.images, &opts)
+        .map_err(|e| e.to_string())
 }
 
 /// Lays out the print edition; returns the layout and the images to draw (the cover
@@ -334,7 +375,8 @@ fn build_one(
         let stem =
             path.file_stem().map_or("book".into(), |s| s.to_string_lossy().into_owned());
         let mut findings = Diagnostics::new();
-        let print = formats.iter().any(|f| matches!(f, Format::Pdf | Format::Booklet));
+        let print = args.cover_wrap
+            || formats.iter().any(|f| matches!(f, Format::Pdf | Format::Booklet));
         let job = if print {
             Some(
                 print_job(doc, &l, args, &mut findings)
@@ -356,6 +398,12 @@ fn build_one(
                 args.out.join(f.file_name(&stem)),
                 render(f, path, &l, doc, args, sde, job.as_ref(), &mut findings)?,
             ));
+        }
+        if let (true, Some(j)) = (args.cover_wrap, job.as_ref()) {
+            let modified = epub::modified_time(l.modified, sde);
+            let bytes = render_wrap(&l, doc, j, modified, &mut findings)
+                .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+            outputs.push((args.out.join(format!("{stem}-cover.pdf")), (bytes, None)));
         }
         fs::create_dir_all(&args.out).map_err(io_err(&args.out))?;
         for (out, (bytes, conforms)) in outputs {

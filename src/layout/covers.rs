@@ -78,6 +78,114 @@ pub(super) fn style(
     }
 }
 
+/// The size of an image of `px` pixels scaled to cover a `w` × `h` area whole,
+/// keeping its proportions: what overhangs one pair of sides is cut off.
+pub fn fill((w, h): (Sp, Sp), (pw, ph): (u32, u32)) -> (Sp, Sp) {
+    if w * Sp::from(ph) >= h * Sp::from(pw) {
+        (w, w * Sp::from(ph) / Sp::from(pw))
+    } else {
+        (h * Sp::from(pw) / Sp::from(ph), h)
+    }
+}
+
+/// The cover image, of `px` pixels, scaled to cover the area `(x, y, w, h)` (the
+/// front cover with its bleed) and centred on it; `None` for an image of no size.
+pub fn cover_image(
+    meta: &Metadata,
+    tags: &mut Structure,
+    (x, y, w, h): (Sp, Sp, Sp, Sp),
+    px: (u32, u32),
+) -> Option<PlacedImage> {
+    if px.0 == 0 || px.1 == 0 {
+        return None;
+    }
+    let (iw, ih) = fill((w, h), px);
+    let alt = format!("Cover: {}", meta.title);
+    let tag = tags.add_outside(Role::Figure { alt: alt.clone() }, true, meta.span);
+    Some(PlacedImage {
+        tag,
+        src: COVER_IMAGE.to_string(),
+        alt,
+        x: x - (iw - w) / 2,
+        y: y - (ih - h) / 2,
+        w: iw,
+        h: ih,
+    })
+}
+
+/// The typographic cover's lines on a page of `geo`: the title, the subtitle, a
+/// fleuron, the authors and the publisher, centred on the page.
+pub fn typographic_cover(
+    b: &mut Builder,
+    meta: &Metadata,
+    (geo, tags): (&Geometry, &mut Structure),
+    diags: &mut Diagnostics,
+) -> Vec<Placed> {
+    let mut out = Vec::new();
+    let mut paras =
+        vec![(meta.title.clone(), style(geo, Face::heading(false), Feat::Text, 2, 1))];
+    if let Some(s) = &meta.subtitle {
+        paras.push((String::new(), style(geo, Face::REGULAR, Feat::Text, 1, 1)));
+        paras.push((s.clone(), style(geo, Face::heading(true), Feat::Text, 6, 5)));
+    }
+    // The typographic cover is read as a group of paragraphs, its ornament not at
+    // all.
+    let div = tags.add_outside(Role::Div, true, meta.span);
+    let (lines, _) =
+        stack(b, (geo, tags, div), &paras, geo.top + geo.body_height() / 6, diags);
+    out.extend(lines);
+    let fleuron = [("\u{2766}".to_string(), style(geo, Face::REGULAR, Feat::Text, 8, 5))];
+    let (lines, _) =
+        stack(b, (geo, tags, ARTIFACT), &fleuron, geo.top + geo.body_height() / 2, diags);
+    out.extend(lines);
+    if !meta.authors.is_empty() {
+        let a = [(
+            meta.lang.join_names(&meta.authors),
+            style(geo, Face::REGULAR, Feat::SmallCaps, 6, 5),
+        )];
+        let (lines, _) =
+            stack(b, (geo, tags, div), &a, geo.top + geo.body_height() * 2 / 3, diags);
+        out.extend(lines);
+    }
+    if let Some(p) = &meta.publisher {
+        let a = [(p.clone(), style(geo, Face::REGULAR, Feat::SmallCaps, 1, 1))];
+        let (lines, _) = stack(
+            b,
+            (geo, tags, div),
+            &a,
+            geo.top + geo.body_height() - geo.leading * 2,
+            diags,
+        );
+        out.extend(lines);
+    }
+    out
+}
+
+/// The back cover's lines on a page of `geo`: the description, in italic, centred,
+/// from a third of the way down the text block; none without a description.
+pub fn back_cover(
+    b: &mut Builder,
+    meta: &Metadata,
+    (geo, tags): (&Geometry, &mut Structure),
+    diags: &mut Diagnostics,
+) -> Vec<Placed> {
+    let Some(d) = &meta.description else { return Vec::new() };
+    let st = ParaStyle {
+        face: Face::ITALIC,
+        align: Align::Center,
+        ..style(geo, Face::ITALIC, Feat::Text, 1, 1)
+    };
+    let div = tags.add_outside(Role::Div, false, meta.span);
+    let (lines, _) = stack(
+        b,
+        (geo, tags, div),
+        &[(d.clone(), st)],
+        geo.top + geo.body_height() / 3,
+        diags,
+    );
+    lines
+}
+
 /// Wraps the text pages in the self-cover: returns the whole pamphlet.
 pub fn self_cover(
     text_pages: Vec<Page>,
@@ -91,90 +199,13 @@ pub fn self_cover(
     let mut b = Builder::new(fonts, geo.measure());
     let mut pages = Vec::with_capacity(text_pages.len() + 4);
 
-    // Page 1: the front cover.
+    // Page 1: the front cover: the image over the trim and bleed (what overhangs
+    // is cut off with the bleed), else the typographic cover.
     let mut front = Page { number: 1, ..Default::default() };
-    match cover {
-        Some((pw, ph)) if pw > 0 && ph > 0 => {
-            // Scale to cover the trim and bleed, centred; what overhangs is cut off
-            // with the bleed.
-            let (w, h) = (geo.width + 2 * bleed, geo.height + 2 * bleed);
-            let scale_w = w * Sp::from(ph);
-            let scale_h = h * Sp::from(pw);
-            let (iw, ih) = if scale_w >= scale_h {
-                (w, w * Sp::from(ph) / Sp::from(pw))
-            } else {
-                (h * Sp::from(pw) / Sp::from(ph), h)
-            };
-            let alt = format!("Cover: {}", meta.title);
-            let tag =
-                tags.add_outside(Role::Figure { alt: alt.clone() }, true, meta.span);
-            front.images.push(PlacedImage {
-                tag,
-                src: COVER_IMAGE.to_string(),
-                alt,
-                x: -bleed - (iw - w) / 2,
-                y: -bleed - (ih - h) / 2,
-                w: iw,
-                h: ih,
-            });
-        }
-        _ => {
-            let mut paras = vec![(
-                meta.title.clone(),
-                style(geo, Face::heading(false), Feat::Text, 2, 1),
-            )];
-            if let Some(s) = &meta.subtitle {
-                paras.push((String::new(), style(geo, Face::REGULAR, Feat::Text, 1, 1)));
-                paras
-                    .push((s.clone(), style(geo, Face::heading(true), Feat::Text, 6, 5)));
-            }
-            // The typographic cover is read as a group of paragraphs, its
-            // ornament not at all.
-            let div = tags.add_outside(Role::Div, true, meta.span);
-            let (lines, _) = stack(
-                &mut b,
-                (geo, tags, div),
-                &paras,
-                geo.top + geo.body_height() / 6,
-                diags,
-            );
-            front.lines.extend(lines);
-            let fleuron =
-                [("\u{2766}".to_string(), style(geo, Face::REGULAR, Feat::Text, 8, 5))];
-            let (lines, _) = stack(
-                &mut b,
-                (geo, tags, ARTIFACT),
-                &fleuron,
-                geo.top + geo.body_height() / 2,
-                diags,
-            );
-            front.lines.extend(lines);
-            if !meta.authors.is_empty() {
-                let a = [(
-                    meta.lang.join_names(&meta.authors),
-                    style(geo, Face::REGULAR, Feat::SmallCaps, 6, 5),
-                )];
-                let (lines, _) = stack(
-                    &mut b,
-                    (geo, tags, div),
-                    &a,
-                    geo.top + geo.body_height() * 2 / 3,
-                    diags,
-                );
-                front.lines.extend(lines);
-            }
-            if let Some(p) = &meta.publisher {
-                let a = [(p.clone(), style(geo, Face::REGULAR, Feat::SmallCaps, 1, 1))];
-                let (lines, _) = stack(
-                    &mut b,
-                    (geo, tags, div),
-                    &a,
-                    geo.top + geo.body_height() - geo.leading * 2,
-                    diags,
-                );
-                front.lines.extend(lines);
-            }
-        }
+    let area = (-bleed, -bleed, geo.width + 2 * bleed, geo.height + 2 * bleed);
+    match cover.and_then(|px| cover_image(meta, tags, area, px)) {
+        Some(image) => front.images.push(image),
+        None => front.lines = typographic_cover(&mut b, meta, (geo, tags), diags),
     }
     pages.push(front);
 
@@ -198,23 +229,11 @@ pub fn self_cover(
         pages.push(Page { number: pages.len() + 1, blank, ..Default::default() });
     }
     let n = pages.len() + 1;
-    let mut back = Page { number: n, ..Default::default() };
-    if let Some(d) = &meta.description {
-        let st = ParaStyle {
-            face: Face::ITALIC,
-            align: Align::Center,
-            ..style(geo, Face::ITALIC, Feat::Text, 1, 1)
-        };
-        let div = tags.add_outside(Role::Div, false, meta.span);
-        let (lines, _) = stack(
-            &mut b,
-            (geo, tags, div),
-            &[(d.clone(), st)],
-            geo.top + geo.body_height() / 3,
-            diags,
-        );
-        back.lines = lines;
-    }
+    let back = Page {
+        number: n,
+        lines: back_cover(&mut b, meta, (geo, tags), diags),
+        ..Default::default()
+    };
     pages.push(back);
     pages
 }

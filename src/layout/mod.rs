@@ -28,6 +28,7 @@ pub mod structure;
 pub mod style;
 pub mod table;
 pub mod units;
+pub mod wrap;
 
 use std::collections::BTreeMap;
 

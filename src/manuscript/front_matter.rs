@@ -38,8 +38,16 @@ const KEYS: &[&str] = &[
 ];
 const TEXT_KEYS: &[&str] = &["width"];
 const EPUB_KEYS: &[&str] = &["embed-fonts"];
-const PDF_KEYS: &[&str] =
-    &["trim", "layout", "crop-marks", "font-size", "leading", "bleed", "color"];
+const PDF_KEYS: &[&str] = &[
+    "trim",
+    "layout",
+    "crop-marks",
+    "font-size",
+    "leading",
+    "bleed",
+    "color",
+    "paper-caliper",
+];
 const FONTS_KEYS: &[&str] = &["body", "headings", "fallback"];
 const CHECK_KEYS: &[&str] = &["allow"];
 
@@ -268,6 +276,7 @@ struct RawPdf {
     leading: Option<Spanned<Scalar>>,
     bleed: Option<Scalar>,
     color: Option<Scalar>,
+    paper_caliper: Option<Spanned<Scalar>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -523,6 +532,7 @@ pub fn read(text: &str, diags: &mut Diagnostics) -> (Metadata, usize) {
     let at = |v: &Spanned<Scalar>| (v.value.0.trim().to_string(), spanned_at(&block, v));
     meta.pdf.font_size = raw.pdf.font_size.as_ref().map(at);
     meta.pdf.leading = raw.pdf.leading.as_ref().map(at);
+    meta.pdf.paper_caliper = raw.pdf.paper_caliper.as_ref().map(at);
     if let Some(f) = &raw.fonts {
         meta.fonts.span = spanned_at(&block, f);
         meta.fonts.body = f.value.body.as_ref().map(at);

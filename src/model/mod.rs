@@ -155,6 +155,9 @@ pub struct PdfSettings {
     pub bleed: Option<String>,
     /// `color`: `color` or `gray`.
     pub color: Option<String>,
+    /// `paper-caliper`: the thickness of one leaf for the cover wrap's spine (a
+    /// length, pages per inch, or a preset), where written.
+    pub paper_caliper: Option<(String, Span)>,
 }
 
 /// `check:` front matter settings.

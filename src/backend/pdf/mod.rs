@@ -9,6 +9,9 @@
 //! never the clock. Nothing typographic is decided here.
 
 mod tagged;
+mod wrap;
+
+pub use wrap::{WrapOptions, render_wrap};
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -552,6 +555,19 @@ fn draw_centred(
     draw_run(s, pf, fonts, face, size, &glyphs, &adv, text, cx - to_pt(w) / 2.0, y);
 }
 
+/// An image as krilla reads it; `None` when krilla cannot (the CLI has decoded
+/// every image already, so this does not happen with one that passed).
+fn krilla_image(img: &Image) -> Option<krilla::image::Image> {
+    let data = krilla::Data::from(img.bytes.clone());
+    // No interpolation: PDF/A forbids it (ISO 19005-2, 6.2.8.1).
+    match img.info.format {
+        image::ImageFormat::Png => krilla::image::Image::from_png(data, false),
+        image::ImageFormat::WebP => krilla::image::Image::from_webp(data, false),
+        _ => krilla::image::Image::from_jpeg(data, false),
+    }
+    .ok()
+}
+
 fn rect_path(x: f32, y: f32, w: f32, h: f32) -> Option<krilla::geom::Path> {
     let mut pb = PathBuilder::new();
     pb.move_to(x, y);
@@ -622,14 +638,9 @@ fn draw_page(
     }
     for im in &page.images {
         let Some(img) = d.images.get(&im.src) else { continue };
-        let data = krilla::Data::from(img.bytes.clone());
-        // No interpolation: PDF/A forbids it (ISO 19005-2, 6.2.8.1).
-        let k = match img.info.format {
-            image::ImageFormat::Png => krilla::image::Image::from_png(data, false),
-            image::ImageFormat::WebP => krilla::image::Image::from_webp(data, false),
-            _ => krilla::image::Image::from_jpeg(data, false),
-        };
-        if let (Ok(k), Some(size)) = (k, Size::from_wh(to_pt(im.w), to_pt(im.h))) {
+        if let (Some(k), Some(size)) =
+            (krilla_image(img), Size::from_wh(to_pt(im.w), to_pt(im.h)))
+        {
             let id = s.start_tagged(ContentTag::Other);
             s.push_transform(&Transform::from_translate(
                 ox + to_pt(im.x),
