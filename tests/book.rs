@@ -382,6 +382,26 @@ fn cross_references_print_their_targets_pages_and_link_in_every_edition() {
         .collect();
     assert_eq!(got, want, "the cross-references print {got:?}");
     assert!(want.iter().collect::<std::collections::BTreeSet<_>>().len() >= 3);
+    // Every link to a heading in the PDF goes to the page the heading is on.
+    let targets = link_targets(&pdf);
+    for (id, title) in [
+        ("late", "Late Arrivals"),
+        ("middle", "The Middle Way"),
+        ("begin", "Beginnings"),
+        ("sec-2", "A section of chapter 2"),
+    ] {
+        let to: Vec<&usize> =
+            targets.iter().filter(|(i, _)| i == id).map(|(_, p)| p).collect();
+        assert!(!to.is_empty(), "no PDF link to #{id}");
+        for &&p in &to {
+            assert_eq!(
+                labels[p - 1],
+                page_of(title),
+                "a link to #{id} goes to page {}",
+                labels[p - 1]
+            );
+        }
+    }
     // The EPUB links each to its heading, reading as the heading's title.
     let mut z = zip::ZipArchive::new(
         fs::File::open(tmp.path().join("cross-references.epub")).unwrap(),
@@ -418,4 +438,36 @@ fn a_cross_reference_to_a_missing_id_fails_at_its_line_and_writes_nothing() {
         !tmp.path().join("out").exists()
             || fs::read_dir(tmp.path().join("out")).unwrap().next().is_none()
     );
+}
+
+/// Every internal link annotation of a PDF: the id it says it goes to (its
+/// `/Contents`, "Go to #id") and the page (1-based) its destination is on.
+fn link_targets(pdf: &Path) -> Vec<(String, usize)> {
+    use lopdf::Object;
+    let doc = lopdf::Document::load(pdf).unwrap();
+    let pages = doc.get_pages();
+    let number: BTreeMap<lopdf::ObjectId, usize> =
+        pages.iter().map(|(n, id)| (*id, *n as usize)).collect();
+    let mut out = Vec::new();
+    for id in pages.values() {
+        for a in doc.get_page_annotations(*id).unwrap_or_default() {
+            let Ok(Object::String(c, _)) = a.get(b"Contents") else { continue };
+            let Some(target) =
+                String::from_utf8_lossy(c).strip_prefix("Go to #").map(str::to_string)
+            else {
+                continue;
+            };
+            let dest = match a.get(b"Dest") {
+                Ok(Object::Reference(r)) => doc.get_object(*r).ok(),
+                Ok(o) => Some(o),
+                Err(_) => None,
+            };
+            if let Some(Object::Array(d)) = dest
+                && let Some(Object::Reference(page)) = d.first()
+            {
+                out.push((target, number[page]));
+            }
+        }
+    }
+    out
 }

@@ -238,7 +238,10 @@ fn misplaced(src: &Source, d: &Diagnostic, body: usize) -> Option<String> {
 }
 
 /// Checks that every XHTML, OPF and NCX document of an EPUB is well-formed XML.
-fn well_formed(epub: &[u8]) -> Result<(), String> {
+/// Checks every XML document of an EPUB is well-formed; returns how many page-break
+/// markers its content documents hold.
+fn well_formed(epub: &[u8]) -> Result<usize, String> {
+    let mut markers = 0;
     let mut zip = zip::ZipArchive::new(Cursor::new(epub)).map_err(|e| e.to_string())?;
     for i in 0..zip.len() {
         let mut f = zip.by_index(i).map_err(|e| e.to_string())?;
@@ -249,6 +252,9 @@ fn well_formed(epub: &[u8]) -> Result<(), String> {
         }
         let mut x = String::new();
         f.read_to_string(&mut x).map_err(|e| format!("{name}: {e}"))?;
+        if name != "EPUB/nav.xhtml" {
+            markers += x.matches("epub:type=\"pagebreak\"").count();
+        }
         let mut r = quick_xml::Reader::from_str(&x);
         loop {
             match r.read_event() {
@@ -258,7 +264,7 @@ fn well_formed(epub: &[u8]) -> Result<(), String> {
             }
         }
     }
-    Ok(())
+    Ok(markers)
 }
 
 /// Builds one example through every edition, as `quire build` would with its images
@@ -308,15 +314,6 @@ fn build(ex: &Example) -> Result<Outcome, String> {
         return Err("the text edition does not end with a line break".into());
     }
 
-    // The EPUB.
-    let opts = EpubOptions {
-        modified: 0,
-        embed_fonts: doc.meta.epub.embed_fonts.unwrap_or(false),
-        pages: Vec::new(),
-    };
-    let book = epub::render(&doc, &res, &opts).map_err(|e| format!("EPUB: {e}"))?;
-    well_formed(&book).map_err(|e| format!("EPUB: {e}"))?;
-
     // The print edition, as `quire build` lays it out by default (A5, its bleed, the
     // kind the document asks for, the cover image), then the PDF and the booklet.
     let fonts = Fonts::new();
@@ -342,6 +339,24 @@ fn build(ex: &Example) -> Result<Outcome, String> {
             "layout findings with an error or out of place: {all:?} {astray:?}"
         ));
     }
+    // The EPUB, with the print edition's page breaks: well-formed, and every
+    // printed page of the text marked once (or none, when no page begins with a
+    // word the e-book has).
+    let starts = l.page_starts();
+    let opts = EpubOptions {
+        modified: 0,
+        embed_fonts: doc.meta.epub.embed_fonts.unwrap_or(false),
+        pages: starts.clone(),
+    };
+    let book = epub::render(&doc, &res, &opts).map_err(|e| format!("EPUB: {e}"))?;
+    let markers = well_formed(&book).map_err(|e| format!("EPUB: {e}"))?;
+    if markers != 0 && markers != starts.len() {
+        return Err(format!(
+            "{markers} page-break markers for {} printed pages",
+            starts.len()
+        ));
+    }
+
     let mut print_images = images;
     print_images.insert(COVER_IMAGE.to_string(), img);
     let popts =

@@ -269,8 +269,10 @@ impl Ctx<'_> {
                     self.inlines(content, out);
                     out.push_str("</span>");
                 }
-                Inline::Code { text, .. } => {
-                    let _ = write!(out, "<code>{}</code>", esc(text));
+                Inline::Code { text, span } => {
+                    out.push_str("<code>");
+                    self.text(text, *span, out);
+                    out.push_str("</code>");
                 }
                 Inline::Link { url, title, content, .. } => match self.href(url) {
                     Some(href) => {
