@@ -312,6 +312,43 @@ fn watch_rebuilds_after_a_save() {
 }
 
 #[test]
+fn watch_follows_a_books_chapter_files_outside_the_watched_folder() {
+    use std::time::{Duration, Instant};
+    let p = project(&[(
+        "b",
+        b"---\ntitle: B\nchapters: [../parts/one.md]\n---\n\nOpening.\n",
+    )]);
+    fs::create_dir(p.path().join("parts")).unwrap();
+    fs::write(p.path().join("parts/one.md"), "# One\n\nFirst chapter text.\n").unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_quire"))
+        .current_dir(p.path())
+        .args(["watch", "--format", "txt"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = p.path().join("dist/b.txt");
+    let wait_for = |what: &str| {
+        let t0 = Instant::now();
+        while t0.elapsed() < Duration::from_secs(30) {
+            if fs::read_to_string(&out).is_ok_and(|t| t.contains(what)) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        false
+    };
+    let first = wait_for("First chapter text.");
+    std::thread::sleep(Duration::from_millis(500));
+    fs::write(p.path().join("parts/one.md"), "# One\n\nSecond chapter text.\n").unwrap();
+    let second = wait_for("Second chapter text.");
+    child.kill().unwrap();
+    let err =
+        String::from_utf8_lossy(&child.wait_with_output().unwrap().stderr).into_owned();
+    assert!(first && second, "first {first}, second {second}:\n{err}");
+    assert!(err.contains("parts/one.md changed; rebuilding"), "{err}");
+}
+
+#[test]
 fn an_oversized_manuscript_is_refused_with_a_diagnostic() {
     let p = project(&[]);
     let big = vec![b'a'; (16 << 20) + 1];

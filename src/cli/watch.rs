@@ -82,13 +82,17 @@ pub fn watch(args: &BuildArgs) -> Result<ExitCode, CliError> {
         .unwrap_or_default()
         .iter()
         .flat_map(|m| super::chapter_paths(m))
-        .filter_map(|c| c.parent().map(Path::to_path_buf))
-        .filter(|d| !d.as_os_str().is_empty())
+        .filter_map(|c| c.parent().and_then(|d| d.canonicalize().ok()))
         .collect();
     folders.sort();
     folders.dedup();
+    let watched: Vec<PathBuf> = roots
+        .iter()
+        .filter(|r| r.is_dir())
+        .filter_map(|r| r.canonicalize().ok())
+        .collect();
     for f in folders {
-        if roots.iter().any(|r| r.is_dir() && f.starts_with(r)) {
+        if watched.iter().any(|r| f.starts_with(r)) {
             continue;
         }
         debouncer
