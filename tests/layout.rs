@@ -1,6 +1,7 @@
 //! Golden page dumps: every `tests/golden_layout/<case>.md` is laid out on A5 and
 //! its page dump (positions, text and adjustment ratio of every line; rules, notes,
-//! marks) compared with `<case>.layout`. `UPDATE_GOLDEN=1 cargo test --test layout`
+//! marks) compared with `<case>.layout`; a case with `pdf: {layout: book}` is laid
+//! out as a book, its front matter (roman folios) and contents included. `UPDATE_GOLDEN=1 cargo test --test layout`
 //! rewrites them; review the diff.
 
 use std::path::Path;
@@ -12,6 +13,13 @@ use quire::layout::{Fonts, LayoutOptions, dump, layout};
 /// case's folder).
 fn options(doc: &quire::model::Document, dir: &Path) -> LayoutOptions {
     let mut opts = LayoutOptions::a5();
+    // A case that asks for a makeup (`pdf: {layout: book}`) gets it, with its
+    // front matter or covers; the others are the text pages alone.
+    if let Some(setting) = &doc.meta.pdf.layout {
+        opts.kind =
+            Some(quire::layout::Makeup::for_document(doc, Some(setting)).unwrap());
+        opts.toc_depth = doc.meta.toc_depth.max(1);
+    }
     quire::model::walk_blocks(&doc.blocks, &mut |b| {
         if let quire::model::Block::Figure { src, .. } = b {
             let bytes = std::fs::read(dir.join(src)).unwrap();
