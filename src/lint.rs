@@ -170,6 +170,7 @@ fn visit_text(inlines: &[Inline], f: &mut impl FnMut(&str, Span)) {
             | Inline::Strikethrough { content, .. }
             | Inline::SmallCaps { content, .. }
             | Inline::Lang { content, .. }
+            | Inline::Anchor { content, .. }
             | Inline::Link { content, .. } => visit_text(content, f),
             _ => {}
         }

@@ -128,6 +128,7 @@ fn inline_images(inl: &[Inline], out: &mut Vec<(String, Span, String)>) {
             | Inline::Strikethrough { content, .. }
             | Inline::SmallCaps { content, .. }
             | Inline::Lang { content, .. }
+            | Inline::Anchor { content, .. }
             | Inline::Link { content, .. } => inline_images(content, out),
             _ => {}
         }

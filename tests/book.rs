@@ -355,16 +355,20 @@ fn cross_references_print_their_targets_pages_and_link_in_every_edition() {
     };
     // In the manuscript's order: forward to the last chapter and the middle one,
     // back to the first chapter, then from the last chapter back twice.
-    let want: Vec<String> = [
-        "Late Arrivals",
-        "The Middle Way",
-        "Beginnings",
-        "Beginnings",
-        "A section of chapter 2",
-    ]
-    .iter()
-    .map(|t| page_of(t))
-    .collect();
+    // A page holding a phrase of running text (an anchor's).
+    let page_with = |phrase: &str| {
+        let k = pages.iter().position(|p| p.join(" ").contains(phrase)).unwrap();
+        labels[k].clone()
+    };
+    let want: Vec<String> = vec![
+        page_of("Late Arrivals"),
+        page_of("The Middle Way"),
+        page_of("Beginnings"),
+        page_with("the hinge of the argument"),
+        page_with("Quietly, the argument resumes"),
+        page_of("Beginnings"),
+        page_of("A section of chapter 2"),
+    ];
     let text = pages
         .iter()
         .flatten()
@@ -384,19 +388,22 @@ fn cross_references_print_their_targets_pages_and_link_in_every_edition() {
     assert!(want.iter().collect::<std::collections::BTreeSet<_>>().len() >= 3);
     // Every link to a heading in the PDF goes to the page the heading is on.
     let targets = link_targets(&pdf);
-    for (id, title) in [
-        ("late", "Late Arrivals"),
-        ("middle", "The Middle Way"),
-        ("begin", "Beginnings"),
-        ("sec-2", "A section of chapter 2"),
-    ] {
+    let places = [
+        ("late", page_of("Late Arrivals")),
+        ("middle", page_of("The Middle Way")),
+        ("begin", page_of("Beginnings")),
+        ("sec-2", page_of("A section of chapter 2")),
+        ("hinge", page_with("the hinge of the argument")),
+        ("quiet", page_with("Quietly, the argument resumes")),
+    ];
+    for (id, page) in places {
         let to: Vec<&usize> =
             targets.iter().filter(|(i, _)| i == id).map(|(_, p)| p).collect();
         assert!(!to.is_empty(), "no PDF link to #{id}");
         for &&p in &to {
             assert_eq!(
                 labels[p - 1],
-                page_of(title),
+                page,
                 "a link to #{id} goes to page {}",
                 labels[p - 1]
             );
@@ -418,9 +425,14 @@ fn cross_references_print_their_targets_pages_and_link_in_every_edition() {
         ("late", "Late Arrivals"),
         ("middle", "The Middle Way"),
         ("sec-2", "A section of chapter 2"),
+        ("hinge", "the hinge of the argument"),
+        ("quiet", "Late Arrivals"),
     ] {
         assert!(all.contains(&format!("#{id}\">{title}</a>")), "no EPUB link to #{id}");
     }
+    // The anchors are where the EPUB's links go.
+    assert!(all.contains("<span id=\"hinge\">the hinge of the argument</span>"));
+    assert!(all.contains("<span id=\"quiet\"></span>Quietly"));
     let txt = fs::read_to_string(tmp.path().join("cross-references.txt")).unwrap();
     assert!(txt.contains("it is on The Middle Way"), "the text edition reads the title");
 }

@@ -28,7 +28,20 @@ fuzz_target!(|data: &[u8]| {
     }
     let _ = text::render(&doc, &text::TextOptions { width: 40 });
     let _ = text::render(&doc, &text::TextOptions { width: 0 });
-    let opts = epub::EpubOptions { modified: 0, embed_fonts: false, pages: Vec::new() };
+    // The print edition: layout — a pamphlet with its self-cover, or a book with
+    // its front matter and contents, as the manuscript asks — and the booklet.
+    let fonts = quire::layout::Fonts::new();
+    let mut lopts = quire::layout::LayoutOptions::a5();
+    lopts.kind = Some(
+        quire::layout::Makeup::for_document(&doc, None).unwrap_or(quire::layout::Makeup::Pamphlet),
+    );
+    lopts.toc_depth = doc.meta.toc_depth.max(1);
+    let layout = quire::layout::layout(&doc, &fonts, &lopts, &mut diags);
+    // Nothing lost, nothing placed twice, no empty page but a designed blank.
+    assert!(layout.audit.is_empty(), "{:?}", layout.audit);
+    // The EPUB, with the print edition's page-list.
+    let opts =
+        epub::EpubOptions { modified: 0, embed_fonts: false, pages: layout.page_starts() };
     let info = quire::resources::inspect(TINY_PNG).expect("the cover PNG is sound");
     let res = epub::Resources {
         cover: Some(epub::Image { bytes: TINY_PNG.to_vec(), info }),
@@ -37,13 +50,6 @@ fuzz_target!(|data: &[u8]| {
     };
     let book = epub::render(&doc, &res, &opts).expect("an EPUB for any valid manuscript");
     assert!(book.starts_with(b"PK"));
-    // The print edition: layout, the pamphlet with its self-cover, and the booklet.
-    let fonts = quire::layout::Fonts::new();
-    let mut lopts = quire::layout::LayoutOptions::a5();
-    lopts.kind = Some(quire::layout::Makeup::Pamphlet);
-    let layout = quire::layout::layout(&doc, &fonts, &lopts, &mut diags);
-    // Nothing lost, nothing placed twice, no empty page but a designed blank.
-    assert!(layout.audit.is_empty(), "{:?}", layout.audit);
     let images = Default::default();
     let popts = quire::backend::pdf::PdfOptions { bleed: 8.5, modified: 0, crop_marks: true };
     let written = quire::backend::pdf::render(&layout, &doc.meta, &fonts, &images, &popts).expect("a PDF");

@@ -42,7 +42,12 @@ pub fn dump(l: &Layout) -> String {
             page.blank.map(|b| format!(" ({})", b.name())).unwrap_or_default()
         );
         for m in &page.marks {
-            let _ = writeln!(out, "  mark h{} y={} {:?}", m.level, p(m.y), m.text);
+            if m.level == super::ANCHOR_LEVEL {
+                let id = m.id.as_deref().unwrap_or_default();
+                let _ = writeln!(out, "  anchor #{id} y={}", p(m.y));
+            } else {
+                let _ = writeln!(out, "  mark h{} y={} {:?}", m.level, p(m.y), m.text);
+            }
         }
         for pl in &page.lines {
             let cell =

@@ -285,12 +285,23 @@ impl Ctx<'_, '_> {
             line.word_end = true;
         }
         let n = lines.len();
+        let mut anchors = anchor_lines(inlines, &lines);
         let mut after_hyphen = false;
         for (k, line) in lines.into_iter().enumerate() {
             // No orphan, no widow (two lines on each side), and no page ending in a
             // hyphen (TeX's \brokenpenalty, made absolute).
-            let break_before = k == 0 || (k >= 2 && n - k >= 2 && !after_hyphen);
+            let mut break_before = k == 0 || (k >= 2 && n - k >= 2 && !after_hyphen);
             after_hyphen = line.hyphenated;
+            // An anchor's mark goes with the line that holds its text: a page may
+            // end before the mark, never between it and its line.
+            while anchors.first().is_some_and(|(at, _)| *at == k) {
+                let (_, id) = anchors.remove(0);
+                let level = super::ANCHOR_LEVEL;
+                let mark = VKind::Mark { level, text: String::new(), id: Some(id) };
+                let mut it = VItem::new(mark, 0, span);
+                it.break_before = std::mem::take(&mut break_before);
+                self.out.push(it);
+            }
             let mut it = self.line(line, x, style.size, style.leading, span);
             it.break_before = break_before;
             self.push(it);
@@ -914,6 +925,52 @@ impl Ctx<'_, '_> {
         }
         notes
     }
+}
+
+/// The anchors of a paragraph (`<span id>`), each with the line that holds the text
+/// it stands before — the first text inline after it, found by the model text its
+/// fragments were set from — or the last line when no text follows; in order.
+fn anchor_lines(inlines: &[Inline], lines: &[Line]) -> Vec<(usize, String)> {
+    fn walk(
+        inl: &[Inline],
+        pending: &mut Vec<String>,
+        out: &mut Vec<(String, Option<u32>)>,
+    ) {
+        for i in inl {
+            match i {
+                Inline::Anchor { id, content, .. } => {
+                    pending.push(id.clone());
+                    walk(content, pending, out);
+                }
+                Inline::Text { span, .. } | Inline::Code { span, .. } => {
+                    out.extend(pending.drain(..).map(|id| (id, Some(span.start as u32))))
+                }
+                Inline::Emphasis { content, .. }
+                | Inline::Strong { content, .. }
+                | Inline::Strikethrough { content, .. }
+                | Inline::SmallCaps { content, .. }
+                | Inline::Lang { content, .. }
+                | Inline::Link { content, .. }
+                | Inline::PageRef { content, .. } => walk(content, pending, out),
+                _ => {}
+            }
+        }
+    }
+    let (mut pending, mut found) = (Vec::new(), Vec::new());
+    walk(inlines, &mut pending, &mut found);
+    found.extend(pending.into_iter().map(|id| (id, None)));
+    let last = lines.len().saturating_sub(1);
+    let mut out: Vec<(usize, String)> = found
+        .into_iter()
+        .map(|(id, origin)| {
+            let line = origin.and_then(|o| {
+                lines.iter().position(|l| l.runs.iter().any(|r| r.frag.origin.0 == o))
+            });
+            (line.unwrap_or(last), id)
+        })
+        .collect();
+    out.sort_by_key(|(k, _)| *k);
+    out
 }
 
 /// A note's number, at the start of its first line, links back to the note's

@@ -477,7 +477,9 @@ fn flatten<'r>(
             Inline::Strong { content, .. } => {
                 flatten(content, &with(look, &|l| l.face = face.strong()), langs, out)
             }
-            Inline::Strikethrough { content, .. } => flatten(content, look, langs, out),
+            Inline::Strikethrough { content, .. } | Inline::Anchor { content, .. } => {
+                flatten(content, look, langs, out)
+            }
             Inline::SmallCaps { content, .. } => {
                 flatten(content, &with(look, &|l| l.feat = Feat::SmallCaps), langs, out)
             }

@@ -280,6 +280,10 @@ pub struct PlacedImage {
     pub tag: structure::Tag,
 }
 
+/// The level of a [`Mark`] that is an anchor in the running text (`<span id>`): a
+/// link target, not a heading (no outline entry, not in the contents).
+pub const ANCHOR_LEVEL: u8 = u8::MAX;
+
 /// A heading for the PDF outline.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mark {
@@ -472,6 +476,7 @@ fn page_ref_ids(doc: &Document) -> std::collections::BTreeSet<String> {
                 | Inline::Strikethrough { content, .. }
                 | Inline::SmallCaps { content, .. }
                 | Inline::Lang { content, .. }
+                | Inline::Anchor { content, .. }
                 | Inline::Link { content, .. } => walk(content, out),
                 _ => {}
             }

@@ -105,6 +105,7 @@ fn undefined_refs(
             | Inline::Strikethrough { content, .. }
             | Inline::SmallCaps { content, .. }
             | Inline::Lang { content, .. }
+            | Inline::Anchor { content, .. }
             | Inline::Link { content, .. } => {
                 undefined_refs(content, body, offset, diags)
             }

@@ -79,6 +79,8 @@ enum Meaning {
     /// A phrase in another language (`<span lang>`, or any element's `lang`).
     Lang(super::Lang),
     Link(String),
+    /// A place links can name (`<span id>`, `<a id>` without `href`).
+    Anchor(String),
     /// Unwrapped: the content stays, the element goes.
     Unwrap,
     /// Dropped with its content.
@@ -209,9 +211,19 @@ fn contains_html(v: &[Inline]) -> bool {
         | Inline::Strikethrough { content, .. }
         | Inline::SmallCaps { content, .. }
         | Inline::Lang { content, .. }
+        | Inline::Anchor { content, .. }
         | Inline::Link { content, .. } => contains_html(content),
         _ => false,
     })
+}
+
+/// An element's `id`, trimmed, if it has a non-empty one.
+fn id_of(attrs: &[(String, String)]) -> Option<String> {
+    attrs
+        .iter()
+        .find(|(k, _)| k == "id")
+        .map(|(_, v)| v.trim().to_string())
+        .filter(|v| !v.is_empty())
 }
 
 /// The meaning of an inline element (or of a block element met inside running text).
@@ -224,6 +236,11 @@ fn inline_kind(name: &str, attrs: &[(String, String)], drops: &mut Drops) -> Mea
         "span" if has_class(attrs, "smallcaps") => Meaning::SmallCaps,
         "span" if lang_of(attrs).is_some() => {
             Meaning::Lang(lang_of(attrs).expect("checked by the guard"))
+        }
+        "span" | "a"
+            if id_of(attrs).is_some() && !attrs.iter().any(|(k, _)| k == "href") =>
+        {
+            Meaning::Anchor(id_of(attrs).expect("checked by the guard"))
         }
         "a" => match attrs.iter().find(|(k, _)| k == "href") {
             Some((_, href)) if safe_href(href) => Meaning::Link(href.trim().to_string()),
@@ -359,6 +376,7 @@ impl InlineTree {
             Meaning::SmallCaps => Some(Inline::SmallCaps { content, span }),
             Meaning::Lang(lang) => Some(Inline::Lang { lang, content, span }),
             Meaning::Link(url) => Some(Inline::Link { url, title: None, content, span }),
+            Meaning::Anchor(id) => Some(Inline::Anchor { id, content, span }),
             Meaning::Drop => None,
             Meaning::Unwrap => {
                 for i in content {

@@ -72,7 +72,8 @@ fn hyphenate_inlines(inlines: &mut [Inline], dict: Option<&Standard>, dicts: &mu
             | Inline::Strong { content, .. }
             | Inline::Strikethrough { content, .. }
             | Inline::SmallCaps { content, .. }
-            | Inline::Link { content, .. } => hyphenate_inlines(content, dict, dicts),
+            | Inline::Link { content, .. }
+            | Inline::Anchor { content, .. } => hyphenate_inlines(content, dict, dicts),
             _ => {}
         }
     }

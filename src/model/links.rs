@@ -25,12 +25,15 @@ use crate::diag::Diagnostics;
 pub fn apply(doc: &mut Document, diags: &mut Diagnostics) {
     let mut ids = BTreeSet::new();
     let mut titles = BTreeMap::new();
+    let mut headings = Vec::new();
     super::walk_blocks(&doc.blocks, &mut |b| {
-        if let Block::Heading { id, content, .. } = b {
+        if let Block::Heading { id, content, span, .. } = b {
             ids.insert(id.clone());
             titles.insert(id.clone(), super::plain_text(content));
+            headings.push((span.start, super::plain_text(content)));
         }
     });
+    anchor_ids(doc, &headings, (&mut ids, &mut titles), diags);
     // A file with no front matter is often one chapter of a book built alone: its
     // references to the other chapters cannot resolve, and that is no mistake.
     let alone = doc.meta.span.end == 0;
@@ -39,6 +42,57 @@ pub fn apply(doc: &mut Document, diags: &mut Diagnostics) {
     for n in &mut doc.notes {
         super::for_each_inlines_mut(&mut n.blocks, &mut |inl| inlines(inl, &t, diags));
     }
+}
+
+/// Adds the anchors' ids (`<span id>`, `<a id>`) to the targets, each with what a
+/// cross-reference to it reads as in editions without pages: its own text, or, for
+/// an empty anchor, the heading it stands under (or the book's title). An id that
+/// is not an XML name (EPUB ids must be) or that is taken is an error at its place.
+fn anchor_ids(
+    doc: &Document,
+    headings: &[(usize, String)],
+    (ids, titles): (&mut BTreeSet<String>, &mut BTreeMap<String, String>),
+    diags: &mut Diagnostics,
+) {
+    let mut found = Vec::new();
+    let mut visit = |blocks: &[Block]| {
+        super::for_each_inlines(blocks, &mut |inl| {
+            super::anchors_in(inl, &mut |id, content, span| {
+                found.push((id.to_string(), super::plain_text(content), span))
+            })
+        });
+    };
+    visit(&doc.blocks);
+    for n in &doc.notes {
+        visit(&n.blocks);
+    }
+    for (id, text, span) in found {
+        if !xml_name(&id) {
+            diags.error("bad-id", span, format!("`{id}` cannot be an id: it must start with a letter and hold only letters, digits, `-`, `_` and `.`"));
+        } else if !ids.insert(id.clone()) {
+            diags.error(
+                "duplicate-id",
+                span,
+                format!("the id `{id}` is taken by a heading or another anchor"),
+            );
+        } else {
+            let under = headings.iter().rev().find(|(at, _)| *at < span.start);
+            let title = match (text.trim(), under) {
+                ("", Some((_, h))) => h.clone(),
+                ("", None) => doc.meta.title.clone(),
+                (t, _) => t.to_string(),
+            };
+            titles.insert(id, title);
+        }
+    }
+}
+
+/// Whether an id is an XML name of the simple kind: a letter or `_` first, then
+/// letters, digits, `-`, `_` or `.` (XML 1.0, 2.3: EPUB's ids are XML ids).
+fn xml_name(id: &str) -> bool {
+    let mut cs = id.chars();
+    cs.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && cs.all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 /// What links may point to inside the book.
@@ -193,7 +247,8 @@ fn inlines(v: &mut Vec<Inline>, t: &Targets, diags: &mut Diagnostics) {
             | Inline::Strong { content, .. }
             | Inline::Strikethrough { content, .. }
             | Inline::SmallCaps { content, .. }
-            | Inline::Lang { content, .. } => inlines(content, t, diags),
+            | Inline::Lang { content, .. }
+            | Inline::Anchor { content, .. } => inlines(content, t, diags),
             _ => {}
         }
         out.push(i);

@@ -466,6 +466,16 @@ pub enum Inline {
         /// Source span.
         span: Span,
     },
+    /// `<span id="id">…</span>` or `<a id="id"></a>`: a place in the running text
+    /// that links and cross-references can name, like a heading's id.
+    Anchor {
+        /// Its id.
+        id: String,
+        /// What it wraps (often nothing).
+        content: Vec<Inline>,
+        /// Source span.
+        span: Span,
+    },
     /// `[](#id)` or `[page](#id)`: a reference to the page a heading is on. Print
     /// sets "page 47" (the number known once the book is paginated); the EPUB and
     /// the text edition, which have no pages, show the heading's text, `content`,
@@ -524,11 +534,32 @@ impl Inline {
             | Inline::Code { span, .. }
             | Inline::Link { span, .. }
             | Inline::PageRef { span, .. }
+            | Inline::Anchor { span, .. }
             | Inline::Image { span, .. }
             | Inline::NoteRef { span, .. }
             | Inline::SoftBreak { span }
             | Inline::LineBreak { span }
             | Inline::Html { span, .. } => *span,
+        }
+    }
+}
+
+/// Calls `f` with each anchor in a run of inlines, in order, at any depth: its id,
+/// what it wraps and its span.
+pub fn anchors_in(inlines: &[Inline], f: &mut impl FnMut(&str, &[Inline], Span)) {
+    for i in inlines {
+        match i {
+            Inline::Anchor { id, content, span } => {
+                f(id, content, *span);
+                anchors_in(content, f);
+            }
+            Inline::Emphasis { content, .. }
+            | Inline::Strong { content, .. }
+            | Inline::Strikethrough { content, .. }
+            | Inline::SmallCaps { content, .. }
+            | Inline::Lang { content, .. }
+            | Inline::Link { content, .. } => anchors_in(content, f),
+            _ => {}
         }
     }
 }
@@ -551,7 +582,8 @@ fn push_plain(inlines: &[Inline], out: &mut String) {
             | Inline::SmallCaps { content, .. }
             | Inline::Lang { content, .. }
             | Inline::Link { content, .. }
-            | Inline::PageRef { content, .. } => push_plain(content, out),
+            | Inline::PageRef { content, .. }
+            | Inline::Anchor { content, .. } => push_plain(content, out),
             Inline::Image { alt, .. } => out.push_str(alt),
             Inline::SoftBreak { .. } | Inline::LineBreak { .. } => out.push(' '),
             Inline::NoteRef { .. } | Inline::Html { .. } => {}

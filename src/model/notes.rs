@@ -157,6 +157,7 @@ impl Numbering<'_> {
                 | Inline::Strikethrough { content, .. }
                 | Inline::SmallCaps { content, .. }
                 | Inline::Lang { content, .. }
+                | Inline::Anchor { content, .. }
                 | Inline::Link { content, .. } => self.inlines(content, diags),
                 _ => {}
             }

@@ -79,7 +79,8 @@ fn smarten_phrases(inlines: &mut [Inline]) {
             | Inline::Strong { content, .. }
             | Inline::Strikethrough { content, .. }
             | Inline::SmallCaps { content, .. }
-            | Inline::Link { content, .. } => smarten_phrases(content),
+            | Inline::Link { content, .. }
+            | Inline::Anchor { content, .. } => smarten_phrases(content),
             _ => {}
         }
     }
@@ -102,7 +103,8 @@ fn collect<'a>(inlines: &'a mut [Inline], out: &mut Vec<Piece<'a>>) {
             | Inline::Strong { content, .. }
             | Inline::Strikethrough { content, .. }
             | Inline::SmallCaps { content, .. }
-            | Inline::PageRef { content, .. } => collect(content, out),
+            | Inline::PageRef { content, .. }
+            | Inline::Anchor { content, .. } => collect(content, out),
             // Smartened in its own language (see `smarten_inlines`), then left
             // alone: the paragraph's language must not respace it.
             Inline::Lang { .. } => out.push(Piece::Opaque('x')),

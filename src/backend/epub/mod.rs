@@ -227,6 +227,7 @@ fn texts_in(inl: &[crate::model::Inline], f: &mut impl FnMut(u32, usize)) {
             | Inline::Strikethrough { content, .. }
             | Inline::SmallCaps { content, .. }
             | Inline::Lang { content, .. }
+            | Inline::Anchor { content, .. }
             | Inline::Link { content, .. }
             | Inline::PageRef { content, .. } => texts_in(content, f),
             _ => {}
@@ -266,6 +267,20 @@ impl Map {
         }
         let note_files: Vec<String> =
             doc.notes.iter().map(|n| files[n.chapter].clone()).collect();
+        // Anchors in the running text, and in notes (set in their chapter's file).
+        let mut place = |blocks: &[Block], file: &str| {
+            crate::model::for_each_inlines(blocks, &mut |inl| {
+                crate::model::anchors_in(inl, &mut |id, _, _| {
+                    anchors.entry(id.to_string()).or_insert_with(|| file.to_string());
+                })
+            });
+        };
+        for (i, ch) in doc.chapters.iter().enumerate() {
+            place(&doc.blocks[ch.start..ch.end], &files[i]);
+        }
+        for n in &doc.notes {
+            place(&n.blocks, &note_files[n.number as usize - 1]);
+        }
         let mut note_refs: BTreeMap<u32, Vec<(String, String)>> = BTreeMap::new();
         let mut noteref_ids = BTreeMap::new();
         let mut collect = |blocks: &[Block], file: &str| {
@@ -312,6 +327,7 @@ fn note_refs_in(
             | Inline::Strikethrough { content, .. }
             | Inline::SmallCaps { content, .. }
             | Inline::Lang { content, .. }
+            | Inline::Anchor { content, .. }
             | Inline::Link { content, .. } => note_refs_in(content, f),
             _ => {}
         }

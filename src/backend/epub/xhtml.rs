@@ -286,6 +286,11 @@ impl Ctx<'_> {
                     }
                     None => self.inlines(content, out),
                 },
+                Inline::Anchor { id, content, .. } => {
+                    let _ = write!(out, "<span id=\"{}\">", esc(id));
+                    self.inlines(content, out);
+                    out.push_str("</span>");
+                }
                 // No pages in an e-book: the reference reads as the heading's
                 // title, linked to it.
                 Inline::PageRef { id, content, .. } => match self.href(&format!("#{id}"))

@@ -938,7 +938,7 @@ fn render_with(
             }
         }
         p.finish();
-        for mk in &page.marks {
+        for mk in page.marks.iter().filter(|m| m.level != crate::layout::ANCHOR_LEVEL) {
             outline.add(mk, pi, o);
         }
     }

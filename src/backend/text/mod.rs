@@ -397,7 +397,8 @@ fn push_inlines(inlines: &[Inline], s: &mut String) {
             }
             Inline::Strikethrough { content, .. }
             | Inline::SmallCaps { content, .. }
-            | Inline::Lang { content, .. } => push_inlines(content, s),
+            | Inline::Lang { content, .. }
+            | Inline::Anchor { content, .. } => push_inlines(content, s),
             Inline::Link { url, content, .. } => {
                 push_inlines(content, s);
                 if !url.starts_with('#')
