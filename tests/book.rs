@@ -366,6 +366,8 @@ fn cross_references_print_their_targets_pages_and_link_in_every_edition() {
         page_of("Beginnings"),
         page_with("the hinge of the argument"),
         page_with("Quietly, the argument resumes"),
+        page_with("The table’s anchored cell"),
+        page_with("the note’s anchored remark"),
         page_of("Beginnings"),
         page_of("A section of chapter 2"),
     ];
@@ -395,6 +397,8 @@ fn cross_references_print_their_targets_pages_and_link_in_every_edition() {
         ("sec-2", page_of("A section of chapter 2")),
         ("hinge", page_with("the hinge of the argument")),
         ("quiet", page_with("Quietly, the argument resumes")),
+        ("in-table", page_with("The table’s anchored cell")),
+        ("in-note", page_with("the note’s anchored remark")),
     ];
     for (id, page) in places {
         let to: Vec<&usize> =

@@ -155,6 +155,8 @@ pub struct NoteLines {
     pub size: Sp,
     /// Notes referred to from inside this one, in order: they are set right after it.
     pub refs: Vec<u32>,
+    /// The anchors (`<span id>`) in it, by the line that holds each.
+    pub anchors: Vec<(usize, String)>,
 }
 
 /// The vertical list and the notes.
@@ -881,6 +883,7 @@ impl Ctx<'_, '_> {
         let mut notes = BTreeMap::new();
         for n in &doc.notes {
             let mut lines = Vec::new();
+            let mut anchors = Vec::new();
             let note = self.tags.add(Role::Note(n.number), DOCUMENT, n.span);
             for (k, b) in n.blocks.iter().enumerate() {
                 let mut inl: Vec<Inline> = Vec::new();
@@ -907,6 +910,10 @@ impl Ctx<'_, '_> {
                 if k == 0 {
                     link_back(&mut set, n.number);
                 }
+                let first = lines.len();
+                anchors.extend(
+                    anchor_lines(&inl, &set).into_iter().map(|(at, id)| (first + at, id)),
+                );
                 lines.extend(set);
             }
             let mut refs: Vec<u32> =
@@ -920,7 +927,7 @@ impl Ctx<'_, '_> {
             });
             notes.insert(
                 n.number,
-                NoteLines { lines, leading: nstyle.leading, size: nsize, refs },
+                NoteLines { lines, leading: nstyle.leading, size: nsize, refs, anchors },
             );
         }
         notes
@@ -931,6 +938,26 @@ impl Ctx<'_, '_> {
 /// it stands before — the first text inline after it, found by the model text its
 /// fragments were set from — or the last line when no text follows; in order.
 fn anchor_lines(inlines: &[Inline], lines: &[Line]) -> Vec<(usize, String)> {
+    let last = lines.len().saturating_sub(1);
+    let mut out: Vec<(usize, String)> = anchor_origins(inlines)
+        .into_iter()
+        .map(|(id, origin)| {
+            let line = origin.and_then(|o| lines.iter().position(|l| holds(l, o)));
+            (line.unwrap_or(last), id)
+        })
+        .collect();
+    out.sort_by_key(|(k, _)| *k);
+    out
+}
+
+/// Whether a set line holds text set from the model text inline starting at `o`.
+pub(super) fn holds(line: &Line, o: u32) -> bool {
+    line.runs.iter().any(|r| r.frag.origin.0 == o)
+}
+
+/// The anchors of some inlines, in order, each with the span start of the first
+/// text inline after it (`None` when no text follows).
+pub(super) fn anchor_origins(inlines: &[Inline]) -> Vec<(String, Option<u32>)> {
     fn walk(
         inl: &[Inline],
         pending: &mut Vec<String>,
@@ -959,18 +986,7 @@ fn anchor_lines(inlines: &[Inline], lines: &[Line]) -> Vec<(usize, String)> {
     let (mut pending, mut found) = (Vec::new(), Vec::new());
     walk(inlines, &mut pending, &mut found);
     found.extend(pending.into_iter().map(|id| (id, None)));
-    let last = lines.len().saturating_sub(1);
-    let mut out: Vec<(usize, String)> = found
-        .into_iter()
-        .map(|(id, origin)| {
-            let line = origin.and_then(|o| {
-                lines.iter().position(|l| l.runs.iter().any(|r| r.frag.origin.0 == o))
-            });
-            (line.unwrap_or(last), id)
-        })
-        .collect();
-    out.sort_by_key(|(k, _)| *k);
-    out
+    found
 }
 
 /// A note's number, at the start of its first line, links back to the note's

@@ -662,7 +662,12 @@ fn place_notes(
         if c.from == 0 {
             page.note_starts.push((c.note, y + nl.size));
         }
-        for line in &nl.lines[c.from..c.to] {
+        for (k, line) in nl.lines.iter().enumerate().take(c.to).skip(c.from) {
+            for (_, id) in nl.anchors.iter().filter(|(at, _)| *at == k) {
+                let (level, text, id) =
+                    (super::ANCHOR_LEVEL, String::new(), Some(id.clone()));
+                page.marks.push(Mark { level, text, id, y });
+            }
             page.lines.push(Placed::new(left + line.indent, y + nl.size, line.clone()));
             y += nl.leading;
         }

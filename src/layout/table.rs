@@ -104,6 +104,20 @@ pub(super) fn set(
     for (r, (cells, is_head)) in all_rows.iter().enumerate() {
         let lines = set_row(c, cells, *is_head, &widths, &lefts, &style);
         let n = lines.len();
+        // Anchors in the row's cells: each goes with the row line holding its text.
+        let mut anchors: Vec<(usize, String)> = cells
+            .iter()
+            .flat_map(|cell| super::galley::anchor_origins(cell))
+            .map(|(id, o)| {
+                let at = o.and_then(|o| {
+                    lines.iter().position(|l| {
+                        l.iter().any(|cl| super::galley::holds(&cl.line, o))
+                    })
+                });
+                (at.unwrap_or(n.saturating_sub(1)), id)
+            })
+            .collect();
+        anchors.sort_by_key(|(k, _)| *k);
         let row_h = STYLES.display_leading.of(size);
         for (k, cells) in lines.into_iter().enumerate() {
             let breakable = if k > 0 {
@@ -119,6 +133,17 @@ pub(super) fn set(
             let kind =
                 VKind::Row { cells, ascent: size, table, row: r, header: *is_head };
             let mut it = VItem::new(kind, row_h, span);
+            let mut breakable = breakable;
+            for (_, id) in anchors.iter().filter(|(at, _)| *at == k) {
+                let level = super::ANCHOR_LEVEL;
+                let mark =
+                    VKind::Mark { level, text: String::new(), id: Some(id.clone()) };
+                let mut m = VItem::new(mark, 0, span);
+                m.break_before = std::mem::take(&mut breakable);
+                // A page that begins here repeats the header, as at the row.
+                m.repeat_head = (has_head && !*is_head).then_some(table);
+                c.out.push(m);
+            }
             it.break_before = breakable;
             it.notes = notes;
             if has_head && !*is_head {
