@@ -310,25 +310,36 @@ fn entry(
         style
     };
     let mut lines = set_para(b, &linked(&e.text), &text, text_measure, diags);
+    // Left to right: the text from its indent, the number flush right. Right to
+    // left, mirrored: the text flush right (indented from the right), the number
+    // flush left.
     for line in &mut lines {
-        line.indent = indent;
+        line.indent = if b.rtl { 0 } else { indent };
+        if b.rtl {
+            let end = line.runs.iter().map(|r| r.x + r.width()).max().unwrap_or(0);
+            let shift = measure - indent - end;
+            line.runs.iter_mut().for_each(|r| r.x += shift);
+        }
     }
     let Some(last) = lines.last_mut() else { return lines };
     let dot = set_para(b, &inline(".", Span::default()), &style, measure, diags);
-    let num_x = measure - indent - num_w;
+    let half = style.size / 2;
+    let (num_x, dots) = if b.rtl {
+        let ink = last.runs.iter().map(|r| r.x).min().unwrap_or(measure);
+        (0, (num_w + half, ink - half))
+    } else {
+        let num_x = measure - indent - num_w;
+        (num_x, (last.width + half, num_x - half))
+    };
     if let Some(dot) = dot.into_iter().next().and_then(|l| l.runs.into_iter().next()) {
-        leaders(
-            last,
-            dot.frag,
-            (last.width + style.size / 2, num_x - style.size / 2),
-            indent,
-            style.size,
-        );
+        leaders(last, dot.frag, dots, last.indent, style.size);
     }
     let mut number = number;
     number.x = num_x;
+    // Read after the entry's text, in either direction.
+    number.order = last.runs.iter().map(|r| r.order).max().map_or(0, |o| o + 1);
     last.runs.push(number);
-    last.width = measure - indent;
+    last.width = measure - last.indent;
     lines
 }
 
