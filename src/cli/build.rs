@@ -347,6 +347,7 @@ fn pdf_layout(
         bleed: print.bleed,
         cover: l.res.cover.as_ref().map(|c| (c.info.width, c.info.height)),
         toc_depth: doc.meta.toc_depth.max(1),
+        protrusion: doc.meta.pdf.protrusion.unwrap_or(true),
     };
     Ok((crate::layout::layout(doc, fonts, &opts, diags), images))
 }

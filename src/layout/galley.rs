@@ -1013,8 +1013,14 @@ pub fn set_para(
     let p = builder.para(inlines, style, diags);
     let params = Params::for_size(style.size);
     let ragged = (style.align != Align::Justify).then_some(Ragged(2 * style.size));
-    let (breaks, _) = linebreak(&p.items, measure, &params, ragged);
-    lines::set(&p, &breaks, measure, style.align)
+    // Punctuation hangs in justified text only (a ragged edge is not straight).
+    let prot = if style.align == Align::Justify && builder.protrusion {
+        p.protrusions()
+    } else {
+        Vec::new()
+    };
+    let (breaks, _) = linebreak(&p.items, &prot, measure, &params, ragged);
+    lines::set(&p, &breaks, measure, style.align, &prot)
 }
 
 /// Builds the galley of a document.
@@ -1029,6 +1035,7 @@ pub fn build(
     let measure = geo.measure();
     let mut builder = Builder::new(fonts, measure);
     builder.page_refs = refs.clone();
+    builder.protrusion = opts.protrusion;
     builder.rtl = doc.meta.lang.rtl();
     let mut c = Ctx {
         fonts,

@@ -65,6 +65,30 @@ impl Params {
     }
 }
 
+/// How far a line starting at item `start` may hang into the left margin: its first
+/// box's protrusion (none after an indent, which is a box without a fragment).
+pub fn hang_left(items: &[Item], prot: &[(Sp, Sp)], start: usize) -> Sp {
+    match items.get(start) {
+        Some(Item::Box { frag: Some(_), .. }) => prot.get(start).map_or(0, |p| p.0),
+        _ => 0,
+    }
+}
+
+/// How far a line ending at break `b` may hang into the right margin: the hyphen
+/// added there, or the box before the break.
+pub fn hang_right(items: &[Item], prot: &[(Sp, Sp)], b: usize) -> Sp {
+    if prot.is_empty() {
+        return 0;
+    }
+    match items.get(b) {
+        Some(Item::Penalty { w, .. }) if *w > 0 => prot.get(b).map_or(0, |p| p.1),
+        _ => b
+            .checked_sub(1)
+            .filter(|&k| matches!(items[k], Item::Box { frag: Some(_), .. }))
+            .map_or(0, |k| prot[k].1),
+    }
+}
+
 /// TeX's badness (§108): about 100 (t/s)³, capped at 10000 ("infinitely bad").
 pub fn badness(t: Sp, s: Sp) -> i32 {
     if t == 0 {
@@ -93,6 +117,8 @@ struct Node {
     prev: Option<usize>,
     /// Totals up to the start of the line after this break.
     w: Sp,
+    /// How far the line after this break may hang into the left margin.
+    pl: Sp,
     st: Sp,
     sh: Sp,
     fil: i64,
@@ -115,8 +141,14 @@ pub struct Ragged(pub Sp);
 
 /// Breaks a paragraph; returns the break item indices (the last is the final
 /// forced break) and the pass that succeeded.
+///
+/// `prot` gives each item's protrusion into the margins (empty: none; see
+/// [`Para::protrusions`](super::items::Para::protrusions)): a line is as much
+/// wider as its first and last characters may hang, as with pdfTeX's
+/// `\pdfprotrudechars=2`, which counts them in line breaking.
 pub fn linebreak(
     items: &[Item],
+    prot: &[(Sp, Sp)],
     measure: Sp,
     params: &Params,
     ragged: Option<Ragged>,
@@ -125,7 +157,7 @@ pub fn linebreak(
         if pass == Pass::First && params.pretolerance < 0 {
             continue;
         }
-        if let Some(b) = try_pass(items, measure, params, pass, ragged) {
+        if let Some(b) = try_pass(items, prot, measure, params, pass, ragged) {
             return (b, pass);
         }
     }
@@ -172,6 +204,7 @@ fn fitness_class(stretching: bool, b: i32) -> u8 {
 
 fn try_pass(
     items: &[Item],
+    prot: &[(Sp, Sp)],
     measure: Sp,
     params: &Params,
     pass: Pass,
@@ -219,6 +252,7 @@ fn try_pass(
         demerits: 0,
         prev: None,
         w: 0,
+        pl: hang_left(items, prot, 0),
         st: 0,
         sh: 0,
         fil: 0,
@@ -235,9 +269,10 @@ fn try_pass(
         // Best new node per (fitness, hyphen run).
         let mut best: [[Option<(i64, usize)>; 3]; 4] = [[None; 3]; 4];
         let mut keep = Vec::with_capacity(active.len());
+        let pr = hang_right(items, prot, i);
         for &a in &active {
             let node = nodes[a];
-            let width = sw[i] - node.w + pen_w;
+            let width = sw[i] - node.w + pen_w - pr - node.pl;
             let stretch = sst[i] - node.st + extra - lost.0;
             let shrink = ssh[i] - node.sh - lost.1;
             let fil = sfil[i] - node.fil;
@@ -309,6 +344,7 @@ fn try_pass(
                         demerits: total,
                         prev: Some(prev),
                         w: sw[j],
+                        pl: hang_left(items, prot, j),
                         st: sst[j],
                         sh: ssh[j],
                         fil: sfil[j],
@@ -374,7 +410,7 @@ mod tests {
     #[test]
     fn breaks_fit_the_measure() {
         let items = words(&[30; 20]);
-        let (b, pass) = linebreak(&items, 200, &Params::for_size(12), None);
+        let (b, pass) = linebreak(&items, &[], 200, &Params::for_size(12), None);
         assert_eq!(pass, Pass::Second, "the first pass is skipped");
         assert_eq!(*b.last().unwrap(), items.len() - 1);
         // 20 words of 30 with 10 spaces: five words a line (190 + stretch).
@@ -384,7 +420,7 @@ mod tests {
     #[test]
     fn an_unbreakable_line_still_gets_breaks() {
         let items = words(&[500, 30, 30]);
-        let (b, _) = linebreak(&items, 200, &Params::for_size(12), None);
+        let (b, _) = linebreak(&items, &[], 200, &Params::for_size(12), None);
         assert!(!b.is_empty());
     }
 
@@ -408,7 +444,7 @@ mod tests {
         items.push(Item::penalty(INF_PENALTY));
         items.push(Item::Glue { w: 0, st: 0, sh: 0, fil: true });
         items.push(Item::penalty(FORCE));
-        let (b, pass) = linebreak(&items, 100, &Params::for_size(12), None);
+        let (b, pass) = linebreak(&items, &[], 100, &Params::for_size(12), None);
         assert_eq!(pass, Pass::Emergency);
         assert_eq!(b.len(), 5);
         // Every line within the measure: one syllable (with its hyphen, 75).

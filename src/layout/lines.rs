@@ -171,7 +171,17 @@ fn after(items: &[Item], i: usize) -> usize {
 }
 
 /// Sets a broken paragraph into lines of `measure`.
-pub fn set(p: &Para, breaks: &[usize], measure: Sp, align: Align) -> Vec<Line> {
+///
+/// With `prot` (see [`Para::protrusions`]) a line's first and last characters
+/// hang into the margins by their protrusion: the line is set that much wider and
+/// moved left by its left one, as the breaker counted it.
+pub fn set(
+    p: &Para,
+    breaks: &[usize],
+    measure: Sp,
+    align: Align,
+    prot: &[(Sp, Sp)],
+) -> Vec<Line> {
     let mut lines = Vec::with_capacity(breaks.len());
     let mut start = 0;
     for (k, &b) in breaks.iter().enumerate() {
@@ -222,7 +232,9 @@ pub fn set(p: &Para, breaks: &[usize], measure: Sp, align: Align) -> Vec<Line> {
                 _ => {}
             }
         }
-        let slack = measure - w;
+        let pl = super::linebreak::hang_left(&p.items, prot, start);
+        let pr = super::linebreak::hang_right(&p.items, prot, b);
+        let slack = measure + pl + pr - w;
         // Justified lines take up their slack; any line wider than the measure
         // (a last line, a ragged line) shrinks to fit, as the breaker allowed.
         let justify = (align == Align::Justify && !last) || slack < 0;
@@ -318,6 +330,10 @@ pub fn set(p: &Para, breaks: &[usize], measure: Sp, align: Align) -> Vec<Line> {
                 }
                 Item::Penalty { .. } => {}
             }
+        }
+        if pl > 0 {
+            runs.iter_mut().for_each(|r| r.x -= pl);
+            x -= pl;
         }
         // Only a line with right-to-left text is reordered (no work for the rest).
         let bidi = p.rtl || runs.iter().any(|r| r.frag.level > 0);

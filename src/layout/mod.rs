@@ -58,6 +58,9 @@ pub struct LayoutOptions {
     pub cover: Option<(u32, u32)>,
     /// The deepest heading level a book's printed contents lists (1: chapters).
     pub toc_depth: u8,
+    /// Optical margin alignment: punctuation and hyphens hang into the margins of
+    /// justified text (`pdf: {protrusion: false}` turns it off).
+    pub protrusion: bool,
 }
 
 /// How the print edition is made up.
@@ -99,6 +102,7 @@ impl LayoutOptions {
             bleed: 0.0,
             cover: None,
             toc_depth: 1,
+            protrusion: true,
         }
     }
 }

@@ -47,6 +47,7 @@ const PDF_KEYS: &[&str] = &[
     "bleed",
     "color",
     "paper-caliper",
+    "protrusion",
 ];
 const FONTS_KEYS: &[&str] = &["body", "headings", "fallback"];
 const CHECK_KEYS: &[&str] = &["allow"];
@@ -272,6 +273,7 @@ struct RawPdf {
     trim: Option<Scalar>,
     layout: Option<Scalar>,
     crop_marks: Option<bool>,
+    protrusion: Option<bool>,
     font_size: Option<Spanned<Scalar>>,
     leading: Option<Spanned<Scalar>>,
     bleed: Option<Scalar>,
@@ -529,6 +531,7 @@ pub fn read(text: &str, diags: &mut Diagnostics) -> (Metadata, usize) {
     meta.pdf.trim = raw.pdf.trim.map(|s| s.0);
     meta.pdf.layout = raw.pdf.layout.map(|s| s.0);
     meta.pdf.crop_marks = raw.pdf.crop_marks;
+    meta.pdf.protrusion = raw.pdf.protrusion;
     let at = |v: &Spanned<Scalar>| (v.value.0.trim().to_string(), spanned_at(&block, v));
     meta.pdf.font_size = raw.pdf.font_size.as_ref().map(at);
     meta.pdf.leading = raw.pdf.leading.as_ref().map(at);

@@ -147,6 +147,8 @@ pub struct PdfSettings {
     pub layout: Option<String>,
     /// `crop-marks`.
     pub crop_marks: Option<bool>,
+    /// `protrusion`: punctuation hangs into the margins (default true).
+    pub protrusion: Option<bool>,
     /// `font-size`: a length (`10.5pt`; a bare number is points), where written.
     pub font_size: Option<(String, Span)>,
     /// `leading`: likewise.
