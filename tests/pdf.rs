@@ -317,6 +317,48 @@ fn word_spacing_meets_the_standard() {
     assert!(o.status.success(), "{out}\n{}", String::from_utf8_lossy(&o.stderr));
 }
 
+/// tools/pages.py on the sample: no widow and no orphan (quire leaves a page short
+/// rather than make one), and the short pages it finds are the layout's own.
+#[test]
+fn the_page_tool_finds_no_widow_or_orphan_and_the_short_pages_the_layout_left() {
+    if !have("pdftotext") {
+        return;
+    }
+    let o = Command::new("python3")
+        .arg(root().join("tools/pages.py"))
+        .arg(sample_pdf())
+        .args(["--first", "3", "--json"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    eprintln!("{r}");
+    assert_eq!(r["widows"], serde_json::json!([]));
+    assert_eq!(r["orphans"], serde_json::json!([]));
+    assert_eq!(r["leading_pt"], 15.0);
+    // Every page the tool finds short ends higher in the layout than a full one.
+    let (l, _) = lay(&sample());
+    let full = l.pages.iter().filter_map(|p| last_baseline(p)).max().unwrap();
+    let short: Vec<u64> = r["short_mid_chapter"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v.as_u64())
+        .collect();
+    assert!(!short.is_empty(), "the sample has short pages today");
+    for n in short {
+        // The PDF is the pamphlet: its text pages follow the cover and the colophon.
+        let page = &l.pages[n as usize - 3];
+        let low = last_baseline(page).unwrap();
+        assert!(low < full - PT * 7, "page {n} is full in the layout");
+    }
+}
+
+/// The lowest baseline of a page's lines (body and notes).
+fn last_baseline(p: &quire::layout::Page) -> Option<i64> {
+    p.lines.iter().map(|pl| pl.y).max()
+}
+
 #[test]
 fn two_long_notes_in_a_row_keep_their_order_and_pages() {
     let s = "The Commune shows us the heroism of the working masses";
