@@ -338,7 +338,7 @@ fn the_page_tool_finds_no_widow_or_orphan_and_the_short_pages_the_layout_left() 
     assert_eq!(r["leading_pt"], 15.0);
     // Every page the tool finds short ends higher in the layout than a full one.
     let (l, _) = lay(&sample());
-    let full = l.pages.iter().filter_map(|p| last_baseline(p)).max().unwrap();
+    let full = l.pages.iter().filter_map(last_baseline).max().unwrap();
     let short: Vec<u64> = r["short_mid_chapter"]
         .as_array()
         .unwrap()
