@@ -34,7 +34,7 @@ dots become an ellipsis...[^first]
 A second paragraph is indented in print, as in a book. *Emphasis* and **strong** text
 work as in any Markdown, and so does a link to [a web page](https://example.org).
 
-## A section heading
+## A section heading {#section}
 
 > A block quotation, set in from the margin.
 
@@ -57,7 +57,8 @@ and its stanzas.
 
 * * *
 
-After a section break, the text goes on.[^second]
+After a section break, the text goes on.[^second] A cross-reference to the section
+above prints its page in the PDF (see [page](#section)) and its title in the e-book.
 
 <div class="signature">
 
