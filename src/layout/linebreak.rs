@@ -119,6 +119,8 @@ struct Node {
     w: Sp,
     /// How far the line after this break may hang into the left margin.
     pl: Sp,
+    /// Lines set up to this break.
+    line: u32,
     st: Sp,
     sh: Sp,
     fil: i64,
@@ -157,7 +159,7 @@ pub fn linebreak(
         if pass == Pass::First && params.pretolerance < 0 {
             continue;
         }
-        if let Some(b) = try_pass(items, prot, measure, params, pass, ragged) {
+        if let Some(b) = try_pass(items, prot, measure, params, pass, ragged, 0) {
             return (b, pass);
         }
     }
@@ -202,6 +204,34 @@ fn fitness_class(stretching: bool, b: i32) -> u8 {
     }
 }
 
+/// Breaks a paragraph into as near `looseness` more lines (or, negative, fewer)
+/// than its best breaking as the tolerance allows — TeX's `\looseness` (§875):
+/// the page builder's way to fill a page or pull back a widow by changing a
+/// paragraph rather than the page. `None` when no breaking within the tolerance
+/// has a line more or fewer than the best. With hyphenation, never an emergency.
+pub fn linebreak_loose(
+    items: &[Item],
+    prot: &[(Sp, Sp)],
+    measure: Sp,
+    params: &Params,
+    ragged: Option<Ragged>,
+    looseness: i32,
+) -> Option<Vec<usize>> {
+    if looseness == 0 {
+        return None;
+    }
+    let best = try_pass(items, prot, measure, params, Pass::Second, ragged, 0)?;
+    let loose = try_pass(items, prot, measure, params, Pass::Second, ragged, looseness)?;
+    (loose.len() != best.len()).then_some(loose)
+}
+
+/// The best new node (total demerits, the node it follows) per fitness class and
+/// hyphen run.
+type Best = [[Option<(i64, usize)>; 3]; 4];
+
+/// One pass of the breaker. With `looseness` 0, the best breaking; else active
+/// nodes are told apart by their line count too (TeX §875), and the breaking whose
+/// count is nearest the best's plus `looseness` (never past it) wins.
 fn try_pass(
     items: &[Item],
     prot: &[(Sp, Sp)],
@@ -209,6 +239,7 @@ fn try_pass(
     params: &Params,
     pass: Pass,
     ragged: Option<Ragged>,
+    looseness: i32,
 ) -> Option<Vec<usize>> {
     let (threshold, extra) = match pass {
         Pass::First => (params.pretolerance, 0),
@@ -253,10 +284,12 @@ fn try_pass(
         prev: None,
         w: 0,
         pl: hang_left(items, prot, 0),
+        line: 0,
         st: 0,
         sh: 0,
         fil: 0,
     }];
+    let mut best: Vec<(u32, Best)> = Vec::with_capacity(4);
     let mut active: Vec<usize> = vec![0];
     for i in 0..n {
         if !is_legal(items, i, pass) {
@@ -266,8 +299,9 @@ fn try_pass(
             Item::Penalty { w, p, kind, lost, .. } => (*w, *p, kind.flagged(), *lost),
             _ => (0, 0, false, (0, 0)),
         };
-        // Best new node per (fitness, hyphen run).
-        let mut best: [[Option<(i64, usize)>; 3]; 4] = [[None; 3]; 4];
+        // Best new node per (fitness, hyphen run) — and per line count, when a
+        // looseness is asked for.
+        best.clear();
         let mut keep = Vec::with_capacity(active.len());
         let pr = hang_right(items, prot, i);
         for &a in &active {
@@ -327,17 +361,27 @@ fn try_pass(
                 d += params.adj_demerits;
             }
             let total = node.demerits + d;
-            let slot = &mut best[fc as usize][hyph_run.min(2) as usize];
+            let line = if looseness == 0 { 0 } else { node.line + 1 };
+            let row = match best.iter().position(|(l, _)| *l == line) {
+                Some(k) => k,
+                None => {
+                    best.push((line, [[None; 3]; 4]));
+                    best.len() - 1
+                }
+            };
+            let slot = &mut best[row].1[fc as usize][hyph_run.min(2) as usize];
             if slot.is_none_or(|(t, _)| total < t) {
                 *slot = Some((total, a));
             }
         }
         active = keep;
         let j = after(i);
-        for (fc, row) in best.iter().enumerate() {
+        for (fc, row) in best.iter().flat_map(|(_, b)| b.iter().enumerate()) {
             for (run, slot) in row.iter().enumerate() {
                 if let Some((total, prev)) = *slot {
+                    let line = nodes[prev].line + 1;
                     nodes.push(Node {
+                        line,
                         pos: i,
                         fitness: fc as u8,
                         hyph_run: run as u8,
@@ -364,10 +408,22 @@ fn try_pass(
             return None;
         }
     }
-    let end = *active
+    let ends: Vec<usize> = active
         .iter()
-        .filter(|&&a| nodes[a].pos + 1 == n || nodes[a].pos == n - 1)
-        .min_by_key(|&&a| nodes[a].demerits)?;
+        .copied()
+        .filter(|&a| nodes[a].pos + 1 == n || nodes[a].pos == n - 1)
+        .collect();
+    let mut end = *ends.iter().min_by_key(|&&a| nodes[a].demerits)?;
+    if looseness != 0 {
+        // As near the best's line count plus the looseness as the tolerance
+        // allows, never past it; the fewest demerits among equals.
+        let best_lines = i64::from(nodes[end].line);
+        let target = best_lines + i64::from(looseness);
+        let within = |l: i64| (l - best_lines) * (target - l) >= 0;
+        end = *ends.iter().filter(|&&a| within(i64::from(nodes[a].line))).min_by_key(
+            |&&a| ((target - i64::from(nodes[a].line)).abs(), nodes[a].demerits),
+        )?;
+    }
     let mut breaks = Vec::new();
     let mut cur = Some(end);
     while let Some(c) = cur {
@@ -383,6 +439,52 @@ fn try_pass(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn looseness_adds_a_line_within_the_tolerance_and_refuses_what_it_cannot() {
+        // Words of 20 with spaces of 10 (+5, −3) on a measure of 128: a line of
+        // four words stretches to it (badness 97), one of five shrinks to it (77),
+        // six never fit.
+        let items = words(&[20; 43]);
+        let params = Params::for_size(12);
+        let (best, _) = linebreak(&items, &[], 128, &params, None);
+        let count = |breaks: &[usize]| {
+            let mut start = 0;
+            let mut words = Vec::new();
+            for &b in breaks {
+                words.push(
+                    items[start..b]
+                        .iter()
+                        .filter(|i| matches!(i, Item::Box { .. }))
+                        .count(),
+                );
+                start = b + 1;
+            }
+            words
+        };
+        let longer = linebreak_loose(&items, &[], 128, &params, None, 1).unwrap();
+        assert_eq!(
+            longer.len(),
+            best.len() + 1,
+            "{:?} {:?}",
+            count(&best),
+            count(&longer)
+        );
+        // Every full line of the looser setting holds four or five words: within the
+        // tolerance.
+        let n = count(&longer);
+        assert!(n[..n.len() - 1].iter().all(|w| (4..=5).contains(w)), "{n:?}");
+        assert_eq!(n.iter().sum::<usize>(), 43);
+        // The best setting already has the fewest lines (five words each but the
+        // last): none is a line shorter.
+        assert_eq!(
+            count(&best)[..best.len() - 1].iter().filter(|&&w| w == 5).count(),
+            best.len() - 1
+        );
+        assert!(linebreak_loose(&items, &[], 128, &params, None, -1).is_none());
+        // Asking for nothing changes nothing.
+        assert!(linebreak_loose(&items, &[], 128, &params, None, 0).is_none());
+    }
 
     #[test]
     fn badness_matches_tex() {
