@@ -263,9 +263,22 @@ fn new_makes_a_project_that_builds_without_warnings() {
     quire(dir.path()).args(["new", "my-pamphlet"]).assert().code(2);
 }
 
+/// Waits up to 30 s for a watched build to write `what` into `out`.
+fn written(out: &std::path::Path, what: &str) -> bool {
+    use std::time::{Duration, Instant};
+    let t0 = Instant::now();
+    while t0.elapsed() < Duration::from_secs(30) {
+        if fs::read_to_string(out).is_ok_and(|t| t.contains(what)) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    false
+}
+
 #[test]
 fn watch_rebuilds_after_a_save() {
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
     let p = project(&[("w", b"---\ntitle: W\n---\n\nFirst version.\n")]);
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_quire"))
         .current_dir(p.path())
@@ -274,16 +287,7 @@ fn watch_rebuilds_after_a_save() {
         .spawn()
         .unwrap();
     let out = p.path().join("dist/w.txt");
-    let wait_for = |what: &str| {
-        let t0 = Instant::now();
-        while t0.elapsed() < Duration::from_secs(30) {
-            if fs::read_to_string(&out).is_ok_and(|t| t.contains(what)) {
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        false
-    };
+    let wait_for = |what: &str| written(&out, what);
     let first = wait_for("First version.");
     // Give the watcher a moment to start before saving.
     std::thread::sleep(Duration::from_millis(500));
@@ -313,7 +317,7 @@ fn watch_rebuilds_after_a_save() {
 
 #[test]
 fn watch_follows_a_books_chapter_files_outside_the_watched_folder() {
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
     let p = project(&[(
         "b",
         b"---\ntitle: B\nchapters: [../parts/one.md]\n---\n\nOpening.\n",
@@ -327,16 +331,7 @@ fn watch_follows_a_books_chapter_files_outside_the_watched_folder() {
         .spawn()
         .unwrap();
     let out = p.path().join("dist/b.txt");
-    let wait_for = |what: &str| {
-        let t0 = Instant::now();
-        while t0.elapsed() < Duration::from_secs(30) {
-            if fs::read_to_string(&out).is_ok_and(|t| t.contains(what)) {
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        false
-    };
+    let wait_for = |what: &str| written(&out, what);
     let first = wait_for("First chapter text.");
     std::thread::sleep(Duration::from_millis(500));
     fs::write(p.path().join("parts/one.md"), "# One\n\nSecond chapter text.\n").unwrap();

@@ -19,10 +19,6 @@ use crate::model::{Inline, Metadata};
 /// have: such paths are refused).
 pub const COVER_IMAGE: &str = "quire:cover";
 
-fn text(s: &str) -> Vec<Inline> {
-    vec![Inline::Text { text: s.to_string(), hyphens: Vec::new(), span: Span::default() }]
-}
-
 /// Stacks paragraphs down the page from `y`, centred on the text block; returns the
 /// lines and the y after them. Each paragraph is a paragraph of node `parent` in the
 /// structure (or, under [`ARTIFACT`], an ornament).
@@ -42,7 +38,13 @@ pub(super) fn stack(
             y += style.leading / 2;
             continue;
         }
-        let mut lines: Vec<Line> = set_para(b, &text(t), style, geo.measure(), diags);
+        let mut lines: Vec<Line> = set_para(
+            b,
+            &[Inline::plain(t.as_str(), Span::default())],
+            style,
+            geo.measure(),
+            diags,
+        );
         let tag = if parent == ARTIFACT {
             ARTIFACT
         } else {

@@ -38,14 +38,13 @@ pub struct Entry {
 
 /// Puts the front matter before a book's text pages; returns the whole book.
 pub fn book(
-    text: Vec<Page>,
+    mut text: Vec<Page>,
     doc: &Document,
     fonts: &Fonts,
     (geo, tags): (&Geometry, &mut Structure),
     toc_depth: u8,
     diags: &mut Diagnostics,
 ) -> Vec<Page> {
-    let mut text = text;
     // The text's first page opens the book: no running head.
     if let Some(p) = text.first_mut() {
         p.head = None;
@@ -107,10 +106,6 @@ fn number(front: Vec<Page>, text: Vec<Page>) -> Vec<Page> {
         pages.push(p);
     }
     pages
-}
-
-fn inline(s: &str, span: Span) -> Vec<Inline> {
-    vec![Inline::Text { text: s.to_string(), hyphens: Vec::new(), span }]
 }
 
 /// The half-title: the title alone, a third of the way down.
@@ -214,7 +209,7 @@ fn contents(
     let mut page = Page { number: first, folio: true, ..Default::default() };
     let left = geo.left(first);
     let mut lines =
-        set_para(b, &inline(heading, meta.span), &hstyle, geo.measure(), diags);
+        set_para(b, &[Inline::plain(heading, meta.span)], &hstyle, geo.measure(), diags);
     let mut y = geo.top + drop;
     page.marks.push(Mark { level: 1, text: heading.to_string(), id: None, y });
     for line in &mut lines {
@@ -283,7 +278,7 @@ fn entry(
     let measure = geo.measure();
     let indent = Sp::from(e.level.saturating_sub(1)) * style.size * 3 / 2;
     let linked = |s: &str| -> Vec<Inline> {
-        let content = inline(s, Span::default());
+        let content = vec![Inline::plain(s, Span::default())];
         match &e.id {
             Some(id) => vec![Inline::Link {
                 url: format!("#{id}"),
@@ -322,7 +317,7 @@ fn entry(
         }
     }
     let Some(last) = lines.last_mut() else { return lines };
-    let dot = set_para(b, &inline(".", Span::default()), &style, measure, diags);
+    let dot = set_para(b, &[Inline::plain(".", Span::default())], &style, measure, diags);
     let half = style.size / 2;
     let (num_x, dots) = if b.rtl {
         let ink = last.runs.iter().map(|r| r.x).min().unwrap_or(measure);

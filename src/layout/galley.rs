@@ -731,7 +731,7 @@ impl Ctx<'_, '_> {
                 hyphenate: true,
                 feat: Feat::Text,
             };
-            let text = [Inline::Text { text: c.to_string(), hyphens: Vec::new(), span }];
+            let text = [Inline::plain(c.to_string(), span)];
             let mut lines =
                 set_para(&mut self.builder, &text, &style, measure, self.diags);
             self.tag(&mut lines, cap_tag);
@@ -761,8 +761,7 @@ impl Ctx<'_, '_> {
         let Frame { x, measure, base } = f;
         let around = STYLES.around.of(self.geo.leading);
         self.space(around, span);
-        let fleuron =
-            [Inline::Text { text: "\u{2766}".into(), hyphens: Vec::new(), span }];
+        let fleuron = [Inline::plain("\u{2766}", span)];
         let style = ParaStyle {
             align: Align::Center,
             hyphenate: false,
@@ -821,9 +820,7 @@ impl Ctx<'_, '_> {
         let span = m.span;
         let base = self.body();
         let measure = geo.measure();
-        let text = |s: &str| {
-            vec![Inline::Text { text: s.to_string(), hyphens: Vec::new(), span }]
-        };
+        let text = |s: &str| vec![Inline::plain(s, span)];
         let display = ParaStyle {
             align: Align::Center,
             hyphenate: false,
@@ -958,33 +955,14 @@ pub(super) fn holds(line: &Line, o: u32) -> bool {
 /// The anchors of some inlines, in order, each with the span start of the first
 /// text inline after it (`None` when no text follows).
 pub(super) fn anchor_origins(inlines: &[Inline]) -> Vec<(String, Option<u32>)> {
-    fn walk(
-        inl: &[Inline],
-        pending: &mut Vec<String>,
-        out: &mut Vec<(String, Option<u32>)>,
-    ) {
-        for i in inl {
-            match i {
-                Inline::Anchor { id, content, .. } => {
-                    pending.push(id.clone());
-                    walk(content, pending, out);
-                }
-                Inline::Text { span, .. } | Inline::Code { span, .. } => {
-                    out.extend(pending.drain(..).map(|id| (id, Some(span.start as u32))))
-                }
-                Inline::Emphasis { content, .. }
-                | Inline::Strong { content, .. }
-                | Inline::Strikethrough { content, .. }
-                | Inline::SmallCaps { content, .. }
-                | Inline::Lang { content, .. }
-                | Inline::Link { content, .. }
-                | Inline::PageRef { content, .. } => walk(content, pending, out),
-                _ => {}
-            }
-        }
-    }
     let (mut pending, mut found) = (Vec::new(), Vec::new());
-    walk(inlines, &mut pending, &mut found);
+    crate::model::walk_inlines(inlines, &mut |i| match i {
+        Inline::Anchor { id, .. } => pending.push(id.clone()),
+        Inline::Text { span, .. } | Inline::Code { span, .. } => {
+            found.extend(pending.drain(..).map(|id| (id, Some(span.start as u32))))
+        }
+        _ => {}
+    });
     found.extend(pending.into_iter().map(|id| (id, None)));
     found
 }

@@ -468,28 +468,17 @@ fn ref_texts(
 
 /// The ids the document's cross-references to pages point to.
 fn page_ref_ids(doc: &Document) -> std::collections::BTreeSet<String> {
-    use crate::model::Inline;
-    fn walk(inlines: &[Inline], out: &mut std::collections::BTreeSet<String>) {
-        for i in inlines {
-            match i {
-                Inline::PageRef { id, .. } => {
-                    out.insert(id.clone());
-                }
-                Inline::Emphasis { content, .. }
-                | Inline::Strong { content, .. }
-                | Inline::Strikethrough { content, .. }
-                | Inline::SmallCaps { content, .. }
-                | Inline::Lang { content, .. }
-                | Inline::Anchor { content, .. }
-                | Inline::Link { content, .. } => walk(content, out),
-                _ => {}
-            }
-        }
-    }
     let mut out = std::collections::BTreeSet::new();
-    crate::model::for_each_inlines(&doc.blocks, &mut |inl| walk(inl, &mut out));
+    let mut collect = |inl: &[crate::model::Inline]| {
+        crate::model::walk_inlines(inl, &mut |i| {
+            if let crate::model::Inline::PageRef { id, .. } = i {
+                out.insert(id.clone());
+            }
+        })
+    };
+    crate::model::for_each_inlines(&doc.blocks, &mut |inl| collect(inl));
     for n in &doc.notes {
-        crate::model::for_each_inlines(&n.blocks, &mut |inl| walk(inl, &mut out));
+        crate::model::for_each_inlines(&n.blocks, &mut |inl| collect(inl));
     }
     out
 }

@@ -177,11 +177,7 @@ fn spine_line(
                 align: Align::Center,
                 hyphenate: false,
             };
-            let inline = Inline::Text {
-                text: text.clone(),
-                hyphens: Vec::new(),
-                span: Span::default(),
-            };
+            let inline = Inline::plain(text.as_str(), Span::default());
             let mut lines =
                 set_para(b, &[inline], &style, length, &mut Diagnostics::new());
             if lines.len() == 1 && lines[0].width <= length {

@@ -541,35 +541,31 @@ pub fn read(text: &str, diags: &mut Diagnostics) -> (Metadata, usize) {
         meta.fonts.body = f.value.body.as_ref().map(at);
         meta.fonts.headings = f.value.headings.as_ref().map(at);
         if let Some(list) = &f.value.fallback {
-            let whole = spanned_at(&block, list);
-            meta.fonts.fallback = list
-                .value
-                .0
-                .iter()
-                .map(|e| match e {
-                    PathEntry::Whole(p) => (p.trim().to_string(), whole),
-                    PathEntry::Item(v) => at(v),
-                })
-                .collect();
+            meta.fonts.fallback = paths(&block, list);
         }
     }
     if let Some(list) = &raw.chapters {
-        let whole = spanned_at(&block, list);
-        meta.chapters = list
-            .value
-            .0
-            .iter()
-            .map(|e| match e {
-                PathEntry::Whole(p) => (p.trim().to_string(), whole),
-                PathEntry::Item(v) => at(v),
-            })
-            .collect();
+        meta.chapters = paths(&block, list);
     }
     meta.pdf.bleed = raw.pdf.bleed.map(|s| s.0);
     meta.pdf.color = raw.pdf.color.map(|s| s.0);
     meta.check.allow = raw.check.allow.0;
     finish_defaults(&mut meta);
     (meta, block.body_start)
+}
+
+/// The paths of a path or list of paths, each with where it is written (a lone
+/// path, where the value is).
+fn paths(b: &Block, list: &Spanned<PathList>) -> Vec<(String, Span)> {
+    let whole = spanned_at(b, list);
+    list.value
+        .0
+        .iter()
+        .map(|e| match e {
+            PathEntry::Whole(p) => (p.trim().to_string(), whole),
+            PathEntry::Item(v) => (v.value.0.trim().to_string(), spanned_at(b, v)),
+        })
+        .collect()
 }
 
 fn report_unknown(b: &Block, keys: &KeyTree, diags: &mut Diagnostics) {

@@ -123,8 +123,7 @@ impl Targets {
         {
             return None;
         }
-        let content =
-            vec![Inline::Text { text: title.clone(), hyphens: Vec::new(), span }];
+        let content = vec![Inline::plain(title.as_str(), span)];
         Some(Inline::PageRef { id: id.to_string(), content, span })
     }
 }

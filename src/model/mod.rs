@@ -524,6 +524,34 @@ pub enum Inline {
 }
 
 impl Inline {
+    /// Text with no hyphenation points: what the layout sets that the manuscript
+    /// did not write (a title on a cover, a word of the contents).
+    pub fn plain(text: impl Into<String>, span: Span) -> Inline {
+        Inline::Text { text: text.into(), hyphens: Vec::new(), span }
+    }
+
+    /// The inlines it wraps: emphasis, links, phrases … (none for text, code,
+    /// breaks, images and note references).
+    pub fn children(&self) -> &[Inline] {
+        match self {
+            Inline::Emphasis { content, .. }
+            | Inline::Strong { content, .. }
+            | Inline::Strikethrough { content, .. }
+            | Inline::SmallCaps { content, .. }
+            | Inline::Lang { content, .. }
+            | Inline::Link { content, .. }
+            | Inline::PageRef { content, .. }
+            | Inline::Anchor { content, .. } => content,
+            Inline::Text { .. }
+            | Inline::Code { .. }
+            | Inline::Image { .. }
+            | Inline::NoteRef { .. }
+            | Inline::SoftBreak { .. }
+            | Inline::LineBreak { .. }
+            | Inline::Html { .. } => &[],
+        }
+    }
+
     /// The inline's source span.
     pub fn span(&self) -> Span {
         match self {
@@ -546,24 +574,23 @@ impl Inline {
     }
 }
 
+/// Calls `f` with every inline of a run, at any depth, in reading order: each
+/// before the inlines it wraps. The one walk the passes that only read share.
+pub fn walk_inlines<'a>(inlines: &'a [Inline], f: &mut impl FnMut(&'a Inline)) {
+    for i in inlines {
+        f(i);
+        walk_inlines(i.children(), f);
+    }
+}
+
 /// Calls `f` with each anchor in a run of inlines, in order, at any depth: its id,
 /// what it wraps and its span.
 pub fn anchors_in(inlines: &[Inline], f: &mut impl FnMut(&str, &[Inline], Span)) {
-    for i in inlines {
-        match i {
-            Inline::Anchor { id, content, span } => {
-                f(id, content, *span);
-                anchors_in(content, f);
-            }
-            Inline::Emphasis { content, .. }
-            | Inline::Strong { content, .. }
-            | Inline::Strikethrough { content, .. }
-            | Inline::SmallCaps { content, .. }
-            | Inline::Lang { content, .. }
-            | Inline::Link { content, .. } => anchors_in(content, f),
-            _ => {}
+    walk_inlines(inlines, &mut |i| {
+        if let Inline::Anchor { id, content, span } = i {
+            f(id, content, *span);
         }
-    }
+    });
 }
 
 /// Plain text of inlines: text, code and link text, with breaks as spaces and note

@@ -218,21 +218,12 @@ impl PageBreaks {
 /// Calls `f` with the span start and length of every text inline, in order.
 fn texts_in(inl: &[crate::model::Inline], f: &mut impl FnMut(u32, usize)) {
     use crate::model::Inline;
-    for i in inl {
-        match i {
-            Inline::Text { text, span, .. } => f(span.start as u32, text.len()),
-            Inline::Code { text, span } => f(span.start as u32, text.len()),
-            Inline::Emphasis { content, .. }
-            | Inline::Strong { content, .. }
-            | Inline::Strikethrough { content, .. }
-            | Inline::SmallCaps { content, .. }
-            | Inline::Lang { content, .. }
-            | Inline::Anchor { content, .. }
-            | Inline::Link { content, .. }
-            | Inline::PageRef { content, .. } => texts_in(content, f),
-            _ => {}
+    crate::model::walk_inlines(inl, &mut |i| match i {
+        Inline::Text { text, span, .. } | Inline::Code { text, span } => {
+            f(span.start as u32, text.len())
         }
-    }
+        _ => {}
+    });
 }
 
 impl Map {
@@ -316,22 +307,13 @@ fn note_refs_in(
     inl: &[crate::model::Inline],
     f: &mut impl FnMut(u32, bool, crate::diag::Span),
 ) {
-    use crate::model::Inline;
-    for i in inl {
-        match i {
-            Inline::NoteRef { number, first, span, .. } if *number > 0 => {
-                f(*number, *first, *span)
-            }
-            Inline::Emphasis { content, .. }
-            | Inline::Strong { content, .. }
-            | Inline::Strikethrough { content, .. }
-            | Inline::SmallCaps { content, .. }
-            | Inline::Lang { content, .. }
-            | Inline::Anchor { content, .. }
-            | Inline::Link { content, .. } => note_refs_in(content, f),
-            _ => {}
+    crate::model::walk_inlines(inl, &mut |i| {
+        if let crate::model::Inline::NoteRef { number, first, span, .. } = i
+            && *number > 0
+        {
+            f(*number, *first, *span)
         }
-    }
+    });
 }
 
 /// The images the text shows, numbered in order of first appearance, and whether
