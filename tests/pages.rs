@@ -314,14 +314,14 @@ fn issue_10_links_to_a_heading_go_to_its_page() {
 
 #[test]
 fn issue_10_short_page_is_reported_once_at_what_moved() {
-    // One-line paragraphs fill the page until a heading, which must keep two lines
-    // of its text, no longer fits: the page is left short.
-    for n in 18..30 {
+    // One-line paragraphs fill the page until a heading of two lines, which must
+    // keep two lines of its text, no longer fits: the page is left short.
+    for n in 14..30 {
         let mut md = front("T");
         for _ in 0..n {
             md.push_str("A paragraph of one line.\n\n");
         }
-        md.push_str("## The heading\n\nFirst line of the text after the heading, which runs on to a second line and a third.\n");
+        md.push_str("## The heading, long enough to be set on two lines of its own in this size\n\nFirst line of the text after the heading, which runs on to a second line and a third.\n");
         let (_, diags) = lay(&md);
         let found = at(&diags, &md, "short-page");
         if !found.is_empty() {
@@ -421,4 +421,38 @@ fn issue_10_a_figure_caption_reaches_every_edition() {
         }
     });
     assert!(x.starts_with("A gradient from black to white | A plate too tall"), "{x}");
+}
+
+/// A widow is not made and no page is left short for it: a paragraph is set a line
+/// longer (sending two lines over) or a line shorter (taking its last line back),
+/// and the page it is on ends on the last line of the grid.
+#[test]
+fn issue_17_a_widow_is_fixed_by_a_paragraph_a_line_longer_or_shorter() {
+    let dir = root().join("tests/golden_layout");
+    for (case, by) in [("widow-longer", 1), ("widow-shorter", -1)] {
+        let md = std::fs::read_to_string(dir.join(format!("{case}.md"))).unwrap();
+        let (l, diags) = lay(&md);
+        assert!(at(&diags, &md, "short-page").is_empty(), "{case}");
+        let reset: Vec<(usize, i32)> = l
+            .pages
+            .iter()
+            .enumerate()
+            .flat_map(|(k, p)| p.findings.iter().map(move |f| (k, f)))
+            .filter_map(|(k, f)| match f {
+                quire::layout::Finding::Reset { by, .. } => Some((k, *by)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(reset.len(), 1, "{case}: {reset:?}");
+        let (k, got) = reset[0];
+        assert_eq!(got, by, "{case}");
+        // The page it fills ends on the grid's last line; the next page does not
+        // begin with a paragraph's last line.
+        let g = &l.geometry;
+        let foot = g.top + g.grid_height() - g.leading + g.size;
+        let page = &l.pages[k];
+        assert_eq!(page.lines[page.body_lines - 1].y, foot, "{case}");
+        let next = &l.pages[k + 1];
+        assert!(next.body_lines >= 2, "{case}: a widow on page {}", k + 2);
+    }
 }

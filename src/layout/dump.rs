@@ -89,6 +89,26 @@ pub fn dump(l: &Layout) -> String {
         for (n, y) in &page.note_starts {
             let _ = writeln!(out, "  note {n} starts y={}", p(*y));
         }
+        for f in &page.findings {
+            if let super::Finding::Reset { by, span } = f {
+                let _ = writeln!(
+                    out,
+                    "  paragraph set {by:+} line: {:?}",
+                    first_words(l, *span)
+                );
+            }
+        }
     }
     out
+}
+
+/// The first words of the paragraph at `span`, as set.
+fn first_words(l: &Layout, span: crate::diag::Span) -> String {
+    let within = |s: crate::diag::Span| s.start >= span.start && s.start < span.end;
+    let first = l
+        .pages
+        .iter()
+        .flat_map(|p| &p.lines)
+        .find(|pl| pl.line.runs.iter().any(|r| within(r.frag.span)));
+    first.map_or(String::new(), |pl| line_text(&pl.line).chars().take(40).collect())
 }

@@ -1,7 +1,8 @@
 //! Blocks → the vertical list (TeX's "galley"): lines, rules, figures and spaces,
 //! with the rules for where a page may end. A break is allowed before a paragraph's
 //! line k of n only when k = 0 or when at least two lines stay on each side (no
-//! orphan, no widow); never within the first two lines after a heading or right after
+//! orphan, no widow), and after a hyphen only at the foot of a left-hand page; never
+//! within the first two lines after a heading or right after
 //! a section-break ornament. Notes are set here too, at note size, ready for the page
 //! builder, with the notes each one refers to.
 //!
@@ -11,7 +12,7 @@ use std::collections::BTreeMap;
 
 use super::fonts::{Face, Feat, Fonts};
 use super::items::{Align, Builder, ParaStyle};
-use super::linebreak::{Params, Ragged, linebreak};
+use super::linebreak::{Params, Ragged, linebreak, linebreak_loose};
 use super::lines::{self, Line};
 use super::structure::{ARTIFACT, DOCUMENT, Role, Structure, Tag};
 use super::style::STYLES;
@@ -104,6 +105,10 @@ pub struct VItem {
     pub kind: VKind,
     /// Whether a page may end just before it.
     pub break_before: bool,
+    /// Whether a left-hand page (an even one) may end just before it, which no
+    /// other may: the line before ends in a hyphen, which a reader follows across
+    /// the spread but should not have to carry over the turn of a leaf.
+    pub break_verso: bool,
     /// Dropped when it would start a page (space).
     pub discard: bool,
     /// Notes referenced in it.
@@ -117,6 +122,9 @@ pub struct VItem {
     pub repeat_head: Option<usize>,
     /// Where it came from (for layout findings).
     pub span: Span,
+    /// The paragraph it belongs to, when the page builder may set that paragraph
+    /// again (an index into [`Resetter`]'s paragraphs).
+    pub para: Option<u32>,
 }
 
 impl VItem {
@@ -126,12 +134,14 @@ impl VItem {
             h,
             kind,
             break_before: false,
+            break_verso: false,
             discard: false,
             notes: Vec::new(),
             new_page: None,
             opening: false,
             repeat_head: None,
             span,
+            para: None,
         }
     }
 
@@ -212,15 +222,132 @@ pub(super) struct Ctx<'a, 'd> {
     pub(super) tags: Structure,
     /// The node what is set now belongs to.
     pub(super) parent: Tag,
+    /// The paragraphs the page builder may set again.
+    paras: Vec<ParaSrc<'a>>,
+    /// How deep in lists the blocks set now are (a list item's first line carries
+    /// its marker, which a paragraph set again would lose).
+    lists: u32,
 }
 
-impl Ctx<'_, '_> {
+/// How far a line of a paragraph set again may shrink: four fifths of its
+/// shrink (the sample's and the long test book's word spacing keep their spread
+/// with it; all of it tightens the median line).
+const MIN_RATIO: f64 = -0.8;
+
+/// What the page builder needs to set a paragraph again a line longer or shorter
+/// (TeX's `\looseness`): its text and how it was set.
+pub struct ParaSrc<'a> {
+    inlines: &'a [Inline],
+    style: ParaStyle,
+    x: Sp,
+    measure: Sp,
+    span: Span,
+    tag: Tag,
+    rtl: bool,
+    /// Lines still to keep with what precedes, before it and after it.
+    keep: (u8, u8),
+    /// Its breaks as set now (item indices, as `linebreak` gives them).
+    breaks: Vec<usize>,
+    /// Whether it was set again already: a paragraph changes once at most.
+    changed: bool,
+}
+
+/// Sets the galley's paragraphs again, for the page builder: the builder that set
+/// them first, so that they come out the same but for their breaks.
+pub struct Resetter<'a> {
+    builder: Builder<'a>,
+    paras: Vec<ParaSrc<'a>>,
+}
+
+impl Resetter<'_> {
+    /// Paragraph `id` set one line longer and one line shorter than it is — its
+    /// first `from` lines as they are, set already on an earlier page — as the
+    /// galley items of its lines from `from` on, with the demerits each costs over
+    /// the best breaking of those lines (TeX §859); `None` for a way the tolerance
+    /// does not allow, or a paragraph set again already.
+    pub fn variants(&mut self, id: u32, from: usize) -> [Option<(Vec<VItem>, i64)>; 2] {
+        let Some(src) = self.paras.get(id as usize).filter(|s| !s.changed) else {
+            return [None, None];
+        };
+        let b = &mut self.builder;
+        b.measure = src.measure;
+        b.rtl = src.rtl;
+        // Warnings were given when it was first set.
+        let p = b.para(src.inlines, &src.style, &mut Diagnostics::new());
+        let prot = if b.protrusion { p.protrusions() } else { Vec::new() };
+        let params = Params::for_size(src.style.size);
+        // The lines after the first `from` are broken as a paragraph of their own.
+        let start = match from.checked_sub(1).and_then(|k| src.breaks.get(k)) {
+            Some(&b) => lines::after(&p.items, b),
+            None => 0,
+        };
+        if start >= p.items.len() {
+            return [None, None];
+        }
+        let tail_prot = prot.get(start..).unwrap_or_default();
+        let found =
+            linebreak_loose(&p.items[start..], tail_prot, src.measure, &params, None);
+        let mut out = [None, None];
+        for ((looseness, found), slot) in [1, -1].into_iter().zip(found).zip(&mut out) {
+            let Some((tail, cost)) = found else { continue };
+            let mut breaks = src.breaks[..from].to_vec();
+            breaks.extend(tail.iter().map(|b| b + start));
+            if breaks.len() as i64 != src.breaks.len() as i64 + looseness {
+                continue;
+            }
+            let mut lines = lines::set(&p, &breaks, src.measure, src.style.align, &prot);
+            // No line spaced wider than its stretch allows (which the first setting
+            // may have needed its emergency stretch for), nor squeezed to the last
+            // of its shrink: a paragraph set again keeps within the spacing of the
+            // rest, so that the page gains nothing at the cost of the paragraphs.
+            if lines.iter().any(|l| !l.last && !(MIN_RATIO..=1.0).contains(&l.ratio)) {
+                continue;
+            }
+            for run in lines.iter_mut().flat_map(|l| &mut l.runs) {
+                run.tag = src.tag;
+            }
+            let anchors = anchor_lines(src.inlines, &lines);
+            let mut keep = src.keep.0;
+            let items =
+                para_items(lines, anchors, (src.x, &src.style, src.span), &mut keep);
+            // Lines kept with a heading must stay kept the same way.
+            if keep != src.keep.1 {
+                continue;
+            }
+            // The items of the lines from `from` on: past the `from`th line.
+            let mut seen = 0;
+            let skip = items
+                .iter()
+                .position(|it| {
+                    seen += usize::from(matches!(it.kind, VKind::Line { .. }));
+                    seen > from
+                })
+                .map_or(0, |k| {
+                    // With the marks that go with that line.
+                    let marks = items[..k].iter().rev();
+                    k - marks
+                        .take_while(|it| matches!(it.kind, VKind::Mark { .. }))
+                        .count()
+                });
+            let items =
+                items.into_iter().skip(skip).map(|it| VItem { para: Some(id), ..it });
+            *slot = Some((items.collect(), cost));
+        }
+        out
+    }
+
+    /// Records that paragraph `id` was set again.
+    pub fn changed(&mut self, id: u32) {
+        if let Some(src) = self.paras.get_mut(id as usize) {
+            src.changed = true;
+        }
+    }
+}
+
+impl<'a> Ctx<'a, '_> {
     /// Appends an item; the lines right after a heading or ornament keep with it.
     pub(super) fn push(&mut self, mut it: VItem) {
-        if self.keep > 0 && matches!(it.kind, VKind::Line { .. } | VKind::Figure(_)) {
-            it.break_before = false;
-            self.keep -= 1;
-        }
+        keep_with(&mut it, &mut self.keep);
         self.out.push(it);
     }
 
@@ -267,7 +394,7 @@ impl Ctx<'_, '_> {
     }
 
     /// Sets a paragraph and appends its lines (content of the current node);
-    /// returns how many.
+    /// returns its breaks.
     pub(super) fn para(
         &mut self,
         inlines: &[Inline],
@@ -275,8 +402,9 @@ impl Ctx<'_, '_> {
         x: Sp,
         measure: Sp,
         span: Span,
-    ) -> usize {
-        let mut lines = set_para(&mut self.builder, inlines, &style, measure, self.diags);
+    ) -> Vec<usize> {
+        let (mut lines, breaks) =
+            break_para(&mut self.builder, inlines, &style, measure, self.diags);
         self.tag(&mut lines, self.parent);
         if let Some((tag, at)) = self.last_line
             && tag == self.parent
@@ -287,42 +415,47 @@ impl Ctx<'_, '_> {
             line.word_end = true;
         }
         let n = lines.len();
-        let mut anchors = anchor_lines(inlines, &lines);
-        let mut after_hyphen = false;
-        for (k, line) in lines.into_iter().enumerate() {
-            // No orphan, no widow (two lines on each side), and no page ending in a
-            // hyphen (TeX's \brokenpenalty, made absolute).
-            let mut break_before = k == 0 || (k >= 2 && n - k >= 2 && !after_hyphen);
-            after_hyphen = line.hyphenated;
-            // An anchor's mark goes with the line that holds its text: a page may
-            // end before the mark, never between it and its line.
-            while anchors.first().is_some_and(|(at, _)| *at == k) {
-                let (_, id) = anchors.remove(0);
-                let level = super::ANCHOR_LEVEL;
-                let mark = VKind::Mark { level, text: String::new(), id: Some(id) };
-                let mut it = VItem::new(mark, 0, span);
-                it.break_before = std::mem::take(&mut break_before);
-                self.out.push(it);
-            }
-            let mut it = self.line(line, x, style.size, style.leading, span);
-            it.break_before = break_before;
-            self.push(it);
-        }
+        let anchors = anchor_lines(inlines, &lines);
+        let items = para_items(lines, anchors, (x, &style, span), &mut self.keep);
+        self.out.extend(items);
         if n > 0 {
             self.last_line = Some((self.parent, self.out.len() - 1));
         }
-        n
+        breaks
     }
 
-    /// A line as a vertical item.
-    pub(super) fn line(&self, line: Line, x: Sp, ascent: Sp, h: Sp, span: Span) -> VItem {
-        let mut it =
-            VItem::new(VKind::Line { x, ascent, line: Line::default() }, h, span);
-        it.notes = line.notes.clone();
-        if let VKind::Line { line: l, .. } = &mut it.kind {
-            *l = line;
+    /// Sets a paragraph of the document as [`para`](Self::para) does, and keeps
+    /// what the page builder needs to set it again a line longer or shorter —
+    /// a justified paragraph outside lists.
+    fn body_para(
+        &mut self,
+        inlines: &'a [Inline],
+        style: ParaStyle,
+        (x, measure): (Sp, Sp),
+        span: Span,
+    ) {
+        let first = self.out.len();
+        let keep = self.keep;
+        let breaks = self.para(inlines, style, x, measure, span);
+        if style.align != Align::Justify || self.lists > 0 || breaks.is_empty() {
+            return;
         }
-        it
+        let id = self.paras.len() as u32;
+        for it in &mut self.out[first..] {
+            it.para = Some(id);
+        }
+        self.paras.push(ParaSrc {
+            inlines,
+            style,
+            x,
+            measure,
+            span,
+            tag: self.parent,
+            rtl: self.builder.rtl,
+            keep: (keep, self.keep),
+            breaks,
+            changed: false,
+        });
     }
 
     fn body(&self) -> ParaStyle {
@@ -364,7 +497,7 @@ impl Ctx<'_, '_> {
     /// between breaks (and chapter openings) are sections of the structure: the
     /// ornament itself is not content, so a reader of the tagged PDF meets the
     /// break as the end of one section and the start of the next.
-    fn blocks(&mut self, blocks: &[Block], f: Frame) {
+    fn blocks(&mut self, blocks: &'a [Block], f: Frame) {
         let is_break = |b: &Block| matches!(b, Block::SectionBreak { .. });
         if !blocks.iter().any(is_break) {
             for b in blocks {
@@ -388,7 +521,7 @@ impl Ctx<'_, '_> {
     }
 
     /// Sets blocks as one section of the structure.
-    fn section(&mut self, blocks: &[Block], f: Frame) {
+    fn section(&mut self, blocks: &'a [Block], f: Frame) {
         let (Some(first), Some(last)) = (blocks.first(), blocks.last()) else { return };
         let span = Span::new(first.span().start, last.span().end);
         self.within(Role::Section, span, |c| {
@@ -398,14 +531,14 @@ impl Ctx<'_, '_> {
         });
     }
 
-    fn block(&mut self, b: &Block, f: Frame) {
+    fn block(&mut self, b: &'a Block, f: Frame) {
         let Frame { x, measure, base } = f;
         match b {
             Block::Paragraph { content, indent, span } => {
                 let style =
                     ParaStyle { indent: if *indent { base.size } else { 0 }, ..base };
                 self.within(Role::P, *span, |c| {
-                    c.para(content, style, x, measure, *span)
+                    c.body_para(content, style, (x, measure), *span)
                 });
             }
             Block::Heading { level, id, content, span, .. } => {
@@ -509,7 +642,7 @@ impl Ctx<'_, '_> {
         own
     }
 
-    fn quote(&mut self, blocks: &[Block], f: Frame, span: Span) {
+    fn quote(&mut self, blocks: &'a [Block], f: Frame, span: Span) {
         let around = STYLES.around.of(self.geo.leading);
         self.space(around, span);
         let inset = STYLES.quote_inset.of(f.base.size);
@@ -518,13 +651,20 @@ impl Ctx<'_, '_> {
         self.space(around, span);
     }
 
-    fn list(&mut self, start: Option<u64>, items: &[Vec<Block>], f: Frame, span: Span) {
+    fn list(
+        &mut self,
+        start: Option<u64>,
+        items: &'a [Vec<Block>],
+        f: Frame,
+        span: Span,
+    ) {
         let base = f.base;
         let around = STYLES.around_list.of(self.geo.leading);
         self.space(around, span);
         let (hang, gap) = STYLES.list_hang;
         let inner = self.nest(f, hang.of(base.size), 0);
         let body = inner.with(ParaStyle { align: Align::Justify, ..base });
+        self.lists += 1;
         self.within(Role::List { ordered: start.is_some() }, span, |c| {
             for (k, item) in items.iter().enumerate() {
                 let marker = match start {
@@ -546,6 +686,7 @@ impl Ctx<'_, '_> {
                 );
             }
         });
+        self.lists -= 1;
         self.space(around, span);
     }
 
@@ -782,7 +923,7 @@ impl Ctx<'_, '_> {
         self.keep = 1;
     }
 
-    fn div(&mut self, role: DivRole, blocks: &[Block], f: Frame, span: Span) {
+    fn div(&mut self, role: DivRole, blocks: &'a [Block], f: Frame, span: Span) {
         let base = f.base;
         let l = self.geo.leading;
         let set_off = STYLES.after_set_off.of(l);
@@ -979,6 +1120,63 @@ fn link_back(lines: &mut [Line], number: u32) {
     }
 }
 
+/// A kept line (or figure) allows no break before it.
+fn keep_with(it: &mut VItem, keep: &mut u8) {
+    if *keep > 0 && matches!(it.kind, VKind::Line { .. } | VKind::Figure(_)) {
+        it.break_before = false;
+        it.break_verso = false;
+        *keep -= 1;
+    }
+}
+
+/// A paragraph's lines as vertical items, with the marks of its anchors, and the
+/// places a page may end between them: before a paragraph's line k of n only when
+/// k = 0 or at least two lines stay on each side (no orphan, no widow), and after
+/// a hyphen only on a left-hand page (TeX's `\brokenpenalty`, made absolute where
+/// the reader turns the leaf). The first `keep` lines
+/// keep with what precedes them.
+fn para_items(
+    lines: Vec<Line>,
+    mut anchors: Vec<(usize, String)>,
+    (x, style, span): (Sp, &ParaStyle, Span),
+    keep: &mut u8,
+) -> Vec<VItem> {
+    let n = lines.len();
+    let mut out = Vec::with_capacity(n + anchors.len());
+    let mut after_hyphen = false;
+    for (k, line) in lines.into_iter().enumerate() {
+        let mut it = line_item(line, x, style.size, style.leading, span);
+        let between = k >= 2 && n - k >= 2;
+        it.break_before = k == 0 || (between && !after_hyphen);
+        it.break_verso = between && after_hyphen;
+        after_hyphen = matches!(&it.kind, VKind::Line { line, .. } if line.hyphenated);
+        keep_with(&mut it, keep);
+        // An anchor's mark goes with the line that holds its text: a page may end
+        // before the mark, never between it and its line.
+        while anchors.first().is_some_and(|(at, _)| *at == k) {
+            let (_, id) = anchors.remove(0);
+            let level = super::ANCHOR_LEVEL;
+            let mark = VKind::Mark { level, text: String::new(), id: Some(id) };
+            let mut m = VItem::new(mark, 0, span);
+            m.break_before = std::mem::take(&mut it.break_before);
+            m.break_verso = std::mem::take(&mut it.break_verso);
+            out.push(m);
+        }
+        out.push(it);
+    }
+    out
+}
+
+/// A line as a vertical item.
+fn line_item(line: Line, x: Sp, ascent: Sp, h: Sp, span: Span) -> VItem {
+    let mut it = VItem::new(VKind::Line { x, ascent, line: Line::default() }, h, span);
+    it.notes = line.notes.clone();
+    if let VKind::Line { line: l, .. } = &mut it.kind {
+        *l = line;
+    }
+    it
+}
+
 /// Breaks and sets one paragraph at a measure.
 pub fn set_para(
     builder: &mut Builder,
@@ -987,6 +1185,17 @@ pub fn set_para(
     measure: Sp,
     diags: &mut Diagnostics,
 ) -> Vec<Line> {
+    break_para(builder, inlines, style, measure, diags).0
+}
+
+/// Breaks and sets one paragraph at a measure; returns its lines and its breaks.
+fn break_para(
+    builder: &mut Builder,
+    inlines: &[Inline],
+    style: &ParaStyle,
+    measure: Sp,
+    diags: &mut Diagnostics,
+) -> (Vec<Line>, Vec<usize>) {
     builder.measure = measure;
     let p = builder.para(inlines, style, diags);
     let params = Params::for_size(style.size);
@@ -998,18 +1207,18 @@ pub fn set_para(
         Vec::new()
     };
     let (breaks, _) = linebreak(&p.items, &prot, measure, &params, ragged);
-    lines::set(&p, &breaks, measure, style.align, &prot)
+    (lines::set(&p, &breaks, measure, style.align, &prot), breaks)
 }
 
 /// Builds the galley of a document.
-pub fn build(
-    doc: &Document,
-    fonts: &Fonts,
-    geo: &Geometry,
-    opts: &LayoutOptions,
+pub fn build<'a>(
+    doc: &'a Document,
+    fonts: &'a Fonts,
+    geo: &'a Geometry,
+    opts: &'a LayoutOptions,
     refs: &BTreeMap<String, String>,
     diags: &mut Diagnostics,
-) -> Galley {
+) -> (Galley, Resetter<'a>) {
     let measure = geo.measure();
     let mut builder = Builder::new(fonts, measure);
     builder.page_refs = refs.clone();
@@ -1028,6 +1237,8 @@ pub fn build(
         last_line: None,
         tags: Structure::default(),
         parent: DOCUMENT,
+        paras: Vec::new(),
+        lists: 0,
     };
     let book = match opts.kind {
         Some(super::Makeup::Book) => true,
@@ -1049,12 +1260,15 @@ pub fn build(
         m.lang.join_names(&m.authors)
     };
     let mut structure = c.tags;
-    structure.langs = std::mem::take(&mut c.builder.langs);
-    Galley {
+    // The builder keeps its languages: a paragraph set again must find them at
+    // the same indices.
+    structure.langs = c.builder.langs.clone();
+    let galley = Galley {
         items: c.out,
         notes,
         heads: (left, m.title.clone()),
         tables: c.tables,
         structure,
-    }
+    };
+    (galley, Resetter { builder: c.builder, paras: c.paras })
 }

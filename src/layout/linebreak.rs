@@ -159,8 +159,10 @@ pub fn linebreak(
         if pass == Pass::First && params.pretolerance < 0 {
             continue;
         }
-        if let Some(b) = try_pass(items, prot, measure, params, pass, ragged, 0) {
-            return (b, pass);
+        if let Some(b) = try_pass(items, prot, measure, params, pass, ragged, false)
+            .and_then(|f| f.pick(0))
+        {
+            return (b.0, pass);
         }
     }
     // Unreachable in practice (the emergency pass accepts any badness), but never
@@ -204,34 +206,70 @@ fn fitness_class(stretching: bool, b: i32) -> u8 {
     }
 }
 
-/// Breaks a paragraph into as near `looseness` more lines (or, negative, fewer)
-/// than its best breaking as the tolerance allows — TeX's `\looseness` (§875):
-/// the page builder's way to fill a page or pull back a widow by changing a
-/// paragraph rather than the page. `None` when no breaking within the tolerance
-/// has a line more or fewer than the best. With hyphenation, never an emergency.
+/// Breaks a paragraph into one line more and one line fewer than its best
+/// breaking — TeX's `\looseness` (§875) of 1 and −1: the page builder's way to
+/// fill a page or pull back a widow by changing a paragraph rather than the page.
+/// Each is the breaking with that many lines and the fewest demerits within the
+/// tolerance, with the demerits it costs over the best; `None` where the
+/// tolerance allows none. With hyphenation, never an emergency.
 pub fn linebreak_loose(
     items: &[Item],
     prot: &[(Sp, Sp)],
     measure: Sp,
     params: &Params,
     ragged: Option<Ragged>,
-    looseness: i32,
-) -> Option<Vec<usize>> {
-    if looseness == 0 {
-        return None;
+) -> [Option<(Vec<usize>, i64)>; 2] {
+    // One pass that tells nodes apart by their line count finds all three.
+    let Some(found) = try_pass(items, prot, measure, params, Pass::Second, ragged, true)
+    else {
+        return [None, None];
+    };
+    let Some((_, best)) = found.pick(0) else { return [None, None] };
+    [1, -1].map(|l| found.pick(l).map(|(b, d)| (b, d - best)))
+}
+
+/// The breakings a pass found: every node, and those that end the paragraph.
+struct Found {
+    nodes: Vec<Node>,
+    ends: Vec<usize>,
+}
+
+impl Found {
+    /// The breaking with the best's line count plus `looseness` (exactly) and the
+    /// fewest demerits, with its demerits; with 0, the best.
+    fn pick(&self, looseness: i32) -> Option<(Vec<usize>, i64)> {
+        let nodes = &self.nodes;
+        let best = *self.ends.iter().min_by_key(|&&a| nodes[a].demerits)?;
+        let end = if looseness == 0 {
+            best
+        } else {
+            let target = i64::from(nodes[best].line) + i64::from(looseness);
+            *self
+                .ends
+                .iter()
+                .filter(|&&a| i64::from(nodes[a].line) == target)
+                .min_by_key(|&&a| nodes[a].demerits)?
+        };
+        let mut breaks = Vec::new();
+        let mut cur = Some(end);
+        while let Some(c) = cur {
+            if nodes[c].prev.is_some() {
+                breaks.push(nodes[c].pos);
+            }
+            cur = nodes[c].prev;
+        }
+        breaks.reverse();
+        Some((breaks, nodes[end].demerits))
     }
-    let best = try_pass(items, prot, measure, params, Pass::Second, ragged, 0)?;
-    let loose = try_pass(items, prot, measure, params, Pass::Second, ragged, looseness)?;
-    (loose.len() != best.len()).then_some(loose)
 }
 
 /// The best new node (total demerits, the node it follows) per fitness class and
 /// hyphen run.
 type Best = [[Option<(i64, usize)>; 3]; 4];
 
-/// One pass of the breaker. With `looseness` 0, the best breaking; else active
-/// nodes are told apart by their line count too (TeX §875), and the breaking whose
-/// count is nearest the best's plus `looseness` (never past it) wins.
+/// One pass of the breaker: the breakings it found. With `counted`, active nodes
+/// are told apart by their line count too (TeX §875), so that a breaking with
+/// more or fewer lines than the best survives to be picked.
 fn try_pass(
     items: &[Item],
     prot: &[(Sp, Sp)],
@@ -239,8 +277,8 @@ fn try_pass(
     params: &Params,
     pass: Pass,
     ragged: Option<Ragged>,
-    looseness: i32,
-) -> Option<Vec<usize>> {
+    counted: bool,
+) -> Option<Found> {
     let (threshold, extra) = match pass {
         Pass::First => (params.pretolerance, 0),
         Pass::Second => (params.tolerance, 0),
@@ -361,7 +399,7 @@ fn try_pass(
                 d += params.adj_demerits;
             }
             let total = node.demerits + d;
-            let line = if looseness == 0 { 0 } else { node.line + 1 };
+            let line = if counted { node.line + 1 } else { 0 };
             let row = match best.iter().position(|(l, _)| *l == line) {
                 Some(k) => k,
                 None => {
@@ -413,27 +451,7 @@ fn try_pass(
         .copied()
         .filter(|&a| nodes[a].pos + 1 == n || nodes[a].pos == n - 1)
         .collect();
-    let mut end = *ends.iter().min_by_key(|&&a| nodes[a].demerits)?;
-    if looseness != 0 {
-        // As near the best's line count plus the looseness as the tolerance
-        // allows, never past it; the fewest demerits among equals.
-        let best_lines = i64::from(nodes[end].line);
-        let target = best_lines + i64::from(looseness);
-        let within = |l: i64| (l - best_lines) * (target - l) >= 0;
-        end = *ends.iter().filter(|&&a| within(i64::from(nodes[a].line))).min_by_key(
-            |&&a| ((target - i64::from(nodes[a].line)).abs(), nodes[a].demerits),
-        )?;
-    }
-    let mut breaks = Vec::new();
-    let mut cur = Some(end);
-    while let Some(c) = cur {
-        if nodes[c].prev.is_some() {
-            breaks.push(nodes[c].pos);
-        }
-        cur = nodes[c].prev;
-    }
-    breaks.reverse();
-    Some(breaks)
+    Some(Found { nodes, ends })
 }
 
 #[cfg(test)]
@@ -462,7 +480,10 @@ mod tests {
             }
             words
         };
-        let longer = linebreak_loose(&items, &[], 128, &params, None, 1).unwrap();
+        let [longer, shorter] = linebreak_loose(&items, &[], 128, &params, None);
+        let (longer, cost) = longer.unwrap();
+        // Looser lines cost more than the best.
+        assert!(cost > 0, "{cost}");
         assert_eq!(
             longer.len(),
             best.len() + 1,
@@ -481,9 +502,7 @@ mod tests {
             count(&best)[..best.len() - 1].iter().filter(|&&w| w == 5).count(),
             best.len() - 1
         );
-        assert!(linebreak_loose(&items, &[], 128, &params, None, -1).is_none());
-        // Asking for nothing changes nothing.
-        assert!(linebreak_loose(&items, &[], 128, &params, None, 0).is_none());
+        assert!(shorter.is_none());
     }
 
     #[test]

@@ -157,7 +157,7 @@ fn reorder(runs: &mut Vec<Run>, levels: &[u8], base: u8) {
 
 /// Where the line after a break at `i` starts: glue and penalties are discarded up to
 /// the next box or forced break (TeX §879), as in `linebreak`.
-fn after(items: &[Item], i: usize) -> usize {
+pub(super) fn after(items: &[Item], i: usize) -> usize {
     let mut j = i + 1;
     while j < items.len()
         && !matches!(

@@ -156,6 +156,13 @@ impl Geometry {
         self.height - self.top - self.bottom
     }
 
+    /// The part of the text block whole lines fill: its height rounded down to the
+    /// leading. Pages are filled to it, so that every full page, with notes or
+    /// without, ends on the same baseline and facing pages stand level.
+    pub fn grid_height(&self) -> Sp {
+        self.body_height() / self.leading.max(1) * self.leading.max(1)
+    }
+
     /// The text block's left edge on page `number` (1-based): recto (odd) pages
     /// have the spine on their left, or, in a book bound on the right, on their
     /// right.
@@ -248,6 +255,15 @@ pub enum Finding {
     /// Material taller than the page.
     Overfull {
         /// The material.
+        span: Span,
+    },
+    /// A paragraph was set `by` lines longer (or, negative, shorter) than its best,
+    /// to fill a page or level a spread (no widow, no orphan, no page left short).
+    /// Not a problem: golden page dumps show it.
+    Reset {
+        /// Lines more or fewer.
+        by: i32,
+        /// The paragraph.
         span: Span,
     },
 }
@@ -493,9 +509,10 @@ fn layout_with(
 ) -> Layout {
     let geometry = Geometry { rtl: doc.meta.lang.rtl(), ..Geometry::new(opts) };
     // 1. Blocks → a vertical list; notes → their own lines.
-    let mut galley = galley::build(doc, fonts, &geometry, opts, refs, diags);
+    let (mut galley, mut resetter) =
+        galley::build(doc, fonts, &geometry, opts, refs, diags);
     // 2. The vertical list → pages.
-    let (pages, audit) = paginate::paginate(&mut galley, &geometry);
+    let (pages, audit) = paginate::paginate(&mut galley, &mut resetter, &geometry);
     let text_len = pages.len();
     let mut structure = std::mem::take(&mut galley.structure);
     // 3. A pamphlet's self-cover around the text.
@@ -662,6 +679,7 @@ fn findings(pages: &[Page], diags: &mut Diagnostics) {
                     *span,
                     format!("this material is taller than the page (page {})", p.label),
                 ),
+                Finding::Reset { .. } => continue,
             });
         }
     }

@@ -26,7 +26,7 @@
 
 use std::collections::BTreeMap;
 
-use super::galley::{Figure, Galley, NoteLines, VItem, VKind};
+use super::galley::{Figure, Galley, NoteLines, Resetter, VItem, VKind};
 use super::units::Sp;
 use super::{Blank, Cell, Finding, Geometry, Mark, Page, Placed, PlacedImage, Rule};
 use crate::diag::Span;
@@ -67,6 +67,15 @@ struct Plan {
     findings: Vec<Finding>,
     /// A blank the design asks for.
     blank: Option<Blank>,
+    /// Room left at the foot, less than a line, that the spaces between the
+    /// page's blocks take up, so that it ends on the last line of the grid; or,
+    /// negative, how much they give up for it.
+    fill: Sp,
+    /// Height of the spaces between its blocks (not the one at the top).
+    flex: Sp,
+    /// The height it is filled to: the grid's, or a line more in a spread that
+    /// runs long.
+    avail: Sp,
 }
 
 /// A plan as it stood at some point of its filling: the plan only grows while a
@@ -81,6 +90,7 @@ struct Snap {
     carry: usize,
     body_h: Sp,
     notes_h: Sp,
+    flex: Sp,
     repeat_head: Option<usize>,
 }
 
@@ -101,6 +111,7 @@ impl Plan {
             carry: self.carry.len(),
             body_h: self.body_h,
             notes_h: self.notes_h,
+            flex: self.flex,
             repeat_head: self.repeat_head,
         }
     }
@@ -116,6 +127,7 @@ impl Plan {
         self.carry.truncate(s.carry);
         self.body_h = s.body_h;
         self.notes_h = s.notes_h;
+        self.flex = s.flex;
         self.repeat_head = s.repeat_head;
     }
 
@@ -133,9 +145,21 @@ fn note_sep(geo: &Geometry) -> Sp {
     geo.leading
 }
 
+/// A paragraph set again, standing in for its lines while a page is tried: items
+/// `at..at + old` of the galley read as `new`.
+struct Patch {
+    at: usize,
+    old: usize,
+    new: Vec<VItem>,
+}
+
 /// The page builder's state between pages.
-struct Builder<'g> {
-    g: &'g Galley,
+struct Builder<'g, 'r> {
+    g: &'g mut Galley,
+    /// Sets the galley's paragraphs again, a line longer or shorter.
+    resetter: &'g mut Resetter<'r>,
+    /// A paragraph set again, while a page is tried with it.
+    patch: Option<Patch>,
     geo: &'g Geometry,
     /// The text block's height.
     avail: Sp,
@@ -154,8 +178,12 @@ struct Builder<'g> {
 /// Lays the galley out on pages; the lines are moved out of the galley (each is
 /// placed once). Returns the pages and the audit of the planner's books (empty when
 /// all is well; see `audit`).
-pub fn paginate(g: &mut Galley, geo: &Geometry) -> (Vec<Page>, Vec<String>) {
-    let plans = plan_pages(g, geo);
+pub fn paginate(
+    g: &mut Galley,
+    resetter: &mut Resetter,
+    geo: &Geometry,
+) -> (Vec<Page>, Vec<String>) {
+    let plans = plan_pages(g, resetter, geo);
     let problems = audit(g, &plans);
     let mut pages: Vec<Page> =
         plans.iter().enumerate().map(|(k, plan)| compose(g, geo, k + 1, plan)).collect();
@@ -164,29 +192,266 @@ pub fn paginate(g: &mut Galley, geo: &Geometry) -> (Vec<Page>, Vec<String>) {
 }
 
 /// Plans every page.
-fn plan_pages(g: &Galley, geo: &Geometry) -> Vec<Plan> {
+fn plan_pages(g: &mut Galley, resetter: &mut Resetter, geo: &Geometry) -> Vec<Plan> {
     let last_note = g.notes.keys().max().map_or(0, |m| *m as usize);
     let mut b = Builder {
         g,
+        resetter,
+        patch: None,
         geo,
-        avail: geo.body_height(),
+        avail: geo.grid_height(),
         next: 0,
         carry: Vec::new(),
         pending: Vec::new(),
         started: vec![false; last_note + 1],
         plans: Vec::new(),
     };
-    while b.next < g.items.len() || !b.carry.is_empty() || !b.pending.is_empty() {
+    // The builder as it stood before the last page, when that page is text the
+    // next one goes on from.
+    let mut before_last: Option<Saved> = None;
+    // A spread filled to another height than the grid's: its left-hand page's
+    // number, and the lines it runs long (or, negative, short).
+    let mut spread: Option<(usize, Sp)> = None;
+    // How many lines short the page was that first asked for it.
+    let mut short = 0;
+    while b.next < b.len() || !b.carry.is_empty() || !b.pending.is_empty() {
+        let n = b.number();
+        let odd = spread.filter(|(l, _)| n == *l || n == l + 1).map(|(_, d)| d);
+        b.avail = geo.grid_height() + odd.unwrap_or(0) * geo.leading;
         if b.chapter_waits() {
+            before_last = None;
             continue;
         }
+        let saved = b.save();
         let (end, plan) = b.fill();
+        let (end, plan) = b.loosen(end, plan);
+        if b.room(end, &plan) >= geo.leading {
+            if let Some(prev) = before_last.clone()
+                && b.loosen_before(prev)
+            {
+                // The page before changed, so this one is planned again.
+                continue;
+            }
+            // Else the spread runs a line long — both its pages, so that they
+            // stand level — or, when that fails too, as many lines short as the
+            // page was; planned again from its left-hand page each time.
+            let lines = match odd {
+                None => {
+                    short = b.room(end, &plan) / geo.leading;
+                    Some(1)
+                }
+                Some(1) => Some(-short),
+                // Neither: back to the grid, the page short, its spread unlevel.
+                Some(0) => None,
+                Some(_) => Some(0),
+            };
+            if let Some(lines) = lines {
+                if n.is_multiple_of(2) {
+                    spread = Some((n, lines));
+                    b.restore(saved);
+                    continue;
+                }
+                if let Some(prev) = before_last.take() {
+                    spread = Some((n - 1, lines));
+                    b.restore(prev);
+                    continue;
+                }
+            }
+        }
         b.commit(end, plan);
+        before_last = Some(saved);
     }
     b.plans
 }
 
-impl Builder<'_> {
+/// The builder's state between pages, to go back to.
+#[derive(Debug, Clone)]
+struct Saved {
+    /// The height the next page is filled to.
+    avail: Sp,
+    next: usize,
+    carry: Vec<Chunk>,
+    pending: Vec<usize>,
+    started: Vec<bool>,
+    plans: usize,
+}
+
+impl Builder<'_, '_> {
+    /// How many items the galley has, with the patch tried.
+    fn len(&self) -> usize {
+        match &self.patch {
+            Some(p) => self.g.items.len() + p.new.len() - p.old,
+            None => self.g.items.len(),
+        }
+    }
+
+    /// Item `j` of the galley, with the patch tried.
+    fn get(&self, j: usize) -> Option<&VItem> {
+        match &self.patch {
+            Some(p) if j >= p.at + p.new.len() => {
+                self.g.items.get(j + p.old - p.new.len())
+            }
+            Some(p) if j >= p.at => p.new.get(j - p.at),
+            _ => self.g.items.get(j),
+        }
+    }
+
+    /// Item `j`, which exists.
+    fn at(&self, j: usize) -> &VItem {
+        self.get(j).expect("the planner only asks for items it has counted")
+    }
+
+    fn save(&self) -> Saved {
+        Saved {
+            avail: self.avail,
+            next: self.next,
+            carry: self.carry.clone(),
+            pending: self.pending.clone(),
+            started: self.started.clone(),
+            plans: self.plans.len(),
+        }
+    }
+
+    /// Goes back to a saved state, forgetting the pages planned since.
+    fn restore(&mut self, s: Saved) {
+        self.avail = s.avail;
+        self.next = s.next;
+        self.carry = s.carry;
+        self.pending = s.pending;
+        self.started = s.started;
+        self.plans.truncate(s.plans);
+    }
+
+    /// A page left short to keep lines together — a widow, an orphan, a heading
+    /// with its first lines — is filled by setting one of its paragraphs a line
+    /// longer or shorter, TeX's `\looseness` chosen as lua-widow-control chooses
+    /// it: of the changes that fill the page, the one that costs the fewest
+    /// demerits. Returns the page as it is then, or as it was when nothing fills it.
+    fn loosen(&mut self, end: usize, plan: Plan) -> (usize, Plan) {
+        if self.room(end, &plan) < self.geo.leading {
+            return (end, plan);
+        }
+        let full = |b: &mut Self| {
+            let (e, p) = b.fill();
+            b.room(e, &p) < b.geo.leading
+        };
+        let Some(reset) = self.change_best(end, full) else { return (end, plan) };
+        let (end, mut plan) = self.fill();
+        plan.findings.push(reset);
+        (end, plan)
+    }
+
+    /// The page about to be planned is short and none of its paragraphs can fill
+    /// it: a paragraph of the page before, set a line longer or shorter, may — by
+    /// sending a line over, or taking one back — so long as that page stays full.
+    /// `before` is the state before the page before. Returns whether it changed a
+    /// paragraph; the builder then stands after the page before, planned again.
+    fn loosen_before(&mut self, before: Saved) -> bool {
+        let now = self.save();
+        let last = self.plans.pop();
+        self.restore(before);
+        let end = now.next;
+        let both_full = |b: &mut Self| {
+            let (e, p) = b.fill();
+            if b.room(e, &p) >= b.geo.leading {
+                return false;
+            }
+            let s = b.save();
+            b.commit(e, p);
+            b.avail = now.avail;
+            let (e, p) = b.fill();
+            let full = b.room(e, &p) < b.geo.leading;
+            b.restore(s);
+            full
+        };
+        if let Some(reset) = self.change_best(end, both_full) {
+            let (e, mut p) = self.fill();
+            p.findings.push(reset);
+            self.commit(e, p);
+            return true;
+        }
+        self.plans.extend(last);
+        self.restore(now);
+        false
+    }
+
+    /// Of the paragraphs that may change on the page being planned (which ends at
+    /// `end` as it stands), sets again the one whose line more or fewer makes
+    /// `good` hold at the least cost in demerits; returns what it did, if it found
+    /// one.
+    fn change_best(
+        &mut self,
+        end: usize,
+        good: impl Fn(&mut Self) -> bool,
+    ) -> Option<Finding> {
+        let mut best: Option<(i64, u32, Patch)> = None;
+        for id in self.candidates(end) {
+            let (at, old, from) = self.range(id);
+            for (new, cost) in self.resetter.variants(id, from).into_iter().flatten() {
+                if best.as_ref().is_some_and(|b| b.0 <= cost) {
+                    continue;
+                }
+                self.patch = Some(Patch { at, old, new });
+                let ok = good(self);
+                let tried = self.patch.take().expect("set above");
+                if ok {
+                    best = Some((cost, id, tried));
+                }
+            }
+        }
+        let (_, id, p) = best?;
+        let lines = |items: &[VItem]| {
+            items.iter().filter(|it| matches!(it.kind, VKind::Line { .. })).count() as i32
+        };
+        let by = lines(&p.new) - lines(&self.g.items[p.at..p.at + p.old]);
+        let span = p.new.first().map_or(Span::default(), |it| it.span);
+        self.g.items.splice(p.at..p.at + p.old, p.new);
+        self.resetter.changed(id);
+        Some(Finding::Reset { by, span })
+    }
+
+    /// The paragraphs whose change may fill this page: those on it — the one
+    /// that goes on from the page before by its lines here — and the one that
+    /// begins where it ends.
+    fn candidates(&self, end: usize) -> Vec<u32> {
+        let mut ids: Vec<u32> = Vec::new();
+        for j in self.next..(end + 3).min(self.len()) {
+            if let Some(id) = self.at(j).para
+                && !ids.contains(&id)
+            {
+                ids.push(id);
+            }
+        }
+        ids
+    }
+
+    /// Where paragraph `id`'s items on this page and after are: the first, how
+    /// many, and how many of its lines went on earlier pages.
+    fn range(&self, id: u32) -> (usize, usize, usize) {
+        let at = (self.next..self.len())
+            .find(|&j| self.at(j).para == Some(id))
+            .expect("a candidate is on the page");
+        let n = (at..self.len()).take_while(|&j| self.at(j).para == Some(id)).count();
+        let before = (0..at).rev().take_while(|&j| self.g.items[j].para == Some(id));
+        let from = before.filter(|&j| matches!(self.g.items[j].kind, VKind::Line { .. }));
+        (at, n, from.count())
+    }
+
+    /// The room a page leaves at its foot when the text goes on after it (not
+    /// before a chapter opening, a figure waiting, or at the end); else none.
+    fn room(&self, end: usize, plan: &Plan) -> Sp {
+        if plan.body.is_empty() || !plan.deferred.is_empty() {
+            return 0;
+        }
+        let Some(next) = (end..self.len()).map(|j| self.at(j)).find(|it| !it.discard)
+        else {
+            return 0;
+        };
+        if next.new_page.is_some() {
+            return 0;
+        }
+        self.avail - plan.body_h - plan.notes_h
+    }
     /// The number the next page will have.
     fn number(&self) -> usize {
         self.plans.len() + 1
@@ -196,7 +461,7 @@ impl Builder<'_> {
     /// page of their own, and a left-hand page is left blank — or holds only the
     /// notes carried over. Returns whether it made such a page.
     fn chapter_waits(&mut self) -> bool {
-        let Some(it) = self.g.items.get(self.next) else { return false };
+        let Some(it) = self.get(self.next) else { return false };
         if it.new_page != Some(true) {
             return false;
         }
@@ -222,7 +487,7 @@ impl Builder<'_> {
         self.place_carry(&mut st);
         self.place_floats(&mut st);
         let mut j = self.next;
-        while self.g.items.get(j).is_some_and(|it| it.discard) {
+        while self.get(j).is_some_and(|it| it.discard) {
             // Space is dropped at the top of a page.
             st.dropped.push(j);
             j += 1;
@@ -230,7 +495,7 @@ impl Builder<'_> {
         let start = (j, st.snap());
         let (mut best, mut fitted) = (None, None);
         loop {
-            let Some(it) = self.g.items.get(j) else {
+            let Some(it) = self.get(j) else {
                 best = Some((j, st.snap()));
                 break;
             };
@@ -249,7 +514,8 @@ impl Builder<'_> {
                 j += 1;
                 continue;
             }
-            if it.break_before && !st.body.is_empty() {
+            let verso = self.number().is_multiple_of(2);
+            if (it.break_before || (verso && it.break_verso)) && !st.body.is_empty() {
                 best = Some((j, st.snap()));
             }
             if !self.try_place(&mut st, j) {
@@ -276,7 +542,7 @@ impl Builder<'_> {
     /// Whether figure `j` floats past this page: it does not fit in what is left, or
     /// an earlier figure already waits.
     fn defers(&self, st: &Plan, j: usize) -> bool {
-        let it = &self.g.items[j];
+        let it = self.at(j);
         if !matches!(it.kind, VKind::Figure(_)) {
             return false;
         }
@@ -311,7 +577,7 @@ impl Builder<'_> {
     /// Figures waiting from earlier pages head this one, as many as fit.
     fn place_floats(&self, st: &mut Plan) {
         for &f in &self.pending {
-            let h = self.g.items[f].height_at_top();
+            let h = self.at(f).height_at_top();
             let first = st.floats.is_empty() && st.chunks.is_empty();
             if st.deferred.is_empty()
                 && (first || st.body_h + st.notes_h + h <= self.avail)
@@ -352,7 +618,7 @@ impl Builder<'_> {
     /// top, and the first row of a table continued from the last page brings the
     /// table's header with it.
     fn height(&self, st: &Plan, j: usize) -> (Sp, Option<usize>) {
-        let it = &self.g.items[j];
+        let it = self.at(j);
         if !st.body.is_empty() {
             return (it.h, None);
         }
@@ -364,7 +630,7 @@ impl Builder<'_> {
     /// Places item `j` with its notes if they fit — whole, or at least each note's
     /// first line with the rest continued overleaf; returns whether it did.
     fn try_place(&self, st: &mut Plan, j: usize) -> bool {
-        let it = &self.g.items[j];
+        let it = self.at(j);
         let new = self.new_notes(st, it);
         let (h, head) = self.height(st, j);
         let used = st.body_h + st.notes_h;
@@ -372,13 +638,17 @@ impl Builder<'_> {
             if st.chunks.is_empty() && !new.is_empty() { note_sep(self.geo) } else { 0 };
         let whole: Sp = new.iter().map(|&n| self.note_h(n)).sum();
         let firsts: Sp = new.iter().map(|&n| self.note(n).leading).sum();
+        let limit = self.limit(st);
         let ok = if new.is_empty() {
-            used + h <= self.avail
+            used + h <= limit
         } else {
-            st.carry.is_empty() && used + h + sep + firsts <= self.avail
+            st.carry.is_empty() && used + h + sep + firsts <= limit
         };
         if !ok {
             return false;
+        }
+        if !st.body.is_empty() && matches!(it.kind, VKind::Space) {
+            st.flex += h;
         }
         st.body.push(j);
         st.body_h += h;
@@ -387,7 +657,7 @@ impl Builder<'_> {
             return true;
         }
         st.notes_h += sep;
-        if used + h + sep + whole <= self.avail {
+        if used + h + sep + whole <= limit {
             for n in new {
                 st.notes_h += self.note_h(n);
                 st.chunks.push(Chunk { note: n, from: 0, to: self.note(n).lines.len() });
@@ -396,6 +666,14 @@ impl Builder<'_> {
             self.split_notes(st, &new, firsts);
         }
         true
+    }
+
+    /// How tall a page's content may be: the height it is filled to, and a
+    /// quarter of the spaces between its blocks, which give that up if need be
+    /// (TeX's shrinkable glue), so that a page with a heading is not a line short
+    /// for want of a point.
+    fn limit(&self, st: &Plan) -> Sp {
+        self.avail + st.flex / 4
     }
 
     fn note_h(&self, n: u32) -> Sp {
@@ -425,7 +703,7 @@ impl Builder<'_> {
     /// than the page, or its notes cannot all begin here). Its notes begin here while
     /// their first lines fit; the others wait for a later page.
     fn force(&self, (j, mut st): (usize, Plan)) -> (usize, Plan) {
-        let Some(it) = self.g.items.get(j) else { return (j, st) };
+        let Some(it) = self.get(j) else { return (j, st) };
         let new = self.new_notes(&st, it);
         let (h, head) = self.height(&st, j);
         st.body.push(j);
@@ -466,6 +744,19 @@ impl Builder<'_> {
         if let Some(short) = self.short_by(end, &plan) {
             plan.findings.push(short);
         }
+        let room = self.room(end, &plan);
+        // Space at the foot of the body moves nothing.
+        let shown =
+            plan.body.iter().rposition(|&i| !matches!(self.at(i).kind, VKind::Space));
+        let trailing: Sp =
+            plan.body[shown.map_or(0, |k| k + 1)..].iter().map(|&i| self.at(i).h).sum();
+        let over = plan.body_h - trailing + plan.notes_h - self.avail;
+        if over > 0 {
+            plan.fill = -over;
+        } else if room < self.geo.leading && plan.chunks.is_empty() {
+            plan.fill = room;
+        }
+        plan.avail = self.avail;
         self.next = end.max(self.next);
         if plan.is_empty() {
             // Space alone makes no page.
@@ -477,15 +768,10 @@ impl Builder<'_> {
     /// A page left short by three lines or more to keep lines together, when the
     /// text goes on after it (not before a chapter opening or at the end).
     fn short_by(&self, end: usize, plan: &Plan) -> Option<Finding> {
-        if plan.body.is_empty() || end >= self.g.items.len() {
-            return None;
-        }
-        let next = self.g.items[end..].iter().find(|it| !it.discard)?;
-        if next.new_page.is_some() || !plan.deferred.is_empty() {
-            return None;
-        }
-        let free = self.avail - plan.body_h - plan.notes_h;
-        let lines = free / self.geo.leading.max(1);
+        // Counted from the grid, whatever the page's spread was filled to.
+        let room = self.room(end, plan) + self.geo.grid_height() - self.avail;
+        let lines = room / self.geo.leading.max(1);
+        let next = (end..self.len()).map(|j| self.at(j)).find(|it| !it.discard)?;
         (lines >= 3).then_some(Finding::Short { lines: lines as u32, span: next.span })
     }
 }
@@ -568,17 +854,54 @@ fn compose(g: &mut Galley, geo: &Geometry, number: usize, plan: &Plan) -> Page {
             y += h.h;
         }
     }
+    let mut shares = fill_shares(g, plan).into_iter();
     for (k, &i) in plan.body.iter().enumerate() {
         let it = &mut g.items[i];
         let at_top = k == 0 && plan.floats.is_empty() && plan.repeat_head.is_none();
         let h = if at_top { it.height_at_top() } else { it.h };
         place(&mut page, it, left, y, at_top, false);
-        y += h;
+        y += h + shares.next().unwrap_or(0);
     }
     page.body_lines = page.lines.len();
     place_notes(&mut page, &g.notes, geo, left, plan);
     page.folio = !plan.body.first().is_some_and(|&i| g.items[i].opening);
     page
+}
+
+/// How much each body item of a page grows so that the page ends on the grid's
+/// last line (TeX's `\flushbottom`): the room left at the foot shared among the
+/// spaces between its blocks, in proportion to their heights — each at most
+/// doubled; when that is not enough, nothing grows. A negative fill shrinks them
+/// the same way.
+fn fill_shares(g: &Galley, plan: &Plan) -> Vec<Sp> {
+    let body = &plan.body;
+    // A space at the end moves nothing; one at the top was dropped.
+    let last_shown = body.iter().rposition(|&i| !matches!(g.items[i].kind, VKind::Space));
+    let flexible = |k: usize| {
+        k > 0
+            && last_shown.is_some_and(|l| k < l)
+            && matches!(g.items[body[k]].kind, VKind::Space)
+    };
+    let total: Sp =
+        (0..body.len()).filter(|&k| flexible(k)).map(|k| g.items[body[k]].h).sum();
+    if plan.fill == 0 || total <= 0 || plan.fill > total {
+        return Vec::new();
+    }
+    let mut given = 0;
+    let mut seen = 0;
+    (0..body.len())
+        .map(|k| {
+            if !flexible(k) {
+                return 0;
+            }
+            seen += g.items[body[k]].h;
+            // Shares rounded so that they add up to the room exactly.
+            let upto = plan.fill * seen / total;
+            let share = upto - given;
+            given = upto;
+            share
+        })
+        .collect()
 }
 
 /// Places one galley item with its top at `y`: its lines are moved out of the galley
@@ -646,7 +969,10 @@ fn place_notes(
         return;
     }
     let sep = note_sep(geo);
-    let mut y = geo.top + geo.body_height() - plan.notes_h;
+    // The notes' last baseline stands on the text's last: the grid's foot.
+    let last = &notes[&plan.chunks[plan.chunks.len() - 1].note];
+    let lift = (geo.leading - geo.size) - (last.leading - last.size);
+    let mut y = geo.top + plan.avail - plan.notes_h - lift;
     // The rule stands at the start of the lines: on the right in a right-to-left
     // book.
     let rule_x = if geo.rtl { left + geo.measure() * 3 / 4 } else { left };
