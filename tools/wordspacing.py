@@ -32,6 +32,10 @@ Method
     "loose" lines (mean gap > --loose × median, default 1.6), and the longest
     run of consecutive lines (all lines, reading order, reset at each page)
     whose last word ends in a hyphen ('-', U+2010, U+2011 or U+00AD).
+  * Hanging punctuation: of the lines (not a block's last) that end past their
+    column's edge, those ending in a character that may hang, by character, with
+    the median overhang; and those past the edge by a letter, or by more than
+    --protrusion — ink beyond the measure, which should be none.
 
 Exit status: 0 ok; 1 a --max-* limit was exceeded; 2 usage error, pdftotext
 failed, or a limit was given but no justified line was found to measure.
@@ -180,6 +184,35 @@ def is_at_edge(line: Line, edge: float, tol: float, protrusion: float) -> bool:
     return last.endswith(PROTRUDING) and edge < r <= edge + protrusion + tol
 
 
+def protrusions(candidates: list[Line], edges_of: dict[int, list[float]],
+                args: argparse.Namespace) -> tuple[dict[str, list[float]], list]:
+    """How far lines that end past their column's edge go past it.
+
+    Returns the overhangs of lines ending in a character that may hang (by that
+    character), and the lines whose last character may not hang but stands past
+    the edge anyway, or hangs by more than --protrusion (ink beyond the measure).
+    """
+    hanging: dict[str, list[float]] = {}
+    overshoot = []
+    for ln in candidates:
+        if ln.last_in_block:
+            continue
+        key = ln.page if args.edge == "page" else ln.block
+        edges = edges_of.get(key, [])
+        if not edges:
+            continue
+        edge = min(edges, key=lambda e: abs(ln.right - e))
+        over = ln.right - edge
+        if over <= args.tol or over > args.protrusion + 2 * args.tol + 3:
+            continue  # at the edge, or not this column's line
+        last = ln.words[-1].text
+        if last.endswith(PROTRUDING) and over <= args.protrusion + args.tol:
+            hanging.setdefault(last[-1], []).append(over)
+        else:
+            overshoot.append((over, ln))
+    return hanging, overshoot
+
+
 def analyse(lines: list[Line], args: argparse.Namespace) -> dict:
     for ln in lines:
         ln.words = join_close_words(ln.words, args.min_gap)
@@ -237,6 +270,7 @@ def analyse(lines: list[Line], args: argparse.Namespace) -> dict:
             run = 0
 
     worst = sorted(justified, key=lambda t: t[0], reverse=True)[: args.worst]
+    hanging, overshoot = protrusions(candidates, edges_of, args)
 
     def fnum(x: float, nd: int = 3):
         return None if x is None or (isinstance(x, float) and math.isnan(x)) else round(x, nd)
@@ -253,6 +287,12 @@ def analyse(lines: list[Line], args: argparse.Namespace) -> dict:
         "loose_pct": fnum(100.0 * len(loose) / len(justified), 2) if justified else None,
         "longest_hyphen_run": longest,
         "longest_hyphen_run_page": longest_at.page if longest_at else None,
+        "protruding": {
+            ch: {"lines": len(v), "median_pt": fnum(percentile(sorted(v), 50), 2)}
+            for ch, v in sorted(hanging.items())
+        },
+        "past_measure": [{"page": ln.page, "by_pt": fnum(d, 2), "text": ln.text}
+                         for d, ln in overshoot],
         "worst": [
             {
                 "page": ln.page,
@@ -356,6 +396,11 @@ def main(argv: list[str] | None = None) -> int:
               f" ({r['loose_pct']} %)")
         print(f"longest hyphen run:        {r['longest_hyphen_run']}"
               + (f" (page {r['longest_hyphen_run_page']})" if r["longest_hyphen_run"] else ""))
+        hang = r["protruding"]
+        print(f"protruding line ends:      {sum(v['lines'] for v in hang.values())}"
+              + "".join(f"  {ch!r} {v['lines']}×{v['median_pt']}pt" for ch, v in hang.items()))
+        print(f"past the measure:          {len(r['past_measure'])}"
+              + "".join(f"  p{o['page']} +{o['by_pt']}pt" for o in r["past_measure"][:5]))
         if r["worst"]:
             print(f"\nworst {len(r['worst'])} lines (page, mean gap pt, x median, text):")
             for w in r["worst"]:

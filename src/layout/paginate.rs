@@ -2,9 +2,22 @@
 //!
 //! Each page is planned, then composed. Planning fills the page greedily from the
 //! galley; at every place a break is allowed the builder keeps a snapshot, and when
-//! the next item does not fit, the page ends at the last snapshot — so widows,
-//! orphans and stranded headings are avoided by leaving a page a line short
-//! (Linotype: "perfectly permissible"), never by spacing.
+//! the next item does not fit, the page ends at the last snapshot. Widows, orphans
+//! and stranded headings are never made; the page they would leave short is filled
+//! instead, in this order:
+//!
+//! 1. one paragraph on the page, or the lines of the one that runs on to it, set a
+//!    line longer or shorter (TeX's `\looseness`; of the changes that fill the page,
+//!    the one with the fewest demerits, as lua-widow-control chooses);
+//! 2. the same on the page before, when that page stays full;
+//! 3. the spread runs a line long, both its pages (a compositor's old remedy);
+//! 4. else both pages of the spread are left as many lines short, so they stay
+//!    level.
+//!
+//! Pages are filled to the grid — the text block's height rounded down to the
+//! leading — so that every full page ends on the same baseline, notes or not; the
+//! spaces between blocks stretch (at most to double) or shrink (by a quarter) to end
+//! a page with a heading or a figure there too (TeX's `\flushbottom`).
 //!
 //! - Notes go to the foot of the page holding their reference, under a short rule,
 //!   each followed at once by the notes it refers to itself; a note too long for the
