@@ -234,6 +234,30 @@ pub(super) struct Ctx<'a, 'd> {
 /// with it; all of it tightens the median line).
 const MIN_RATIO: f64 = -0.8;
 
+/// Whether the lines of a paragraph (from some line to its end) could be set one
+/// line longer, and one line shorter, with no line stretched past its stretch nor
+/// shrunk past [`MIN_RATIO`] of its shrink: necessary conditions on their widths,
+/// so that the many paragraphs that cannot change are not set again to find out.
+/// A line shorter: the other lines take up the last one's content. A line longer:
+/// the lines give up, stretched, enough to fill one more. An em of margin covers
+/// what breaking elsewhere changes (hyphens, hanging punctuation).
+pub fn could_change(lines: &[&Line], em: Sp) -> [bool; 2] {
+    let Some((last, rest)) = lines.split_last() else { return [false, false] };
+    let shrink = |f: &lines::Flex| (-MIN_RATIO * f.shrink as f64) as Sp;
+    let take: Sp = rest
+        .iter()
+        .map(|l| (l.flex.target - l.flex.natural + shrink(&l.flex)).max(0))
+        .sum();
+    let give: Sp = rest
+        .iter()
+        .map(|l| (l.flex.natural - l.flex.target + l.flex.stretch).max(0))
+        .sum();
+    let stretch = lines.iter().map(|l| l.flex.stretch).max().unwrap_or(0);
+    let longer = give + last.flex.natural + em >= last.flex.target - stretch;
+    let shorter = take + em >= last.flex.natural;
+    [longer, shorter]
+}
+
 /// What the page builder needs to set a paragraph again a line longer or shorter
 /// (TeX's `\looseness`): its text and how it was set.
 pub struct ParaSrc<'a> {
@@ -265,10 +289,19 @@ impl Resetter<'_> {
     /// galley items of its lines from `from` on, with the demerits each costs over
     /// the best breaking of those lines (TeX §859); `None` for a way the tolerance
     /// does not allow, or a paragraph set again already.
-    pub fn variants(&mut self, id: u32, from: usize) -> [Option<(Vec<VItem>, i64)>; 2] {
+    /// Only the ways `want` asks for are tried.
+    pub fn variants(
+        &mut self,
+        id: u32,
+        from: usize,
+        want: [bool; 2],
+    ) -> [Option<(Vec<VItem>, i64)>; 2] {
         let Some(src) = self.paras.get(id as usize).filter(|s| !s.changed) else {
             return [None, None];
         };
+        if want == [false, false] {
+            return [None, None];
+        }
         let b = &mut self.builder;
         b.measure = src.measure;
         b.rtl = src.rtl;
@@ -289,7 +322,10 @@ impl Resetter<'_> {
             linebreak_loose(&p.items[start..], tail_prot, src.measure, &params, None);
         let mut out = [None, None];
         for ((looseness, found), slot) in [1, -1].into_iter().zip(found).zip(&mut out) {
-            let Some((tail, cost)) = found else { continue };
+            let Some((tail, cost)) = found.filter(|_| want[usize::from(looseness < 0)])
+            else {
+                continue;
+            };
             let mut breaks = src.breaks[..from].to_vec();
             breaks.extend(tail.iter().map(|b| b + start));
             if breaks.len() as i64 != src.breaks.len() as i64 + looseness {

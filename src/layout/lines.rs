@@ -100,6 +100,24 @@ pub struct Line {
     pub notes: Vec<u32>,
     /// Offset of the line from the left edge of the text block.
     pub indent: Sp,
+    /// Its natural width, the width it is set to (the measure and what hangs into
+    /// the margins), and how far it may stretch and shrink: what the page builder
+    /// needs to tell, without setting it again, whether its paragraph could take a
+    /// line more or fewer.
+    pub flex: Flex,
+}
+
+/// A line's widths and give (see [`Line::flex`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Flex {
+    /// Natural width of its content.
+    pub natural: Sp,
+    /// The width it is set to.
+    pub target: Sp,
+    /// Stretch (spaces and letter-spacing).
+    pub stretch: Sp,
+    /// Shrink.
+    pub shrink: Sp,
 }
 
 /// Puts a line's runs, positioned in logical order, into visual order (UAX #9 rule
@@ -376,6 +394,12 @@ pub fn set(
             word_end,
             notes,
             indent,
+            flex: Flex {
+                natural: w,
+                target: measure + pl + pr,
+                stretch: gst + bst,
+                shrink: gsh + bsh,
+            },
         });
         start = after(&p.items, b);
     }

@@ -44,6 +44,10 @@ use super::units::Sp;
 use super::{Blank, Cell, Finding, Geometry, Mark, Page, Placed, PlacedImage, Rule};
 use crate::diag::Span;
 
+/// The most items (lines and their anchors) of a paragraph the page builder sets
+/// again: two pages' worth.
+const MAX_RESET: usize = 64;
+
 /// A slice of a note placed on a page: note number, first and end line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Chunk {
@@ -238,27 +242,20 @@ fn plan_pages(g: &mut Galley, resetter: &mut Resetter, geo: &Geometry) -> Vec<Pl
         let saved = b.save();
         let (end, plan) = b.fill();
         let (end, plan) = b.loosen(end, plan);
-        if b.room(end, &plan) >= geo.leading {
+        let room = b.room(end, &plan);
+        if room >= geo.leading && b.stretchable(&plan) < room {
             if let Some(prev) = before_last.clone()
                 && b.loosen_before(prev)
             {
                 // The page before changed, so this one is planned again.
                 continue;
             }
-            // Else the spread runs a line long — both its pages, so that they
-            // stand level — or, when that fails too, as many lines short as the
-            // page was; planned again from its left-hand page each time.
-            let lines = match odd {
-                None => {
-                    short = b.room(end, &plan) / geo.leading;
-                    Some(1)
-                }
-                Some(1) => Some(-short),
-                // Neither: back to the grid, the page short, its spread unlevel.
-                Some(0) => None,
-                Some(_) => Some(0),
-            };
-            if let Some(lines) = lines {
+            // Else the spread is filled to another height, planned again from its
+            // left-hand page each time.
+            if odd.is_none() {
+                short = room / geo.leading;
+            }
+            if let Some(lines) = next_spread(odd, short) {
                 if n.is_multiple_of(2) {
                     spread = Some((n, lines));
                     b.restore(saved);
@@ -275,6 +272,21 @@ fn plan_pages(g: &mut Galley, resetter: &mut Resetter, geo: &Geometry) -> Vec<Pl
         before_last = Some(saved);
     }
     b.plans
+}
+
+/// The height to try next for a spread whose pages cannot both be filled, in lines
+/// more than the grid's, after `tried` (`None`: the grid's, first): a line long —
+/// both pages, so that they stand level — then as many lines short as the page
+/// was (`short`), or one or two more; when all fail, the grid's again, the page
+/// short and its spread unlevel (`None`: nothing more to try).
+fn next_spread(tried: Option<Sp>, short: Sp) -> Option<Sp> {
+    match tried {
+        None => Some(1),
+        Some(1) => Some(-short),
+        Some(0) => None,
+        Some(d) if d > -short - 2 => Some(d - 1),
+        Some(_) => Some(0),
+    }
 }
 
 /// The builder's state between pages, to go back to.
@@ -399,8 +411,17 @@ impl Builder<'_, '_> {
     ) -> Option<Finding> {
         let mut best: Option<(i64, u32, Patch)> = None;
         for id in self.candidates(end) {
-            let (at, old, from) = self.range(id);
-            for (new, cost) in self.resetter.variants(id, from).into_iter().flatten() {
+            let Some((at, old, from)) = self.range(id) else { continue };
+            let tail: Vec<&super::lines::Line> = (at..at + old)
+                .filter_map(|j| match &self.g.items[j].kind {
+                    VKind::Line { line, .. } => Some(line),
+                    _ => None,
+                })
+                .collect();
+            let want = super::galley::could_change(&tail, self.geo.size);
+            for (new, cost) in
+                self.resetter.variants(id, from, want).into_iter().flatten()
+            {
                 if best.as_ref().is_some_and(|b| b.0 <= cost) {
                     continue;
                 }
@@ -439,15 +460,21 @@ impl Builder<'_, '_> {
     }
 
     /// Where paragraph `id`'s items on this page and after are: the first, how
-    /// many, and how many of its lines went on earlier pages.
-    fn range(&self, id: u32) -> (usize, usize, usize) {
-        let at = (self.next..self.len())
-            .find(|&j| self.at(j).para == Some(id))
-            .expect("a candidate is on the page");
-        let n = (at..self.len()).take_while(|&j| self.at(j).para == Some(id)).count();
+    /// many, and how many of its lines went on earlier pages — or nothing, when
+    /// more than [`MAX_RESET`] items are left of it: setting a page's worth of a
+    /// long paragraph again many times over would cost more than the page gains.
+    fn range(&self, id: u32) -> Option<(usize, usize, usize)> {
+        let at = (self.next..self.len()).find(|&j| self.at(j).para == Some(id))?;
+        let n = (at..self.len())
+            .take(MAX_RESET + 1)
+            .take_while(|&j| self.at(j).para == Some(id))
+            .count();
+        if n > MAX_RESET {
+            return None;
+        }
         let before = (0..at).rev().take_while(|&j| self.g.items[j].para == Some(id));
         let from = before.filter(|&j| matches!(self.g.items[j].kind, VKind::Line { .. }));
-        (at, n, from.count())
+        Some((at, n, from.count()))
     }
 
     /// The room a page leaves at its foot when the text goes on after it (not
@@ -681,6 +708,12 @@ impl Builder<'_, '_> {
         true
     }
 
+    /// How much the spaces between a page's blocks may grow: to double (see
+    /// [`fill_shares`]). A page they fill is full.
+    fn stretchable(&self, plan: &Plan) -> Sp {
+        flexible(self.g, plan).iter().map(|&k| self.at(plan.body[k]).h).sum()
+    }
+
     /// How tall a page's content may be: the height it is filled to, and a
     /// quarter of the spaces between its blocks, which give that up if need be
     /// (TeX's shrinkable glue), so that a page with a heading is not a line short
@@ -758,6 +791,7 @@ impl Builder<'_, '_> {
             plan.findings.push(short);
         }
         let room = self.room(end, &plan);
+        let stretchable = self.stretchable(&plan);
         // Space at the foot of the body moves nothing.
         let shown =
             plan.body.iter().rposition(|&i| !matches!(self.at(i).kind, VKind::Space));
@@ -766,7 +800,9 @@ impl Builder<'_, '_> {
         let over = plan.body_h - trailing + plan.notes_h - self.avail;
         if over > 0 {
             plan.fill = -over;
-        } else if room < self.geo.leading && plan.chunks.is_empty() {
+        } else if (room < self.geo.leading || room <= stretchable)
+            && plan.chunks.is_empty()
+        {
             plan.fill = room;
         }
         plan.avail = self.avail;
@@ -888,15 +924,8 @@ fn compose(g: &mut Galley, geo: &Geometry, number: usize, plan: &Plan) -> Page {
 /// the same way.
 fn fill_shares(g: &Galley, plan: &Plan) -> Vec<Sp> {
     let body = &plan.body;
-    // A space at the end moves nothing; one at the top was dropped.
-    let last_shown = body.iter().rposition(|&i| !matches!(g.items[i].kind, VKind::Space));
-    let flexible = |k: usize| {
-        k > 0
-            && last_shown.is_some_and(|l| k < l)
-            && matches!(g.items[body[k]].kind, VKind::Space)
-    };
-    let total: Sp =
-        (0..body.len()).filter(|&k| flexible(k)).map(|k| g.items[body[k]].h).sum();
+    let flexible = flexible(g, plan);
+    let total: Sp = flexible.iter().map(|&k| g.items[body[k]].h).sum();
     if plan.fill == 0 || total <= 0 || plan.fill > total {
         return Vec::new();
     }
@@ -904,7 +933,7 @@ fn fill_shares(g: &Galley, plan: &Plan) -> Vec<Sp> {
     let mut seen = 0;
     (0..body.len())
         .map(|k| {
-            if !flexible(k) {
+            if !flexible.contains(&k) {
                 return 0;
             }
             seen += g.items[body[k]].h;
@@ -914,6 +943,16 @@ fn fill_shares(g: &Galley, plan: &Plan) -> Vec<Sp> {
             given = upto;
             share
         })
+        .collect()
+}
+
+/// The places in a page's body of the spaces between its blocks: not one at the top
+/// (dropped there) nor at the end (it moves nothing).
+fn flexible(g: &Galley, plan: &Plan) -> Vec<usize> {
+    let body = &plan.body;
+    let last_shown = body.iter().rposition(|&i| !matches!(g.items[i].kind, VKind::Space));
+    (1..last_shown.unwrap_or(0))
+        .filter(|&k| matches!(g.items[body[k]].kind, VKind::Space))
         .collect()
 }
 

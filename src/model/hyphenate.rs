@@ -5,7 +5,9 @@
 //! byte offsets where the layout may break a word and add a hyphen. Rules beyond the
 //! patterns, after TeX's `\lefthyphenmin`/`\righthyphenmin` and common house style:
 //! at least 2 letters before and 3 after a break; never in words with digits, in
-//! ALL-CAPS words (acronyms), or in URL-like tokens. Code has no text inlines, so it is
+//! ALL-CAPS words of six letters or fewer (acronyms: NATO, UNESCO; a longer word in
+//! capitals is a word set in capitals, which TeX hyphenates too, and left whole it
+//! spaces its line out), or in URL-like tokens. Code has no text inlines, so it is
 //! never hyphenated. The text edition ignores these points (plain text stays
 //! searchable); the PDF layout uses them.
 
@@ -13,6 +15,9 @@ use hyphenation::{Hyphenator, Load, Standard};
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::{Document, Inline};
+
+/// The longest word in capitals taken for an acronym, and never broken.
+const ACRONYM_MAX: usize = 6;
 
 /// Letters kept before the first break (TeX `\lefthyphenmin`).
 pub const LEFT_MIN: usize = 2;
@@ -128,7 +133,7 @@ fn word_points(word: &str, dict: &Standard, mut push: impl FnMut(usize)) {
     if n < LEFT_MIN + RIGHT_MIN || !word.chars().all(char::is_alphabetic) {
         return;
     }
-    if word.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase) {
+    if n <= ACRONYM_MAX && word.chars().all(char::is_uppercase) {
         return;
     }
     let h = dict.hyphenate(word);
@@ -168,8 +173,10 @@ mod tests {
     }
 
     #[test]
-    fn never_in_caps_numbers_or_urls() {
+    fn never_in_acronyms_numbers_or_urls() {
         assert_eq!(show("UNESCO 1871st", Language::EnglishUS), "UNESCO 1871st");
+        // A longer word in capitals is a word, and breaks as one.
+        assert_eq!(show("REVOLUTIONARY", Language::EnglishUS), "REV-O-LU-TION-ARY");
         assert_eq!(
             show("see https://revolutionary.example/ok", Language::EnglishUS),
             "see https://revolutionary.example/ok"
