@@ -281,27 +281,50 @@ pub struct ParaSrc<'a> {
 pub struct Resetter<'a> {
     builder: Builder<'a>,
     paras: Vec<ParaSrc<'a>>,
+    /// The ways the last few paragraphs could be set again, by paragraph and line.
+    recent: Vec<((u32, usize), Variants)>,
 }
+
+/// A paragraph set a line longer and a line shorter, as galley items with the
+/// demerits each costs (see [`Resetter::variants`]).
+pub type Variants = [Option<(Vec<VItem>, i64)>; 2];
+
+/// How many paragraphs' variants [`Resetter`] remembers.
+const RECENT: usize = 32;
 
 impl Resetter<'_> {
     /// Paragraph `id` set one line longer and one line shorter than it is — its
     /// first `from` lines as they are, set already on an earlier page — as the
     /// galley items of its lines from `from` on, with the demerits each costs over
     /// the best breaking of those lines (TeX §859); `None` for a way the tolerance
-    /// does not allow, or a paragraph set again already.
-    /// Only the ways `want` asks for are tried.
-    pub fn variants(
-        &mut self,
-        id: u32,
-        from: usize,
-        want: [bool; 2],
-    ) -> [Option<(Vec<VItem>, i64)>; 2] {
-        let Some(src) = self.paras.get(id as usize).filter(|s| !s.changed) else {
-            return [None, None];
-        };
-        if want == [false, false] {
+    /// does not allow, or a paragraph set again already. Only the ways `want`
+    /// asks for are given; the last few paragraphs set again are remembered, for
+    /// the page builder tries a paragraph for one page, then for the next, or for
+    /// a spread planned again.
+    pub fn variants(&mut self, id: u32, from: usize, want: [bool; 2]) -> Variants {
+        let changed = self.paras.get(id as usize).is_none_or(|s| s.changed);
+        if changed || want == [false, false] {
             return [None, None];
         }
+        let found = match self.recent.iter().position(|(k, _)| *k == (id, from)) {
+            Some(k) => self.recent[k].1.clone(),
+            None => {
+                let v = self.set_again(id, from);
+                if self.recent.len() == RECENT {
+                    self.recent.remove(0);
+                }
+                self.recent.push(((id, from), v.clone()));
+                v
+            }
+        };
+        let [longer, shorter] = found;
+        [longer.filter(|_| want[0]), shorter.filter(|_| want[1])]
+    }
+
+    /// Paragraph `id` set a line longer and a line shorter from its line `from`
+    /// (see [`variants`](Self::variants)).
+    fn set_again(&mut self, id: u32, from: usize) -> Variants {
+        let src = &self.paras[id as usize];
         let b = &mut self.builder;
         b.measure = src.measure;
         b.rtl = src.rtl;
@@ -322,10 +345,7 @@ impl Resetter<'_> {
             linebreak_loose(&p.items[start..], tail_prot, src.measure, &params, None);
         let mut out = [None, None];
         for ((looseness, found), slot) in [1, -1].into_iter().zip(found).zip(&mut out) {
-            let Some((tail, cost)) = found.filter(|_| want[usize::from(looseness < 0)])
-            else {
-                continue;
-            };
+            let Some((tail, cost)) = found else { continue };
             let mut breaks = src.breaks[..from].to_vec();
             breaks.extend(tail.iter().map(|b| b + start));
             if breaks.len() as i64 != src.breaks.len() as i64 + looseness {
@@ -1306,5 +1326,5 @@ pub fn build<'a>(
         tables: c.tables,
         structure,
     };
-    (galley, Resetter { builder: c.builder, paras: c.paras })
+    (galley, Resetter { builder: c.builder, paras: c.paras, recent: Vec::new() })
 }
