@@ -5,9 +5,10 @@
 //! byte offsets where the layout may break a word and add a hyphen. Rules beyond the
 //! patterns, after TeX's `\lefthyphenmin`/`\righthyphenmin` and common house style:
 //! at least 2 letters before and 3 after a break; never in words with digits, in
-//! ALL-CAPS words of six letters or fewer (acronyms: NATO, UNESCO; a longer word in
-//! capitals is a word set in capitals, which TeX hyphenates too, and left whole it
-//! spaces its line out), or in URL-like tokens. Code has no text inlines, so it is
+//! ALL-CAPS words of six letters or fewer among other text (acronyms: NATO, UNESCO;
+//! a longer word in capitals, or any in a run of words in capitals, is a word set
+//! in capitals, which TeX hyphenates too, and left whole it spaces its line out),
+//! or in URL-like tokens. Code has no text inlines, so it is
 //! never hyphenated. The text edition ignores these points (plain text stays
 //! searchable); the PDF layout uses them.
 
@@ -92,6 +93,7 @@ fn hyphenate_inlines(inlines: &mut [Inline], dict: Option<&Standard>, dicts: &mu
 /// when it breaks, and nothing when it does not).
 pub fn points(text: &str, dict: &Standard) -> Vec<u32> {
     let mut out = Vec::new();
+    let caps = set_in_capitals(text);
     // Tokens between spaces, to leave URL-like ones alone.
     let mut offset = 0;
     for token in text.split_inclusive(char::is_whitespace) {
@@ -104,7 +106,7 @@ pub fn points(text: &str, dict: &Standard) -> Vec<u32> {
         } else if !url {
             let first = first_component(token);
             for (at, word) in token[..first].split_word_bound_indices() {
-                word_points(word, dict, |b| out.push((offset + at + b) as u32));
+                word_points(word, dict, caps, |b| out.push((offset + at + b) as u32));
             }
         }
         offset += token.len();
@@ -128,12 +130,28 @@ fn first_component(token: &str) -> usize {
         .map_or(token.len(), |w| w[1].0)
 }
 
-fn word_points(word: &str, dict: &Standard, mut push: impl FnMut(usize)) {
+/// Whether a run of text is set in capitals: three words or more, every one of
+/// them in capitals. Its short words are words, not acronyms.
+fn set_in_capitals(text: &str) -> bool {
+    let words = text
+        .unicode_words()
+        .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2);
+    let mut n = 0;
+    for w in words {
+        if w.chars().any(char::is_lowercase) {
+            return false;
+        }
+        n += 1;
+    }
+    n >= 3
+}
+
+fn word_points(word: &str, dict: &Standard, caps: bool, mut push: impl FnMut(usize)) {
     let n = word.chars().count();
     if n < LEFT_MIN + RIGHT_MIN || !word.chars().all(char::is_alphabetic) {
         return;
     }
-    if n <= ACRONYM_MAX && word.chars().all(char::is_uppercase) {
+    if !caps && n <= ACRONYM_MAX && word.chars().all(char::is_uppercase) {
         return;
     }
     let h = dict.hyphenate(word);
@@ -175,8 +193,11 @@ mod tests {
     #[test]
     fn never_in_acronyms_numbers_or_urls() {
         assert_eq!(show("UNESCO 1871st", Language::EnglishUS), "UNESCO 1871st");
-        // A longer word in capitals is a word, and breaks as one.
+        // A longer word in capitals is a word, and breaks as one; so is a short
+        // one among others in capitals.
         assert_eq!(show("REVOLUTIONARY", Language::EnglishUS), "REV-O-LU-TION-ARY");
+        assert_eq!(show("THE PAPERS CAME", Language::EnglishUS), "THE PA-PERS CAME");
+        assert_eq!(show("the PAPERS came", Language::EnglishUS), "the PAPERS came");
         assert_eq!(
             show("see https://revolutionary.example/ok", Language::EnglishUS),
             "see https://revolutionary.example/ok"
