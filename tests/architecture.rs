@@ -52,6 +52,17 @@ fn backends_and_layout_do_not_parse_or_read_files() {
     }
 }
 
+/// The files (not folders) directly in `dir`, in order.
+fn files_in(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .collect();
+    out.sort();
+    out
+}
+
 /// The repository explains itself: no source, test, tool or README cites design
 /// notes kept outside it (a reader has only the repository).
 #[test]
@@ -62,15 +73,13 @@ fn issue_12_sources_cite_nothing_outside_the_repository() {
         rust_files(&root.join(dir), &mut files);
     }
     files.push(root.join("README.md"));
-    // Every tool too (the measuring scripts, the test-data fetcher).
-    let mut tools: Vec<_> = std::fs::read_dir(root.join("tools"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_file())
-        .collect();
-    tools.sort();
+    // Every tool too (the measuring scripts, the test-data fetcher), and the
+    // long-text bench's scripts and notes.
+    let tools = files_in(&root.join("tools"));
     assert!(tools.iter().any(|t| t.ends_with("pages.py")));
-    files.extend(tools);
+    let bench = files_in(&root.join("bench/texts"));
+    assert!(bench.iter().any(|t| t.ends_with("run.sh")));
+    files.extend(tools.into_iter().chain(bench));
     let notes = ["SPECS", "STACK.md", "DESIGN.md", "STYLE.md", "../shared"];
     for f in files {
         let text = std::fs::read_to_string(&f).unwrap();

@@ -276,16 +276,21 @@ fn written(out: &std::path::Path, what: &str) -> bool {
     false
 }
 
+/// `quire watch --format txt` started in a project, its messages kept.
+fn watch_txt(dir: &Path) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_quire"))
+        .current_dir(dir)
+        .args(["watch", "--format", "txt"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
 #[test]
 fn watch_rebuilds_after_a_save() {
     use std::time::Duration;
     let p = project(&[("w", b"---\ntitle: W\n---\n\nFirst version.\n")]);
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_quire"))
-        .current_dir(p.path())
-        .args(["watch", "--format", "txt"])
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = watch_txt(p.path());
     let out = p.path().join("dist/w.txt");
     let wait_for = |what: &str| written(&out, what);
     let first = wait_for("First version.");
@@ -324,12 +329,7 @@ fn watch_follows_a_books_chapter_files_outside_the_watched_folder() {
     )]);
     fs::create_dir(p.path().join("parts")).unwrap();
     fs::write(p.path().join("parts/one.md"), "# One\n\nFirst chapter text.\n").unwrap();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_quire"))
-        .current_dir(p.path())
-        .args(["watch", "--format", "txt"])
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = watch_txt(p.path());
     let out = p.path().join("dist/b.txt");
     let wait_for = |what: &str| written(&out, what);
     let first = wait_for("First chapter text.");
@@ -400,12 +400,7 @@ fn github_annotations_for_ci() {
 fn issue_12_one_save_gives_one_rebuild_and_an_idle_watch_stays_idle() {
     use std::time::Duration;
     let p = project(&[("w", b"---\ntitle: W\n---\n\nFirst version.\n")]);
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_quire"))
-        .current_dir(p.path())
-        .args(["watch", "--format", "txt"])
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = watch_txt(p.path());
     // The first build, then quiet: a rebuild reads the manuscript, which must not
     // count as a change.
     std::thread::sleep(Duration::from_millis(2500));

@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 
 use super::fonts::{Face, Feat, Fonts};
-use super::items::{Align, Builder, ParaStyle};
+use super::items::{Align, Builder, Para, ParaStyle};
 use super::linebreak::{Params, Ragged, linebreak, linebreak_loose};
 use super::lines::{self, Line};
 use super::structure::{ARTIFACT, DOCUMENT, Role, Structure, Tag};
@@ -325,12 +325,16 @@ impl Resetter<'_> {
     /// (see [`variants`](Self::variants)).
     fn set_again(&mut self, id: u32, from: usize) -> Variants {
         let src = &self.paras[id as usize];
-        let b = &mut self.builder;
-        b.measure = src.measure;
-        b.rtl = src.rtl;
+        self.builder.rtl = src.rtl;
         // Warnings were given when it was first set.
-        let p = b.para(src.inlines, &src.style, &mut Diagnostics::new());
-        let prot = if b.protrusion { p.protrusions() } else { Vec::new() };
+        let mut quiet = Diagnostics::new();
+        let (p, prot) = shape_para(
+            &mut self.builder,
+            src.inlines,
+            &src.style,
+            src.measure,
+            &mut quiet,
+        );
         let params = Params::for_size(src.style.size);
         // The lines after the first `from` are broken as a paragraph of their own.
         let start = match from.checked_sub(1).and_then(|k| src.breaks.get(k)) {
@@ -359,9 +363,7 @@ impl Resetter<'_> {
             if lines.iter().any(|l| !l.last && !(MIN_RATIO..=1.0).contains(&l.ratio)) {
                 continue;
             }
-            for run in lines.iter_mut().flat_map(|l| &mut l.runs) {
-                run.tag = src.tag;
-            }
+            tag_runs(&mut lines, src.tag);
             let anchors = anchor_lines(src.inlines, &lines);
             let mut keep = src.keep.0;
             let items =
@@ -437,14 +439,10 @@ impl<'a> Ctx<'a, '_> {
     /// Marks set lines as content of node `tag`, and the notes they refer to as
     /// read after it.
     pub(super) fn tag(&mut self, lines: &mut [Line], tag: Tag) {
-        for line in lines {
-            for run in &mut line.runs {
-                run.tag = tag;
-            }
-            if tag != ARTIFACT {
-                for &n in &line.notes {
-                    self.tags.refer(n, tag);
-                }
+        tag_runs(lines, tag);
+        if tag != ARTIFACT {
+            for &n in lines.iter().flat_map(|l| &l.notes) {
+                self.tags.refer(n, tag);
             }
         }
     }
@@ -1252,18 +1250,38 @@ fn break_para(
     measure: Sp,
     diags: &mut Diagnostics,
 ) -> (Vec<Line>, Vec<usize>) {
-    builder.measure = measure;
-    let p = builder.para(inlines, style, diags);
+    let (p, prot) = shape_para(builder, inlines, style, measure, diags);
     let params = Params::for_size(style.size);
     let ragged = (style.align != Align::Justify).then_some(Ragged(2 * style.size));
+    let (breaks, _) = linebreak(&p.items, &prot, measure, &params, ragged);
+    (lines::set(&p, &breaks, measure, style.align, &prot), breaks)
+}
+
+/// Shapes a paragraph for a measure: its horizontal list, and how far each item
+/// may hang into the margins.
+fn shape_para(
+    builder: &mut Builder,
+    inlines: &[Inline],
+    style: &ParaStyle,
+    measure: Sp,
+    diags: &mut Diagnostics,
+) -> (Para, Vec<(Sp, Sp)>) {
+    builder.measure = measure;
+    let p = builder.para(inlines, style, diags);
     // Punctuation hangs in justified text only (a ragged edge is not straight).
     let prot = if style.align == Align::Justify && builder.protrusion {
         p.protrusions()
     } else {
         Vec::new()
     };
-    let (breaks, _) = linebreak(&p.items, &prot, measure, &params, ragged);
-    (lines::set(&p, &breaks, measure, style.align, &prot), breaks)
+    (p, prot)
+}
+
+/// Marks set lines as content of node `tag`.
+fn tag_runs(lines: &mut [Line], tag: Tag) {
+    for run in lines.iter_mut().flat_map(|l| &mut l.runs) {
+        run.tag = tag;
+    }
 }
 
 /// Builds the galley of a document.

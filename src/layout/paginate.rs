@@ -10,8 +10,10 @@
 //!    line longer or shorter (TeX's `\looseness`; of the changes that fill the page,
 //!    the one with the fewest demerits, as lua-widow-control chooses);
 //! 2. the same on the page before, when that page stays full;
-//! 3. the spread runs a line long, both its pages (a compositor's old remedy);
-//! 4. else both pages of the spread are left as many lines short, so they stay
+//! 3. the spaces between its blocks (headings, verse, figures) stretch, each to at
+//!    most double;
+//! 4. the spread runs a line long, both its pages (a compositor's old remedy);
+//! 5. else both pages of the spread are left as many lines short, so they stay
 //!    level.
 //!
 //! Pages are filled to the grid — the text block's height rounded down to the

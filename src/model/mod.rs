@@ -605,17 +605,10 @@ fn push_plain(inlines: &[Inline], out: &mut String) {
     for i in inlines {
         match i {
             Inline::Text { text, .. } | Inline::Code { text, .. } => out.push_str(text),
-            Inline::Emphasis { content, .. }
-            | Inline::Strong { content, .. }
-            | Inline::Strikethrough { content, .. }
-            | Inline::SmallCaps { content, .. }
-            | Inline::Lang { content, .. }
-            | Inline::Link { content, .. }
-            | Inline::PageRef { content, .. }
-            | Inline::Anchor { content, .. } => push_plain(content, out),
             Inline::Image { alt, .. } => out.push_str(alt),
             Inline::SoftBreak { .. } | Inline::LineBreak { .. } => out.push(' '),
             Inline::NoteRef { .. } | Inline::Html { .. } => {}
+            wrapper => push_plain(wrapper.children(), out),
         }
     }
 }
