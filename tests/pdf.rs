@@ -309,12 +309,36 @@ fn word_spacing_meets_the_standard() {
     let o = Command::new("python3")
         .arg(root().join("tools/wordspacing.py"))
         .arg(sample_pdf())
-        .args(["--max-p95", "1.35", "--max-loose-pct", "0.5", "--max-hyphen-run", "2"])
+        .args(["--max-p95", "1.25", "--max-loose-pct", "0", "--max-hyphen-run", "2"])
         .output()
         .unwrap();
     let out = String::from_utf8_lossy(&o.stdout);
     eprintln!("{out}");
     assert!(o.status.success(), "{out}\n{}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// Font expansion: the justified lines' glyphs are drawn scaled horizontally, never
+/// by more than 2 %; `pdf: {expansion: false}` draws every glyph at its width.
+#[test]
+fn justified_lines_are_expanded_within_two_percent_unless_turned_off() {
+    let scales = common::horizontal_scales(sample_pdf());
+    assert!(scales.len() > 100, "{} expanded lines", scales.len());
+    assert!(scales.iter().all(|s| (0.98 - 1e-4..=1.02 + 1e-4).contains(s)), "{scales:?}");
+    assert!(scales.iter().any(|&s| s < 1.0) && scales.iter().any(|&s| s > 1.0));
+    let dir = tempfile::tempdir().unwrap();
+    // Without its cover image, which lives beside the sample.
+    let text: String = sample()
+        .lines()
+        .filter(|l| !l.starts_with("cover:"))
+        .fold(String::new(), |t, l| t + l + "\n");
+    let text = text.replacen("---\n", "---\npdf: {expansion: false}\n", 1);
+    assert!(text.contains("expansion: false"));
+    std::fs::write(dir.path().join("plain.md"), text).unwrap();
+    let o =
+        common::quire(dir.path(), &["build", "--format", "pdf", "plain.md", "-o", "out"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let plain = common::horizontal_scales(&dir.path().join("out/plain.pdf"));
+    assert_eq!(plain, Vec::<f32>::new());
 }
 
 /// tools/pages.py on the sample: no widow and no orphan, every page full and every

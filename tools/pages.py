@@ -25,9 +25,12 @@ Method (from `pdftotext -bbox-layout`: every line with its box)
     when both are mid-chapter and their lowest baselines differ by more than
     1.5 pt (a baseline is estimated from the box: see `Line.base`).
   * A *widow* is a page whose first body line is a paragraph's last: shorter
-    than the column by more than two ems, while the page before ended in a full
-    line. An *orphan* is a page whose last body line is a paragraph's first:
-    indented, full, and followed on the next page by an unindented line.
+    than the column by more than two ems and not indented (an indented one is a
+    paragraph of one line), while the page before ended in a full line. An
+    *orphan* is a page whose last body line is a paragraph's first: indented,
+    full, and followed on the next page by an unindented line of text (one a
+    leading above the line after it: not a heading set at the body's size). A
+    page that opens with a heading has neither.
 
 Exit status: 0 ok; 2 usage error or pdftotext failed.
 """
@@ -170,14 +173,27 @@ def measure(pages: list[list[Line]], first: int) -> dict:
         cur = [l for l in content(pages[k]) if is_body(l)]
         if not prev or not cur:
             continue
+        # A page that opens with a heading (a line not at the body's size) starts
+        # a section: its first lines neither end nor continue a paragraph.
+        if not is_body(content(pages[k])[0]):
+            continue
         (pl, pr), (cl, cr) = cols[(k - 1) % 2], cols[k % 2]
         prev_full = prev[-1].x1 >= pr - 1.5
         top = cur[0]
         starts_next = len(cur) == 1 or cur[1].x0 > cl + em / 2
-        if prev_full and top.x1 < cr - 2 * em and starts_next:
+        # An indented top line opens a paragraph: a paragraph of one line, not a
+        # widow.
+        top_indented = top.x0 > cl + em / 2
+        if prev_full and top.x1 < cr - 2 * em and starts_next and not top_indented:
             widows.append(first + k)
         last = prev[-1]
-        if last.x0 > pl + em / 2 and prev_full and cur[0].x0 <= cl + 0.5:
+        # The line that would carry the paragraph on must be text: flush with the
+        # column and a leading above the next line (a heading at the body's size,
+        # such as "Scene II" or "Chapter 82.", stands apart).
+        runs_on = cur[0].x0 <= cl + 0.5 and (
+            len(cur) == 1 or abs(cur[1].base - cur[0].base - leading) <= 1.0
+        )
+        if last.x0 > pl + em / 2 and prev_full and runs_on:
             orphans.append(first + k - 1)
     return {
         "pages": len(pages),

@@ -348,6 +348,7 @@ fn pdf_layout(
         cover: l.res.cover.as_ref().map(|c| (c.info.width, c.info.height)),
         toc_depth: doc.meta.toc_depth.max(1),
         protrusion: doc.meta.pdf.protrusion.unwrap_or(true),
+        expansion: doc.meta.pdf.expansion.unwrap_or(true),
     };
     Ok((crate::layout::layout(doc, fonts, &opts, diags), images))
 }

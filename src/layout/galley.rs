@@ -1297,6 +1297,7 @@ pub fn build<'a>(
     let mut builder = Builder::new(fonts, measure);
     builder.page_refs = refs.clone();
     builder.protrusion = opts.protrusion;
+    builder.expansion = opts.expansion;
     builder.rtl = doc.meta.lang.rtl();
     let mut c = Ctx {
         fonts,

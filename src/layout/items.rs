@@ -100,6 +100,9 @@ pub struct Frag {
     /// letters join (Arabic, Devanagari's headline) nor in CJK, which justifies
     /// between characters instead.
     pub spaced: bool,
+    /// Whether font expansion may widen or narrow its glyphs (where it is spaced,
+    /// and the document has not turned expansion off).
+    pub expands: bool,
     /// Its language when it differs from the document's (a `lang` span): an index
     /// into [`Builder::langs`] and the layout's structure; 0 for the document's.
     pub lang: u8,
@@ -134,6 +137,7 @@ impl Frag {
             span,
             level: 0,
             spaced: true,
+            expands: false,
             lang: 0,
             origin: (span.start as u32, 0),
         }
@@ -162,6 +166,24 @@ impl Frag {
             return 0;
         }
         self.glyphs.len().saturating_sub(1) + usize::from(trailing)
+    }
+
+    /// How far font expansion may widen and narrow it: [`EXPAND_STRETCH`] and
+    /// [`EXPAND_SHRINK`] of its width, where it [`expands`](Frag::expands).
+    pub fn expansion(&self) -> (Sp, Sp) {
+        if !self.expands {
+            return (0, 0);
+        }
+        let w = self.width as f64;
+        ((w * EXPAND_STRETCH) as Sp, (w * EXPAND_SHRINK) as Sp)
+    }
+
+    /// Its box's stretch and shrink: letter-spacing in its `gaps(trailing)` and
+    /// font expansion.
+    pub fn flex(&self, trailing: bool) -> (Sp, Sp) {
+        let (lst, lsh) = letter_flex(self.gaps(trailing), self.size);
+        let (est, esh) = self.expansion();
+        (lst + est, lsh + esh)
     }
 
     /// Whether it is set right to left.
@@ -286,6 +308,15 @@ pub struct ParaStyle {
 pub const TRACK_STRETCH: f64 = 0.02;
 /// See [`TRACK_STRETCH`].
 pub const TRACK_SHRINK: f64 = 0.01;
+
+/// Font expansion, as pdfTeX's `\pdfadjustspacing` and microtype's defaults
+/// (`stretch=20, shrink=20`, thousandths of the width): a justified line's glyphs
+/// may be widened by up to 2 % or narrowed by up to 2 %, one factor for the whole
+/// line, so that less of its slack falls on the spaces between words. The breaker
+/// counts it with the glue, as pdfTeX does.
+pub const EXPAND_STRETCH: f64 = 0.02;
+/// See [`EXPAND_STRETCH`].
+pub const EXPAND_SHRINK: f64 = 0.02;
 
 /// A paragraph ready for line breaking.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -682,6 +713,9 @@ pub struct Builder<'f> {
     pub page_refs: std::collections::BTreeMap<String, String>,
     /// Whether justified lines hang their punctuation into the margins.
     pub protrusion: bool,
+    /// Whether justified lines may expand or condense their glyphs (see
+    /// [`EXPAND_STRETCH`]).
+    pub expansion: bool,
 }
 
 impl<'f> Builder<'f> {
@@ -697,6 +731,7 @@ impl<'f> Builder<'f> {
             langs: vec![String::new()],
             page_refs: Default::default(),
             protrusion: true,
+            expansion: true,
         }
     }
 
@@ -1119,6 +1154,8 @@ impl<'f> Builder<'f> {
                 }
                 f.level = s.level;
                 f.spaced = s.spaced;
+                // Joined scripts and CJK are neither spaced nor expanded.
+                f.expands = s.spaced && self.expansion;
                 f.lang = s.lang;
                 let start = if s.exact { s.span.start - s.at } else { s.span.start };
                 f.origin = (start as u32, (s.at + t0) as u32);
@@ -1288,7 +1325,7 @@ fn maybe_rtl(c: char) -> bool {
 /// Pushes a fragment as a box. Letter-spacing goes between a word's glyphs, never
 /// after its last one, so it widens words, not the spaces between them.
 fn push_box(p: &mut Para, f: Frag) {
-    let (st, sh) = letter_flex(f.gaps(false), f.size);
+    let (st, sh) = f.flex(false);
     p.items.push(Item::Box { w: f.width(), st, sh, frag: Some(p.frags.len()) });
     p.frags.push(Rc::new(f));
 }
@@ -1305,7 +1342,7 @@ fn continue_word(p: &mut Para, first: usize) {
         let Item::Box { st, sh, frag: Some(f), .. } = &mut items[i] else { continue };
         let frag = Rc::make_mut(&mut frags[*f]);
         frag.continues = true;
-        (*st, *sh) = letter_flex(frag.gaps(true), frag.size);
+        (*st, *sh) = frag.flex(true);
         let gap = letter_flex(1, frag.size);
         if let Some(Item::Penalty { lost, .. }) = items.get_mut(i + 1) {
             *lost = gap;
@@ -1572,5 +1609,45 @@ mod tests {
         let p = b.para(&text("aa bbbb"), &style(), &mut Diagnostics::default());
         let (min, max) = p.widths();
         assert!(min > 0 && max > min);
+    }
+
+    #[test]
+    fn font_expansion_widens_a_justified_line_by_one_factor_within_its_limit() {
+        use super::super::linebreak::{Params, linebreak};
+        let fonts = Fonts::new();
+        let measure = 200 * super::super::units::PT;
+        let mut b = Builder::new(&fonts, measure);
+        let words = "The Commune came too late. It had all the possibilities of taking \
+                     the power on September and that would have permitted the proletariat \
+                     of Paris to place itself at a single stroke at the head of the workers";
+        let p = b.para(&text(words), &style(), &mut Diagnostics::default());
+        let (breaks, _) =
+            linebreak(&p.items, &[], measure, &Params::for_size(11 * 65_536), None);
+        let lines = super::super::lines::set(&p, &breaks, measure, Align::Justify, &[]);
+        let mut expanded = 0;
+        for line in lines.iter().filter(|l| !l.last) {
+            let scales: Vec<f64> = line
+                .runs
+                .iter()
+                .map(|r| {
+                    (r.frag.width() + Sp::from(r.grow)) as f64 / r.frag.width() as f64
+                })
+                .collect();
+            let (lo, hi) =
+                scales.iter().fold((f64::MAX, 0.0f64), |(a, b), &s| (a.min(s), b.max(s)));
+            // One factor for the line (up to rounding), within ±2 %.
+            assert!(hi - lo < 0.002, "scales {scales:?}");
+            assert!(
+                lo >= 1.0 - EXPAND_SHRINK - 1e-3 && hi <= 1.0 + EXPAND_STRETCH + 1e-3
+            );
+            expanded += usize::from((hi - 1.0).abs() > 1e-4);
+            // The glyphs' advances, expansion and letter-spacing included, are
+            // each run's width: the ink stands where the layout put it.
+            for r in &line.runs {
+                assert_eq!(r.advances().iter().sum::<Sp>(), r.width());
+            }
+            assert_eq!(line.width, measure);
+        }
+        assert!(expanded > 0, "no line was expanded or condensed");
     }
 }

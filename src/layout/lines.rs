@@ -20,6 +20,10 @@ pub struct Run {
     /// Letter-spacing added, spread over the gaps between its glyphs (a few points
     /// at most, so it is kept small: a book has hundreds of thousands of runs).
     pub extra: i32,
+    /// Width added by font expansion (negative: taken away), spread over its
+    /// glyphs in proportion to their advances: the backend draws them scaled by
+    /// `1 + grow / natural width` (see [`EXPAND_STRETCH`](super::items::EXPAND_STRETCH)).
+    pub grow: i32,
     /// Whether the gap after its last glyph takes letter-spacing too (its word goes
     /// on in the next run).
     pub trailing: bool,
@@ -40,6 +44,7 @@ impl Run {
             x,
             frag,
             extra: 0,
+            grow: 0,
             trailing: false,
             tag: DOCUMENT,
             order: 0,
@@ -49,14 +54,26 @@ impl Run {
 
     /// The run's set width.
     pub fn width(&self) -> Sp {
-        self.frag.width() + Sp::from(self.extra)
+        self.frag.width() + Sp::from(self.extra) + Sp::from(self.grow)
     }
 
-    /// Each glyph's advance as set: the letter-spacing goes into the gaps between
-    /// glyphs, split exactly (gap k gets ⌊extra·(k+1)/g⌋ − ⌊extra·k/g⌋), none after
-    /// the last glyph unless its word goes on (`trailing`) or it is the only one.
+    /// Each glyph's advance as set: the expansion goes to every glyph in
+    /// proportion to its advance, and the letter-spacing into the gaps between
+    /// glyphs, each split exactly (gap k gets ⌊extra·(k+1)/g⌋ − ⌊extra·k/g⌋), none
+    /// after the last glyph unless its word goes on (`trailing`) or it is the only one.
     pub fn advances(&self) -> Vec<Sp> {
         let mut adv: Vec<Sp> = self.frag.advances().collect();
+        let (grow, natural) = (Sp::from(self.grow), self.frag.width());
+        if grow != 0 && natural > 0 {
+            let mut before = 0;
+            for a in adv.iter_mut() {
+                let share =
+                    |upto: Sp| (grow as i128 * upto as i128 / natural as i128) as Sp;
+                let (from, to) = (share(before), share(before + *a));
+                before += *a;
+                *a += to - from;
+            }
+        }
         let extra = Sp::from(self.extra);
         let gaps = self.frag.gaps(self.trailing) as Sp;
         if gaps == 0 {
@@ -227,7 +244,7 @@ pub fn set(
             match it {
                 Item::Box { frag: Some(f), .. } if Some(k) == last_box => {
                     let frag = &p.frags[*f];
-                    super::items::letter_flex(frag.gaps(false), frag.size)
+                    frag.flex(false)
                 }
                 Item::Box { st, sh, .. } | Item::Glue { st, sh, .. } => (*st, *sh),
                 Item::Penalty { .. } => (0, 0),
@@ -310,6 +327,16 @@ pub fn set(
                     match frag {
                         Some(f) => {
                             let frag = p.frags[*f].clone();
+                            // The box's share, split between font expansion and
+                            // letter-spacing in proportion to what each may give.
+                            let (est, esh) = frag.expansion();
+                            let e = if slack >= 0 { est } else { esh };
+                            let grow = if flex > 0 {
+                                (extra as i128 * e as i128 / flex as i128) as Sp
+                            } else {
+                                0
+                            };
+                            let extra = extra - grow;
                             if let Some(Link::Note(num)) = &frag.link {
                                 notes.push(*num);
                             }
@@ -317,10 +344,13 @@ pub fn set(
                             let extra =
                                 extra.clamp(i32::MIN.into(), i32::MAX.into()) as i32;
                             let order = runs.len().min(usize::from(u16::MAX)) as u16;
+                            let grow =
+                                grow.clamp(i32::MIN.into(), i32::MAX.into()) as i32;
                             let run = Run {
                                 x,
                                 frag,
                                 extra,
+                                grow,
                                 trailing,
                                 tag: DOCUMENT,
                                 order,

@@ -61,6 +61,9 @@ pub struct LayoutOptions {
     /// Optical margin alignment: punctuation and hyphens hang into the margins of
     /// justified text (`pdf: {protrusion: false}` turns it off).
     pub protrusion: bool,
+    /// Font expansion: a justified line's glyphs widen or narrow by up to 2 %
+    /// (`pdf: {expansion: false}` turns it off).
+    pub expansion: bool,
 }
 
 /// How the print edition is made up.
@@ -103,6 +106,7 @@ impl LayoutOptions {
             cover: None,
             toc_depth: 1,
             protrusion: true,
+            expansion: true,
         }
     }
 }

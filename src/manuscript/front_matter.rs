@@ -48,6 +48,7 @@ const PDF_KEYS: &[&str] = &[
     "color",
     "paper-caliper",
     "protrusion",
+    "expansion",
 ];
 const FONTS_KEYS: &[&str] = &["body", "headings", "fallback"];
 const CHECK_KEYS: &[&str] = &["allow"];
@@ -274,6 +275,7 @@ struct RawPdf {
     layout: Option<Scalar>,
     crop_marks: Option<bool>,
     protrusion: Option<bool>,
+    expansion: Option<bool>,
     font_size: Option<Spanned<Scalar>>,
     leading: Option<Spanned<Scalar>>,
     bleed: Option<Scalar>,
@@ -532,6 +534,7 @@ pub fn read(text: &str, diags: &mut Diagnostics) -> (Metadata, usize) {
     meta.pdf.layout = raw.pdf.layout.map(|s| s.0);
     meta.pdf.crop_marks = raw.pdf.crop_marks;
     meta.pdf.protrusion = raw.pdf.protrusion;
+    meta.pdf.expansion = raw.pdf.expansion;
     let at = |v: &Spanned<Scalar>| (v.value.0.trim().to_string(), spanned_at(&block, v));
     meta.pdf.font_size = raw.pdf.font_size.as_ref().map(at);
     meta.pdf.leading = raw.pdf.leading.as_ref().map(at);

@@ -149,6 +149,9 @@ pub struct PdfSettings {
     pub crop_marks: Option<bool>,
     /// `protrusion`: punctuation hangs into the margins (default true).
     pub protrusion: Option<bool>,
+    /// `expansion`: justified lines may widen or narrow their glyphs by up to 2 %
+    /// (default true).
+    pub expansion: Option<bool>,
     /// `font-size`: a length (`10.5pt`; a bare number is points), where written.
     pub font_size: Option<(String, Span)>,
     /// `leading`: likewise.

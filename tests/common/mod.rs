@@ -473,3 +473,24 @@ pub fn tagged(pdf: &Path) -> bool {
         .lines()
         .any(|l| l.starts_with("Tagged:") && l.ends_with("yes"))
 }
+
+/// The horizontal scales of the PDF's text, from its `cm` operators that scale x
+/// alone (`a 0 0 ±1 e f`, `a` ≠ 1): font expansion, as the PDF backend draws it.
+pub fn horizontal_scales(pdf: &Path) -> Vec<f32> {
+    let doc = lopdf::Document::load(pdf).unwrap();
+    let mut scales = Vec::new();
+    for (_, page) in doc.get_pages() {
+        let content = doc.get_and_decode_page_content(page).unwrap();
+        for op in content.operations.iter().filter(|op| op.operator == "cm") {
+            let m: Vec<f32> =
+                op.operands.iter().filter_map(|o| o.as_float().ok()).collect();
+            if let [a, 0.0, 0.0, d, _, _] = m[..]
+                && d.abs() == 1.0
+                && a != 1.0
+            {
+                scales.push(a);
+            }
+        }
+    }
+    scales
+}

@@ -146,22 +146,22 @@ impl<'a> PdfFonts<'a> {
 #[allow(clippy::too_many_arguments)]
 fn draw_run(
     s: &mut Surface,
-    pf: &PdfFonts,
-    fonts: &Fonts,
-    face: Face,
-    size: Sp,
+    (pf, fonts): (&PdfFonts, &Fonts),
+    (face, size, scale): (Face, Sp, f32),
     glyphs: &[crate::layout::fonts::Glyph],
     adv: &[Sp],
     text: &str,
-    x: f32,
-    y: f32,
+    (x, y): (f32, f32),
 ) {
     if glyphs.is_empty() {
         return;
     }
     let Some(font) = pf.get(face) else { return };
     let upem = fonts.upem(face) as f32;
-    let size_f = size as f32;
+    // Expanded glyphs are drawn in a space scaled horizontally (a `cm`, as pdfTeX's
+    // expanded fonts are scaled copies): their advances, which already hold the
+    // expansion, are given in that space so they land where the layout put them.
+    let size_f = size as f32 * scale;
     let ranges = text_ranges(glyphs, text.len());
     let mut out: Vec<G> = Vec::with_capacity(glyphs.len());
     // A character no font has is shaped as glyph 0, `.notdef`, which PDF/A forbids
@@ -197,7 +197,26 @@ fn draw_run(
     if out.is_empty() {
         return;
     }
-    s.draw_glyphs(Point::from_xy(x, y), &out, font, text, to_pt(size), false);
+    if scale == 1.0 {
+        s.draw_glyphs(Point::from_xy(x, y), &out, font, text, to_pt(size), false);
+    } else {
+        s.push_transform(&Transform::from_row(scale, 0.0, 0.0, 1.0, x, y));
+        s.draw_glyphs(Point::from_xy(0.0, 0.0), &out, font, text, to_pt(size), false);
+        s.pop();
+    }
+}
+
+/// The horizontal scale to draw runs of one face and size at: their width as set
+/// over their natural width, where font expansion changed them (each run's own
+/// scale differs from it only by rounding).
+fn scale_of(runs: &[crate::layout::lines::Run]) -> f32 {
+    let natural: Sp = runs.iter().map(|r| r.frag.width()).sum();
+    let grow: Sp = runs.iter().map(|r| Sp::from(r.grow)).sum();
+    if grow == 0 || natural <= 0 {
+        1.0
+    } else {
+        ((natural + grow) as f64 / natural as f64) as f32
+    }
 }
 
 /// The text each glyph shows. harfrust's clusters are byte offsets into the shaped
@@ -250,13 +269,16 @@ fn draw_runs(
     while k < runs.len() {
         let (face, size) = (runs[k].frag.face, runs[k].frag.size);
         let mut end = k + 1;
+        let expanded = runs[k].grow != 0;
         while end < runs.len()
             && runs[end].frag.face == face
             && runs[end].frag.size == size
+            && (runs[end].grow != 0) == expanded
             && runs[end].x >= runs[end - 1].x
         {
             end += 1;
         }
+        let scale = scale_of(&runs[k..end]);
         let space = fonts.glyph_id(face, ' ');
         let mut glyphs = Vec::new();
         let mut adv: Vec<Sp> = Vec::new();
@@ -326,7 +348,8 @@ fn draw_runs(
             adv.push(0);
             text.push(' ');
         }
-        draw_run(s, pf, fonts, face, size, &glyphs, &adv, &text, x + to_pt(origin), y);
+        let at = (x + to_pt(origin), y);
+        draw_run(s, (pf, fonts), (face, size, scale), &glyphs, &adv, &text, at);
         k = end;
     }
 }
@@ -552,7 +575,15 @@ fn draw_centred(
     let adv: Vec<Sp> =
         glyphs.iter().map(|g| crate::layout::units::scale(g.adv, size, upem)).collect();
     let w: Sp = adv.iter().sum();
-    draw_run(s, pf, fonts, face, size, &glyphs, &adv, text, cx - to_pt(w) / 2.0, y);
+    draw_run(
+        s,
+        (pf, fonts),
+        (face, size, 1.0),
+        &glyphs,
+        &adv,
+        text,
+        (cx - to_pt(w) / 2.0, y),
+    );
 }
 
 /// An image as krilla reads it; `None` when krilla cannot (the CLI has decoded
