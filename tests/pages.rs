@@ -352,9 +352,9 @@ fn issue_10_note_moved_is_reported_for_each_note_that_cannot_begin_on_its_page()
 
 #[test]
 fn issue_10_loose_line_is_reported_at_the_first_word_of_its_line() {
-    // Unhyphenatable capitals, two to a line: the space between them must stretch
-    // beyond what it may.
-    let word = |k: usize| format!("ABCDEFGHIJQ{k:02}");
+    // Unhyphenatable words (a number in them), a few to a line: the space between
+    // them must stretch beyond what it may.
+    let word = |k: usize| format!("abcdefghijklmnopqrst{k:02}");
     let words: Vec<String> = (0..8).map(word).collect();
     let md = format!("{}{}\n", front("T"), words.join(" "));
     let (l, diags) = lay(&md);

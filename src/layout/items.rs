@@ -103,6 +103,9 @@ pub struct Frag {
     /// Whether font expansion may widen or narrow its glyphs (where it is spaced,
     /// and the document has not turned expansion off).
     pub expands: bool,
+    /// Whether it is a word in capitals (two letters or more, none lower-case),
+    /// which may be letter-spaced further (see [`TRACK_STRETCH_CAPITALS`]).
+    pub capitals: bool,
     /// Its language when it differs from the document's (a `lang` span): an index
     /// into [`Builder::langs`] and the layout's structure; 0 for the document's.
     pub lang: u8,
@@ -124,6 +127,7 @@ impl Frag {
         span: Span,
     ) -> Frag {
         let width = glyphs.iter().map(|g| scale(g.adv, size, upem)).sum();
+        let capitals = in_capitals(&text);
         Frag {
             face,
             size,
@@ -138,6 +142,7 @@ impl Frag {
             level: 0,
             spaced: true,
             expands: false,
+            capitals,
             lang: 0,
             origin: (span.start as u32, 0),
         }
@@ -178,10 +183,22 @@ impl Frag {
         ((w * EXPAND_STRETCH) as Sp, (w * EXPAND_SHRINK) as Sp)
     }
 
+    /// The letter-spacing stretch and shrink of `gaps` of its gaps: words in
+    /// capitals may stretch further.
+    pub fn letters(&self, gaps: usize) -> (Sp, Sp) {
+        let (st, sh) = letter_flex(gaps, self.size);
+        if self.capitals {
+            let more = TRACK_STRETCH_CAPITALS / TRACK_STRETCH;
+            ((st as f64 * more) as Sp, sh)
+        } else {
+            (st, sh)
+        }
+    }
+
     /// Its box's stretch and shrink: letter-spacing in its `gaps(trailing)` and
     /// font expansion.
     pub fn flex(&self, trailing: bool) -> (Sp, Sp) {
-        let (lst, lsh) = letter_flex(self.gaps(trailing), self.size);
+        let (lst, lsh) = self.letters(self.gaps(trailing));
         let (est, esh) = self.expansion();
         (lst + est, lsh + esh)
     }
@@ -308,6 +325,25 @@ pub struct ParaStyle {
 pub const TRACK_STRETCH: f64 = 0.02;
 /// See [`TRACK_STRETCH`].
 pub const TRACK_SHRINK: f64 = 0.01;
+
+/// Letter-spacing stretch per glyph of a word in capitals, as a fraction of the
+/// size: capitals are set with more air between them than lower-case letters
+/// need (Bringhurst, *The Elements of Typographic Style*, 3.2.2: "letterspace all
+/// strings of capitals"), so a line of them may take its slack there rather than
+/// in wide spaces between short words that may not break.
+pub const TRACK_STRETCH_CAPITALS: f64 = 0.05;
+
+/// Whether a text is a word in capitals: two letters or more, and no lower-case one.
+fn in_capitals(text: &str) -> bool {
+    let mut letters = 0;
+    for c in text.chars().filter(|c| c.is_alphabetic()) {
+        if c.is_lowercase() {
+            return false;
+        }
+        letters += usize::from(c.is_uppercase());
+    }
+    letters >= 2
+}
 
 /// Font expansion, as pdfTeX's `\pdfadjustspacing` and microtype's defaults
 /// (`stretch=20, shrink=20`, thousandths of the width): a justified line's glyphs
@@ -1343,7 +1379,7 @@ fn continue_word(p: &mut Para, first: usize) {
         let frag = Rc::make_mut(&mut frags[*f]);
         frag.continues = true;
         (*st, *sh) = frag.flex(true);
-        let gap = letter_flex(1, frag.size);
+        let gap = frag.letters(1);
         if let Some(Item::Penalty { lost, .. }) = items.get_mut(i + 1) {
             *lost = gap;
         }
@@ -1609,6 +1645,16 @@ mod tests {
         let p = b.para(&text("aa bbbb"), &style(), &mut Diagnostics::default());
         let (min, max) = p.widths();
         assert!(min > 0 && max > min);
+    }
+
+    #[test]
+    fn words_in_capitals_are_told_from_others() {
+        for w in ["WHALE.", "“WHALE.", "A.S.", "NATO", "WALW-IAN,", "(DUODECIMO),"] {
+            assert!(in_capitals(w), "{w}");
+        }
+        for w in ["Mr.", "I", "Whale", "1848", "—", "iPHONE"] {
+            assert!(!in_capitals(w), "{w}");
+        }
     }
 
     #[test]

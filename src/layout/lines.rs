@@ -205,6 +205,102 @@ pub(super) fn after(items: &[Item], i: usize) -> usize {
     j
 }
 
+/// What a line's glue, letter-spacing and font expansion may stretch and shrink.
+#[derive(Debug, Clone, Copy, Default)]
+struct Give {
+    glue: (Sp, Sp),
+    letters: (Sp, Sp),
+    expand: (Sp, Sp),
+}
+
+impl Give {
+    fn add(&mut self, o: Give) {
+        self.glue = (self.glue.0 + o.glue.0, self.glue.1 + o.glue.1);
+        self.letters = (self.letters.0 + o.letters.0, self.letters.1 + o.letters.1);
+        self.expand = (self.expand.0 + o.expand.0, self.expand.1 + o.expand.1);
+    }
+}
+
+/// How much of a line's slack its glue, its letter-spacing and its font expansion
+/// take (negative: shrink), and the glue's adjustment ratio.
+#[derive(Debug, Clone, Copy, Default)]
+struct Shares {
+    glue: Sp,
+    letters: Sp,
+    expand: Sp,
+    ratio: f64,
+}
+
+/// Shares a justified line's slack in proportion to what each kind may give, as
+/// TeX sets a box to a width (§658, §664). A line that must stretch past all of
+/// it (a paragraph the emergency pass set) spends the rest on its spaces and on
+/// letter-spacing up to twice its range alike, rather than on its spaces alone:
+/// rivers of space are worse than a little more air between letters (the last
+/// pass the breaker lacks, as the composers of InDesign and pdfTeX's font
+/// expansion spend it). Nothing shrinks past its shrink.
+fn shares(slack: Sp, give: &Give) -> Shares {
+    let part = |x: Sp, of: Sp, total: Sp| (x as i128 * of as i128 / total as i128) as Sp;
+    if slack >= 0 {
+        let (g, l, e) = (give.glue.0, give.letters.0, give.expand.0);
+        let total = g + l + e;
+        if total == 0 {
+            let ratio = if slack == 0 { 0.0 } else { f64::INFINITY };
+            return Shares { ratio, ..Shares::default() };
+        }
+        let (letters, expand) = if slack <= total {
+            (part(slack, l, total), part(slack, e, total))
+        } else {
+            let beyond = slack - total;
+            let more = if g + l > 0 { part(beyond, l, g + l).min(l) } else { 0 };
+            (l + more, e)
+        };
+        let glue = slack - letters - expand;
+        let ratio =
+            if g > 0 { glue as f64 / g as f64 } else { slack as f64 / total as f64 };
+        Shares { glue, letters, expand, ratio }
+    } else {
+        let (g, l, e) = (give.glue.1, give.letters.1, give.expand.1);
+        let (need, total) = (-slack, g + l + e);
+        if total == 0 {
+            return Shares::default();
+        }
+        let letters = part(need, l, total).min(l);
+        let expand = part(need, e, total).min(e);
+        let glue = (need - letters - expand).min(g);
+        let ratio = if g > 0 { -(glue as f64) / g as f64 } else { 0.0 };
+        Shares { glue: -glue, letters: -letters, expand: -expand, ratio }
+    }
+}
+
+/// A share handed out item by item in proportion to each one's give, exactly: the
+/// rounding remainder goes to the last.
+struct Spread {
+    left: Sp,
+    give_left: Sp,
+}
+
+impl Spread {
+    fn new(share: Sp, give: Sp) -> Spread {
+        Spread { left: share, give_left: give }
+    }
+
+    /// The part of an item that may give `give`.
+    fn take(&mut self, give: Sp) -> Sp {
+        if self.give_left <= 0 || give == 0 {
+            return 0;
+        }
+        let part = (self.left as i128 * give as i128 / self.give_left as i128) as Sp;
+        self.left -= part;
+        self.give_left -= give;
+        part
+    }
+}
+
+/// A run's few points of letter-spacing or expansion, kept in 32 bits.
+fn small(x: Sp) -> i32 {
+    x.clamp(i32::MIN.into(), i32::MAX.into()) as i32
+}
+
 /// Sets a broken paragraph into lines of `measure`.
 ///
 /// With `prot` (see [`Para::protrusions`]) a line's first and last characters
@@ -240,32 +336,34 @@ pub fn set(
         // if its word goes on (on the next line).
         let last_box =
             items.iter().rposition(|i| matches!(i, Item::Box { frag: Some(_), .. }));
-        let flex = |k: usize, it: &Item| -> (Sp, Sp) {
+        // What each box may give, by kind: its letter-spacing (none after the
+        // line's last glyph) and its font expansion.
+        let give_of = |k: usize, it: &Item| -> Give {
             match it {
-                Item::Box { frag: Some(f), .. } if Some(k) == last_box => {
+                Item::Box { frag: Some(f), .. } => {
                     let frag = &p.frags[*f];
-                    frag.flex(false)
+                    let trailing = frag.continues && Some(k) != last_box;
+                    let letters = frag.letters(frag.gaps(trailing));
+                    Give { letters, expand: frag.expansion(), ..Give::default() }
                 }
-                Item::Box { st, sh, .. } | Item::Glue { st, sh, .. } => (*st, *sh),
-                Item::Penalty { .. } => (0, 0),
+                Item::Box { st, sh, .. } => {
+                    Give { letters: (*st, *sh), ..Give::default() }
+                }
+                Item::Glue { st, sh, fil: false, .. } => {
+                    Give { glue: (*st, *sh), ..Give::default() }
+                }
+                Item::Glue { .. } | Item::Penalty { .. } => Give::default(),
             }
         };
-        let (mut w, mut gst, mut gsh, mut bst, mut bsh) = (pen_w, 0, 0, 0, 0);
+        let mut w = pen_w;
+        let mut give = Give::default();
         for (k, it) in items.iter().enumerate() {
             match it {
-                Item::Box { w: bw, .. } => {
-                    let (st, sh) = flex(k, it);
-                    w += bw;
-                    bst += st;
-                    bsh += sh;
-                }
-                Item::Glue { w: gw, st, sh, fil } if !fil => {
-                    w += gw;
-                    gst += st;
-                    gsh += sh;
-                }
+                Item::Box { w: bw, .. } => w += bw,
+                Item::Glue { w: gw, fil: false, .. } => w += gw,
                 _ => {}
             }
+            give.add(give_of(k, it));
         }
         let pl = super::linebreak::hang_left(&p.items, prot, start);
         let pr = super::linebreak::hang_right(&p.items, prot, b);
@@ -273,84 +371,36 @@ pub fn set(
         // Justified lines take up their slack; any line wider than the measure
         // (a last line, a ragged line) shrinks to fit, as the breaker allowed.
         let justify = (align == Align::Justify && !last) || slack < 0;
-        // How much the boxes (letter-spacing) and the glue each take.
-        let (box_share, glue_share, ratio) = if !justify {
-            (0, 0, 0.0)
-        } else if slack >= 0 {
-            let total = gst + bst;
-            if total == 0 {
-                (0, 0, if slack == 0 { 0.0 } else { f64::INFINITY })
-            } else {
-                let boxes = (slack as i128 * bst as i128 / total as i128) as Sp;
-                let boxes = boxes.min(bst); // letter-spacing never past its range
-                let glue = slack - boxes;
-                let r = if gst > 0 {
-                    glue as f64 / gst as f64
-                } else {
-                    boxes as f64 / bst.max(1) as f64
-                };
-                (boxes, glue, r)
-            }
-        } else {
-            let total = gsh + bsh;
-            let need = -slack;
-            let boxes = if total == 0 {
-                0
-            } else {
-                (need as i128 * bsh as i128 / total as i128) as Sp
-            };
-            let boxes = boxes.min(bsh);
-            let glue = (need - boxes).min(gsh);
-            let r = if gsh > 0 { -(glue as f64) / gsh as f64 } else { 0.0 };
-            (-boxes, -glue, r)
-        };
-        // Distribute exactly: each box and glue gets its proportional part, and the
-        // rounding remainder goes to the last one so the line ends on the measure.
+        let share = if justify { shares(slack, &give) } else { Shares::default() };
+        // Distribute exactly: each item gets its proportional part of its kind's
+        // share, and the rounding remainder goes to the last one so the line ends
+        // on the measure.
+        let pick = |g: (Sp, Sp)| if slack >= 0 { g.0 } else { g.1 };
+        let mut letters = Spread::new(share.letters, pick(give.letters));
+        let mut expand = Spread::new(share.expand, pick(give.expand));
+        let mut glue = Spread::new(share.glue, pick(give.glue));
         let mut runs = Vec::new();
         let mut notes = Vec::new();
         let mut x: Sp = 0;
-        let (mut box_left, mut glue_left) = (box_share, glue_share);
-        let (mut bst_left, mut gst_left) =
-            if slack >= 0 { (bst, gst) } else { (bsh, gsh) };
         for (k, it) in items.iter().enumerate() {
+            let g = give_of(k, it);
             match it {
                 Item::Box { w: bw, frag, .. } => {
-                    let (st, sh) = flex(k, it);
-                    let flex = if slack >= 0 { st } else { sh };
-                    let extra = if bst_left > 0 {
-                        (box_left as i128 * flex as i128 / bst_left as i128) as Sp
-                    } else {
-                        0
-                    };
-                    box_left -= extra;
-                    bst_left -= flex;
+                    let extra = letters.take(pick(g.letters));
+                    let grow = expand.take(pick(g.expand));
                     match frag {
                         Some(f) => {
                             let frag = p.frags[*f].clone();
-                            // The box's share, split between font expansion and
-                            // letter-spacing in proportion to what each may give.
-                            let (est, esh) = frag.expansion();
-                            let e = if slack >= 0 { est } else { esh };
-                            let grow = if flex > 0 {
-                                (extra as i128 * e as i128 / flex as i128) as Sp
-                            } else {
-                                0
-                            };
-                            let extra = extra - grow;
                             if let Some(Link::Note(num)) = &frag.link {
                                 notes.push(*num);
                             }
                             let trailing = frag.continues && Some(k) != last_box;
-                            let extra =
-                                extra.clamp(i32::MIN.into(), i32::MAX.into()) as i32;
                             let order = runs.len().min(usize::from(u16::MAX)) as u16;
-                            let grow =
-                                grow.clamp(i32::MIN.into(), i32::MAX.into()) as i32;
                             let run = Run {
                                 x,
                                 frag,
-                                extra,
-                                grow,
+                                extra: small(extra),
+                                grow: small(grow),
                                 trailing,
                                 tag: DOCUMENT,
                                 order,
@@ -362,20 +412,8 @@ pub fn set(
                         None => x += bw + extra,
                     }
                 }
-                Item::Glue { w: gw, st, sh, fil } => {
-                    if *fil {
-                        continue;
-                    }
-                    let flex = if slack >= 0 { *st } else { *sh };
-                    let extra = if gst_left > 0 && justify {
-                        (glue_left as i128 * flex as i128 / gst_left as i128) as Sp
-                    } else {
-                        0
-                    };
-                    glue_left -= extra;
-                    gst_left -= flex;
-                    x += gw + extra;
-                }
+                Item::Glue { w: gw, fil: false, .. } => x += gw + glue.take(pick(g.glue)),
+                Item::Glue { .. } => {}
                 Item::Penalty { .. } => {}
             }
         }
@@ -416,7 +454,6 @@ pub fn set(
         lines.push(Line {
             runs,
             width: x,
-            ratio,
             hyphenated: hyphen.is_some(),
             broken,
             last,
@@ -424,14 +461,50 @@ pub fn set(
             word_end,
             notes,
             indent,
+            ratio: share.ratio,
             flex: Flex {
                 natural: w,
                 target: measure + pl + pr,
-                stretch: gst + bst,
-                shrink: gsh + bsh,
+                stretch: give.glue.0 + give.letters.0 + give.expand.0,
+                shrink: give.glue.1 + give.letters.1 + give.expand.1,
             },
         });
         start = after(&p.items, b);
     }
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn give(glue: Sp, letters: Sp, expand: Sp) -> Give {
+        Give {
+            glue: (glue, glue / 2),
+            letters: (letters, letters / 2),
+            expand: (expand, expand),
+        }
+    }
+
+    #[test]
+    fn slack_within_the_give_is_shared_in_proportion() {
+        let s = shares(125, &give(100, 100, 50));
+        assert_eq!((s.glue, s.letters, s.expand), (50, 50, 25));
+        assert!((s.ratio - 0.5).abs() < 1e-9);
+        // Shrinking: never past any kind's shrink.
+        let s = shares(-50, &give(100, 100, 50));
+        assert_eq!((s.glue, s.letters, s.expand), (-18, -16, -16));
+    }
+
+    #[test]
+    fn slack_past_the_give_goes_to_spaces_and_letters_alike_up_to_twice_their_range() {
+        // 150 past the 250 the line may give: expansion stays at its limit, and the
+        // spaces and the letters share the rest as they share their stretch.
+        let s = shares(400, &give(100, 100, 50));
+        assert_eq!((s.glue, s.letters, s.expand), (175, 175, 50));
+        // Letters stop at twice their range; the spaces take what is left.
+        let s = shares(1000, &give(100, 100, 50));
+        assert_eq!((s.glue, s.letters, s.expand), (750, 200, 50));
+        assert!(s.ratio > 7.0);
+    }
 }
