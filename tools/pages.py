@@ -149,6 +149,17 @@ def measure(pages: list[list[Line]], first: int) -> dict:
         c = content(p)
         return not c or is_big(c[0]) or (len(c) > 1 and is_big(c[1]))
 
+    # The text block's first baseline: what stands above it is a running head.
+    text_top = mode(round(b[0].base, 1) for b in ([l for l in content(p) if is_body(l)] for p in pages) if b)
+
+    def opens_with_heading(p):
+        # Its first line of text (below any running head) is not at the body's
+        # size, or stands apart from the next by more than a leading and a half.
+        t = [l for l in content(p) if l.base >= text_top - 1]
+        if not t:
+            return False
+        return not is_body(t[0]) or (len(t) > 1 and t[1].base - t[0].base > 1.5 * leading)
+
     short, mid_pages, unlevel, widows, orphans = [], 0, [], [], []
     ends = []
     for k, p in enumerate(pages):
@@ -173,9 +184,9 @@ def measure(pages: list[list[Line]], first: int) -> dict:
         cur = [l for l in content(pages[k]) if is_body(l)]
         if not prev or not cur:
             continue
-        # A page that opens with a heading (a line not at the body's size) starts
-        # a section: its first lines neither end nor continue a paragraph.
-        if not is_body(content(pages[k])[0]):
+        # A page that opens with a heading starts a section: its first lines
+        # neither end nor continue a paragraph.
+        if opens_with_heading(pages[k]):
             continue
         (pl, pr), (cl, cr) = cols[(k - 1) % 2], cols[k % 2]
         prev_full = prev[-1].x1 >= pr - 1.5
