@@ -364,7 +364,7 @@ fn issue_10_loose_line_is_reported_at_the_first_word_of_its_line() {
         .pages
         .iter()
         .flat_map(|p| p.lines.iter().take(p.body_lines))
-        .filter(|pl| !pl.line.last && pl.line.ratio > 1.0)
+        .filter(|pl| !pl.line.last && pl.line.ratio > quire::layout::lines::LOOSE_RATIO)
         .count();
     assert_eq!(loose.len(), loose_lines, "one report per loose line");
     // Each at the first word of its line: the columns differ.

@@ -229,30 +229,26 @@ pub(super) struct Ctx<'a, 'd> {
     lists: u32,
 }
 
-/// How far a line of a paragraph set again may shrink: four fifths of its
-/// shrink (the sample's and the long test book's word spacing keep their spread
-/// with it; all of it tightens the median line).
-const MIN_RATIO: f64 = -0.8;
-
 /// Whether the lines of a paragraph (from some line to its end) could be set one
-/// line longer, and one line shorter, with no line stretched past its stretch nor
-/// shrunk past [`MIN_RATIO`] of its shrink: necessary conditions on their widths,
+/// line longer, and one line shorter, with no line loose (stretched past
+/// [`LOOSE_RATIO`](lines::LOOSE_RATIO) of its stretch) nor shrunk past its shrink:
+/// necessary conditions on their widths,
 /// so that the many paragraphs that cannot change are not set again to find out.
 /// A line shorter: the other lines take up the last one's content. A line longer:
 /// the lines give up, stretched, enough to fill one more. An em of margin covers
 /// what breaking elsewhere changes (hyphens, hanging punctuation).
 pub fn could_change(lines: &[&Line], em: Sp) -> [bool; 2] {
     let Some((last, rest)) = lines.split_last() else { return [false, false] };
-    let shrink = |f: &lines::Flex| (-MIN_RATIO * f.shrink as f64) as Sp;
+    let stretch = |f: &lines::Flex| (lines::LOOSE_RATIO * f.stretch as f64) as Sp;
     let take: Sp = rest
         .iter()
-        .map(|l| (l.flex.target - l.flex.natural + shrink(&l.flex)).max(0))
+        .map(|l| (l.flex.target - l.flex.natural + l.flex.shrink).max(0))
         .sum();
     let give: Sp = rest
         .iter()
-        .map(|l| (l.flex.natural - l.flex.target + l.flex.stretch).max(0))
+        .map(|l| (l.flex.natural - l.flex.target + stretch(&l.flex)).max(0))
         .sum();
-    let stretch = lines.iter().map(|l| l.flex.stretch).max().unwrap_or(0);
+    let stretch = lines.iter().map(|l| stretch(&l.flex)).max().unwrap_or(0);
     let longer = give + last.flex.natural + em >= last.flex.target - stretch;
     let shorter = take + em >= last.flex.natural;
     [longer, shorter]
@@ -356,11 +352,10 @@ impl Resetter<'_> {
                 continue;
             }
             let mut lines = lines::set(&p, &breaks, src.measure, src.style.align, &prot);
-            // No line spaced wider than its stretch allows (which the first setting
-            // may have needed its emergency stretch for), nor squeezed to the last
-            // of its shrink: a paragraph set again keeps within the spacing of the
+            // No line loose (which the first setting may have needed its emergency
+            // stretch for): a paragraph set again keeps within the spacing of the
             // rest, so that the page gains nothing at the cost of the paragraphs.
-            if lines.iter().any(|l| !l.last && !(MIN_RATIO..=1.0).contains(&l.ratio)) {
+            if lines.iter().any(|l| !l.last && l.ratio > lines::LOOSE_RATIO) {
                 continue;
             }
             tag_runs(&mut lines, src.tag);

@@ -10,6 +10,13 @@ use super::items::{Align, Brk, Frag, Item, Link, Para};
 use super::structure::{DOCUMENT, Tag};
 use super::units::Sp;
 
+/// The glue ratio past which a line is loose: its spaces wider than 1.6 times
+/// their natural width (the interword stretch is half the space, so the ratio
+/// 1.2), the measure of a loose line `tools/wordspacing.py` takes against the
+/// median gap. Such a line is reported (`loose-line`), and the page builder sets no
+/// paragraph again into one.
+pub const LOOSE_RATIO: f64 = 1.2;
+
 /// A run of glyphs placed on a line.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Run {

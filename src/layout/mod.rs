@@ -656,13 +656,13 @@ fn findings(pages: &[Page], diags: &mut Diagnostics) {
             }
             in_broken = pl.line.broken;
             if !pl.line.last
-                && pl.line.ratio > 1.0
+                && pl.line.ratio > lines::LOOSE_RATIO
                 && let Some(first) = pl.line.runs.first()
             {
                 diags.push(Diagnostic::warning(
                     "loose-line",
                     first.frag.span,
-                    format!("a line is spaced wider than its stretch allows (page {}, line {line_no}, ratio {:.1})", p.label, pl.line.ratio),
+                    format!("a line is spaced loosely, its spaces {:.1} times their width (page {}, line {line_no})", 1.0 + pl.line.ratio / 2.0, p.label),
                 ));
             }
         }
