@@ -279,6 +279,10 @@ pub struct Resetter<'a> {
     paras: Vec<ParaSrc<'a>>,
     /// The ways the last few paragraphs could be set again, by paragraph and line.
     recent: Vec<((u32, usize), Variants)>,
+    /// The last paragraph shaped again, with its protrusions: the page builder
+    /// tries one paragraph from several lines (for a page, then the next), and a
+    /// long one costs far more to shape than to break.
+    shaped: Option<(u32, std::rc::Rc<(Para, Vec<(Sp, Sp)>)>)>,
 }
 
 /// A paragraph set a line longer and a line shorter, as galley items with the
@@ -320,17 +324,9 @@ impl Resetter<'_> {
     /// Paragraph `id` set a line longer and a line shorter from its line `from`
     /// (see [`variants`](Self::variants)).
     fn set_again(&mut self, id: u32, from: usize) -> Variants {
+        let shaped = self.shape(id);
+        let (p, prot) = (&shaped.0, &shaped.1);
         let src = &self.paras[id as usize];
-        self.builder.rtl = src.rtl;
-        // Warnings were given when it was first set.
-        let mut quiet = Diagnostics::new();
-        let (p, prot) = shape_para(
-            &mut self.builder,
-            src.inlines,
-            &src.style,
-            src.measure,
-            &mut quiet,
-        );
         let params = Params::for_size(src.style.size);
         // The lines after the first `from` are broken as a paragraph of their own.
         let start = match from.checked_sub(1).and_then(|k| src.breaks.get(k)) {
@@ -387,6 +383,28 @@ impl Resetter<'_> {
             *slot = Some((items.collect(), cost));
         }
         out
+    }
+
+    /// Paragraph `id` shaped as it was first (the last one asked for is kept).
+    fn shape(&mut self, id: u32) -> std::rc::Rc<(Para, Vec<(Sp, Sp)>)> {
+        if let Some((k, shaped)) = &self.shaped
+            && *k == id
+        {
+            return shaped.clone();
+        }
+        let src = &self.paras[id as usize];
+        self.builder.rtl = src.rtl;
+        // Warnings were given when it was first set.
+        let mut quiet = Diagnostics::new();
+        let shaped = std::rc::Rc::new(shape_para(
+            &mut self.builder,
+            src.inlines,
+            &src.style,
+            src.measure,
+            &mut quiet,
+        ));
+        self.shaped = Some((id, shaped.clone()));
+        shaped
     }
 
     /// Records that paragraph `id` was set again.
@@ -1340,5 +1358,7 @@ pub fn build<'a>(
         tables: c.tables,
         structure,
     };
-    (galley, Resetter { builder: c.builder, paras: c.paras, recent: Vec::new() })
+    let resetter =
+        Resetter { builder: c.builder, paras: c.paras, recent: Vec::new(), shaped: None };
+    (galley, resetter)
 }

@@ -497,6 +497,14 @@ fn is_glue(c: char) -> bool {
     matches!(c, '\u{A0}' | '\u{202F}' | '\u{2007}' | '\u{2011}' | '\u{034F}')
 }
 
+/// Offsets in text order, as the shaper looks them up (by bisection).
+fn in_order(mut v: Vec<u32>) -> Vec<u32> {
+    if !v.is_sorted() {
+        v.sort_unstable();
+    }
+    v
+}
+
 fn piece(
     text: &str,
     hyphens: &[u32],
@@ -515,7 +523,7 @@ fn piece(
             link,
             span,
             exact,
-            hyphens: hyphens.to_vec(),
+            hyphens: in_order(hyphens.to_vec()),
             joins: Vec::new(),
             code: false,
             at: 0,
@@ -549,7 +557,7 @@ fn piece(
         link,
         span,
         exact: false,
-        hyphens: hyphens.iter().map(|&h| moved(h)).collect(),
+        hyphens: in_order(hyphens.iter().map(|&h| moved(h)).collect()),
         joins,
         code: false,
         at: 0,
@@ -1029,8 +1037,13 @@ impl<'f> Builder<'f> {
             };
             let span = sub_span(piece.span, piece.exact, start, end);
             self.report_missing(face, text, &glyphs, (span, piece.exact), diags);
+            // The points inside this run, found by bisection: they are in text order,
+            // and a paragraph of one long text has as many as it has words.
             let within = |v: &[u32]| -> Vec<usize> {
-                v.iter()
+                let from = v.partition_point(|&h| (h as usize) <= start);
+                let to = v.partition_point(|&h| (h as usize) < end);
+                v[from..to.max(from)]
+                    .iter()
                     .map(|&h| h as usize)
                     .filter(|&h| h > start && h < end)
                     .map(|h| h - start)
