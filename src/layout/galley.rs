@@ -282,12 +282,15 @@ pub struct Resetter<'a> {
     /// The last paragraph shaped again, with its protrusions: the page builder
     /// tries one paragraph from several lines (for a page, then the next), and a
     /// long one costs far more to shape than to break.
-    shaped: Option<(u32, std::rc::Rc<(Para, Vec<(Sp, Sp)>)>)>,
+    shaped: Option<(u32, std::rc::Rc<Shaped>)>,
 }
 
 /// A paragraph set a line longer and a line shorter, as galley items with the
 /// demerits each costs (see [`Resetter::variants`]).
 pub type Variants = [Option<(Vec<VItem>, i64)>; 2];
+
+/// A paragraph shaped, with its items' protrusions.
+type Shaped = (Para, Vec<(Sp, Sp)>);
 
 /// How many paragraphs' variants [`Resetter`] remembers.
 const RECENT: usize = 32;
@@ -386,7 +389,7 @@ impl Resetter<'_> {
     }
 
     /// Paragraph `id` shaped as it was first (the last one asked for is kept).
-    fn shape(&mut self, id: u32) -> std::rc::Rc<(Para, Vec<(Sp, Sp)>)> {
+    fn shape(&mut self, id: u32) -> std::rc::Rc<Shaped> {
         if let Some((k, shaped)) = &self.shaped
             && *k == id
         {
