@@ -170,6 +170,11 @@ fn draw_run(
     let mut lead: Option<(f32, std::ops::Range<usize>)> = None;
     for (k, g) in glyphs.iter().enumerate() {
         let (range, adv) = (ranges[k].clone(), adv[k] as f32 / size_f);
+        // An expanded glyph's advance, taken back into the scaled space, is its own
+        // but for the rounding of scaled points (a millionth of the em): written as
+        // its own, it needs no adjustment in the text object.
+        let own = g.adv as f32 / upem;
+        let adv = if (adv - own).abs() < 1e-5 { own } else { adv };
         if g.id == 0 {
             match out.last_mut() {
                 Some(prev) => {
@@ -206,12 +211,16 @@ fn draw_run(
     }
 }
 
-/// The horizontal scale to draw runs of one face and size at: their width as set
-/// over their natural width, where font expansion changed them (each run's own
-/// scale differs from it only by rounding).
+/// The horizontal scale to draw runs of one face and size at: the expanded ones'
+/// width as set over their natural width (each run's own scale differs from it
+/// only by rounding). Runs that were not expanded — the hyphen added at the line's
+/// end — are drawn in the same scaled space, as pdfTeX draws the whole line in its
+/// expanded font: their places are exact, their shapes a point or two per cent
+/// wider, and the line is one text object rather than several.
 fn scale_of(runs: &[crate::layout::lines::Run]) -> f32 {
-    let natural: Sp = runs.iter().map(|r| r.frag.width()).sum();
-    let grow: Sp = runs.iter().map(|r| Sp::from(r.grow)).sum();
+    let expanded = runs.iter().filter(|r| r.grow != 0);
+    let natural: Sp = expanded.clone().map(|r| r.frag.width()).sum();
+    let grow: Sp = expanded.map(|r| Sp::from(r.grow)).sum();
     if grow == 0 || natural <= 0 {
         1.0
     } else {
@@ -269,11 +278,9 @@ fn draw_runs(
     while k < runs.len() {
         let (face, size) = (runs[k].frag.face, runs[k].frag.size);
         let mut end = k + 1;
-        let expanded = runs[k].grow != 0;
         while end < runs.len()
             && runs[end].frag.face == face
             && runs[end].frag.size == size
-            && (runs[end].grow != 0) == expanded
             && runs[end].x >= runs[end - 1].x
         {
             end += 1;
