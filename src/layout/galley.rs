@@ -350,7 +350,7 @@ impl Resetter<'_> {
             if breaks.len() as i64 != src.breaks.len() as i64 + looseness {
                 continue;
             }
-            let mut lines = lines::set(p, &breaks, src.measure, src.style.align, &prot);
+            let mut lines = lines::set(p, &breaks, src.measure, src.style.align, prot);
             // No line loose (which the first setting may have needed its emergency
             // stretch for): a paragraph set again keeps within the spacing of the
             // rest, so that the page gains nothing at the cost of the paragraphs.
