@@ -44,10 +44,36 @@ pub fn apply(doc: &mut Document) {
 
 /// Hyphenation patterns by language tag, loaded when first asked for.
 #[derive(Default)]
-struct Dicts(std::collections::BTreeMap<String, Option<std::rc::Rc<Standard>>>);
+struct Dicts(std::collections::BTreeMap<String, Option<std::rc::Rc<Patterns>>>);
+
+/// A language's hyphenation patterns, with the words they have hyphenated: a book
+/// says the same few thousand words over and over, and looking a word up costs far
+/// less than running the patterns over it again.
+pub struct Patterns {
+    dict: Standard,
+    memo: std::cell::RefCell<std::collections::HashMap<String, Vec<usize>>>,
+}
+
+impl Patterns {
+    /// Patterns that remember nothing yet.
+    pub fn new(dict: Standard) -> Patterns {
+        Patterns { dict, memo: Default::default() }
+    }
+
+    /// The patterns' break points in a word (byte offsets), as
+    /// `Hyphenator::hyphenate` gives them.
+    fn breaks(&self, word: &str) -> Vec<usize> {
+        if let Some(b) = self.memo.borrow().get(word) {
+            return b.clone();
+        }
+        let b = self.dict.hyphenate(word).breaks;
+        self.memo.borrow_mut().insert(word.to_string(), b.clone());
+        b
+    }
+}
 
 impl Dicts {
-    fn get(&mut self, lang: &super::Lang) -> Option<std::rc::Rc<Standard>> {
+    fn get(&mut self, lang: &super::Lang) -> Option<std::rc::Rc<Patterns>> {
         if let Some(d) = self.0.get(lang.tag()) {
             return d.clone();
         }
@@ -56,13 +82,13 @@ impl Dicts {
             .or_insert_with(|| {
                 lang.hyphenation()
                     .and_then(|l| Standard::from_embedded(l).ok())
-                    .map(std::rc::Rc::new)
+                    .map(|d| std::rc::Rc::new(Patterns::new(d)))
             })
             .clone()
     }
 }
 
-fn hyphenate_inlines(inlines: &mut [Inline], dict: Option<&Standard>, dicts: &mut Dicts) {
+fn hyphenate_inlines(inlines: &mut [Inline], dict: Option<&Patterns>, dicts: &mut Dicts) {
     for i in inlines {
         match i {
             Inline::Text { text, hyphens, .. } => {
@@ -91,7 +117,7 @@ fn hyphenate_inlines(inlines: &mut [Inline], dict: Option<&Standard>, dicts: &mu
 /// never `self-gov-ernment`; and a word with soft hyphens (U+00AD) breaks only at
 /// them: the point is the soft hyphen's own offset (the layout draws a hyphen there
 /// when it breaks, and nothing when it does not).
-pub fn points(text: &str, dict: &Standard) -> Vec<u32> {
+pub fn points(text: &str, dict: &Patterns) -> Vec<u32> {
     let mut out = Vec::new();
     let caps = set_in_capitals(text);
     // Tokens between spaces, to leave URL-like ones alone.
@@ -146,7 +172,7 @@ fn set_in_capitals(text: &str) -> bool {
     n >= 3
 }
 
-fn word_points(word: &str, dict: &Standard, caps: bool, mut push: impl FnMut(usize)) {
+fn word_points(word: &str, dict: &Patterns, caps: bool, mut push: impl FnMut(usize)) {
     let n = word.chars().count();
     if n < LEFT_MIN + RIGHT_MIN || !word.chars().all(char::is_alphabetic) {
         return;
@@ -154,8 +180,7 @@ fn word_points(word: &str, dict: &Standard, caps: bool, mut push: impl FnMut(usi
     if !caps && n <= ACRONYM_MAX && word.chars().all(char::is_uppercase) {
         return;
     }
-    let h = dict.hyphenate(word);
-    for b in h.breaks {
+    for b in dict.breaks(word) {
         // The patterns work on the word lower-cased, which can change its length in
         // bytes (`İ`): a point that is no boundary of the word as written is dropped.
         let Some(head) = word.get(..b) else { continue };
@@ -172,7 +197,7 @@ mod tests {
     use hyphenation::Language;
 
     fn show(text: &str, lang: Language) -> String {
-        let dict = Standard::from_embedded(lang).unwrap();
+        let dict = Patterns::new(Standard::from_embedded(lang).unwrap());
         let pts = points(text, &dict);
         let mut s = String::new();
         for (i, c) in text.char_indices() {
@@ -207,7 +232,7 @@ mod tests {
     #[test]
     fn keeps_three_letters_after_the_last_break() {
         // en-us patterns allow "hap-py"? Whatever they allow, never fewer than 3 at the end.
-        let dict = Standard::from_embedded(Language::EnglishUS).unwrap();
+        let dict = Patterns::new(Standard::from_embedded(Language::EnglishUS).unwrap());
         for w in ["happy", "sacrifice", "masses", "continually"] {
             for p in points(w, &dict) {
                 assert!(w[p as usize..].chars().count() >= RIGHT_MIN, "{w} at {p}");
@@ -233,7 +258,7 @@ mod tests {
 
     #[test]
     fn a_word_whose_lower_case_is_longer_does_not_break_the_pass() {
-        let dict = Standard::from_embedded(Language::EnglishUS).unwrap();
+        let dict = Patterns::new(Standard::from_embedded(Language::EnglishUS).unwrap());
         for w in ["İstanbulİstanbul", "Revolutİİİonary", "ǅemalǅemal"] {
             for p in points(w, &dict) {
                 assert!(w.is_char_boundary(p as usize), "{w} at {p}");
