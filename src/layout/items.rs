@@ -1680,8 +1680,13 @@ mod tests {
                      the power on September and that would have permitted the proletariat \
                      of Paris to place itself at a single stroke at the head of the workers";
         let p = b.para(&text(words), &style(), &mut Diagnostics::default());
-        let (breaks, _) =
-            linebreak(&p.items, &[], measure, &Params::for_size(11 * 65_536), None);
+        let (breaks, _) = linebreak(
+            &p.items,
+            &[],
+            measure,
+            &Params::for_size(11 * super::super::units::PT),
+            None,
+        );
         let lines = super::super::lines::set(&p, &breaks, measure, Align::Justify, &[]);
         let mut expanded = 0;
         for line in lines.iter().filter(|l| !l.last) {

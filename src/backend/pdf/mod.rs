@@ -143,7 +143,6 @@ impl<'a> PdfFonts<'a> {
 }
 
 /// Draws a run of glyphs with its baseline at (x, y).
-#[allow(clippy::too_many_arguments)]
 fn draw_run(
     s: &mut Surface,
     (pf, fonts): (&PdfFonts, &Fonts),
