@@ -172,22 +172,45 @@ fn set_in_capitals(text: &str) -> bool {
     n >= 3
 }
 
+/// An apostrophe inside a word: a possessive or a contraction (`whale’s`,
+/// `o’clock`, `don't`).
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\u{2019}' | '\'')
+}
+
+/// The hyphenation points of one word. A word with an apostrophe breaks within its
+/// parts, as a word processor or InDesign breaks `Rich-ard-son’s`: left whole, the
+/// many possessives of a novel would never break; the letters kept before and
+/// after a break count the whole word.
 fn word_points(word: &str, dict: &Patterns, caps: bool, mut push: impl FnMut(usize)) {
-    let n = word.chars().count();
-    if n < LEFT_MIN + RIGHT_MIN || !word.chars().all(char::is_alphabetic) {
+    let n = word.chars().filter(|&c| !is_apostrophe(c)).count();
+    let letters = |w: &str| w.chars().all(|c| c.is_alphabetic() || is_apostrophe(c));
+    if n < LEFT_MIN + RIGHT_MIN || !letters(word) {
         return;
     }
-    if !caps && n <= ACRONYM_MAX && word.chars().all(char::is_uppercase) {
+    if !caps && n <= ACRONYM_MAX && !word.chars().any(char::is_lowercase) {
         return;
     }
-    for b in dict.breaks(word) {
-        // The patterns work on the word lower-cased, which can change its length in
-        // bytes (`İ`): a point that is no boundary of the word as written is dropped.
-        let Some(head) = word.get(..b) else { continue };
-        let before = head.chars().count();
-        if before >= LEFT_MIN && n - before >= RIGHT_MIN {
-            push(b);
+    let mut seen = 0;
+    let mut at = 0;
+    for part in word.split(is_apostrophe) {
+        let len = part.chars().count();
+        if len >= LEFT_MIN {
+            for b in dict.breaks(part) {
+                // The patterns work on the word lower-cased, which can change its
+                // length in bytes (`İ`): a point that is no boundary of the word as
+                // written is dropped.
+                let Some(head) = part.get(..b) else { continue };
+                let before = seen + head.chars().count();
+                if before >= LEFT_MIN && n - before >= RIGHT_MIN {
+                    push(at + b);
+                }
+            }
         }
+        seen += len;
+        // The part and the apostrophe after it.
+        at +=
+            part.len() + word[at + part.len()..].chars().next().map_or(0, char::len_utf8);
     }
 }
 
@@ -227,6 +250,18 @@ mod tests {
             show("see https://revolutionary.example/ok", Language::EnglishUS),
             "see https://revolutionary.example/ok"
         );
+    }
+
+    #[test]
+    fn possessives_and_contractions_break_within_their_letters() {
+        assert_eq!(show("Richardson’s", Language::EnglishUS), "Richard-son’s");
+        assert_eq!(
+            show("RICHARDSON’S DICTIONARY", Language::EnglishUS),
+            "RICHARD-SON’S DIC-TIO-NARY"
+        );
+        // Never leaving fewer than three letters after the break, the possessive's
+        // included, nor breaking a contraction too short for it.
+        assert_eq!(show("don’t o’clock", Language::EnglishUS), "don’t o’clock");
     }
 
     #[test]
