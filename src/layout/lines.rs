@@ -218,6 +218,10 @@ struct Give {
     glue: (Sp, Sp),
     letters: (Sp, Sp),
     expand: (Sp, Sp),
+    /// How much more its letters may stretch when the line must stretch past all
+    /// of the rest: the range of lower-case letters again, for capitals too, so
+    /// that every gap between letters widens alike.
+    more: Sp,
 }
 
 impl Give {
@@ -225,6 +229,7 @@ impl Give {
         self.glue = (self.glue.0 + o.glue.0, self.glue.1 + o.glue.1);
         self.letters = (self.letters.0 + o.letters.0, self.letters.1 + o.letters.1);
         self.expand = (self.expand.0 + o.expand.0, self.expand.1 + o.expand.1);
+        self.more += o.more;
     }
 }
 
@@ -235,16 +240,19 @@ struct Shares {
     glue: Sp,
     letters: Sp,
     expand: Sp,
+    /// The letters' part past their range (see [`Give::more`]).
+    more: Sp,
     ratio: f64,
 }
 
 /// Shares a justified line's slack in proportion to what each kind may give, as
 /// TeX sets a box to a width (§658, §664). A line that must stretch past all of
-/// it (a paragraph the emergency pass set) spends the rest on its spaces and on
-/// letter-spacing up to twice its range alike, rather than on its spaces alone:
-/// rivers of space are worse than a little more air between letters (the last
-/// pass the breaker lacks, as the composers of InDesign and pdfTeX's font
-/// expansion spend it). Nothing shrinks past its shrink.
+/// it (a paragraph the emergency pass set, or a line of words that may not break
+/// any better) spends the rest on its letters too, up to the lower-case range
+/// again (see [`more_letters`]), rather than on its spaces alone: rivers of space
+/// are worse than a little more air between letters (the last pass the breaker
+/// lacks, as the composers of InDesign and pdfTeX's font expansion spend it).
+/// Nothing shrinks past its shrink.
 fn shares(slack: Sp, give: &Give) -> Shares {
     let part = |x: Sp, of: Sp, total: Sp| (x as i128 * of as i128 / total as i128) as Sp;
     if slack >= 0 {
@@ -254,17 +262,15 @@ fn shares(slack: Sp, give: &Give) -> Shares {
             let ratio = if slack == 0 { 0.0 } else { f64::INFINITY };
             return Shares { ratio, ..Shares::default() };
         }
-        let (letters, expand) = if slack <= total {
-            (part(slack, l, total), part(slack, e, total))
+        let (letters, expand, more) = if slack <= total {
+            (part(slack, l, total), part(slack, e, total), 0)
         } else {
-            let beyond = slack - total;
-            let more = if g + l > 0 { part(beyond, l, g + l).min(l) } else { 0 };
-            (l + more, e)
+            (l, e, more_letters(slack - total, g, give.more))
         };
-        let glue = slack - letters - expand;
+        let glue = slack - letters - expand - more;
         let ratio =
             if g > 0 { glue as f64 / g as f64 } else { slack as f64 / total as f64 };
-        Shares { glue, letters, expand, ratio }
+        Shares { glue, letters, expand, more, ratio }
     } else {
         let (g, l, e) = (give.glue.1, give.letters.1, give.expand.1);
         let (need, total) = (-slack, g + l + e);
@@ -275,8 +281,25 @@ fn shares(slack: Sp, give: &Give) -> Shares {
         let expand = part(need, e, total).min(e);
         let glue = (need - letters - expand).min(g);
         let ratio = if g > 0 { -(glue as f64) / g as f64 } else { 0.0 };
-        Shares { glue: -glue, letters: -letters, expand: -expand, ratio }
+        Shares { glue: -glue, letters: -letters, expand: -expand, more: 0, ratio }
     }
+}
+
+/// Of the slack `beyond` a line's whole give, what its letters take past their
+/// range when they may take `m` more and its spaces may give `g`: in proportion
+/// while the spaces stay short of loose ([`LOOSE_RATIO`]); past that, the letters
+/// first, up to `m`, and only then the spaces. A loose line reads worse than a
+/// line a little letter-spaced.
+fn more_letters(beyond: Sp, g: Sp, m: Sp) -> Sp {
+    if g + m == 0 {
+        return 0;
+    }
+    let part = |x: Sp, of: Sp, total: Sp| (x as i128 * of as i128 / total as i128) as Sp;
+    // The spaces' stretch past their range before they are loose.
+    let short_of_loose = (g as f64 * (LOOSE_RATIO - 1.0)).round() as Sp;
+    let in_proportion =
+        if g > 0 { beyond.min(part(short_of_loose, g + m, g)) } else { beyond };
+    (part(in_proportion, m, g + m) + beyond - in_proportion).min(m)
 }
 
 /// A share handed out item by item in proportion to each one's give, exactly: the
@@ -350,8 +373,10 @@ pub fn set(
                 Item::Box { frag: Some(f), .. } => {
                     let frag = &p.frags[*f];
                     let trailing = frag.continues && Some(k) != last_box;
-                    let letters = frag.letters(frag.gaps(trailing));
-                    Give { letters, expand: frag.expansion(), ..Give::default() }
+                    let gaps = frag.gaps(trailing);
+                    let more = super::items::letter_flex(gaps, frag.size).0;
+                    let letters = frag.letters(gaps);
+                    Give { letters, expand: frag.expansion(), more, ..Give::default() }
                 }
                 Item::Box { st, sh, .. } => {
                     Give { letters: (*st, *sh), ..Give::default() }
@@ -384,6 +409,7 @@ pub fn set(
         // on the measure.
         let pick = |g: (Sp, Sp)| if slack >= 0 { g.0 } else { g.1 };
         let mut letters = Spread::new(share.letters, pick(give.letters));
+        let mut more = Spread::new(share.more, give.more);
         let mut expand = Spread::new(share.expand, pick(give.expand));
         let mut glue = Spread::new(share.glue, pick(give.glue));
         let mut runs = Vec::new();
@@ -393,7 +419,7 @@ pub fn set(
             let g = give_of(k, it);
             match it {
                 Item::Box { w: bw, frag, .. } => {
-                    let extra = letters.take(pick(g.letters));
+                    let extra = letters.take(pick(g.letters)) + more.take(g.more);
                     let grow = expand.take(pick(g.expand));
                     match frag {
                         Some(f) => {
@@ -490,6 +516,7 @@ mod tests {
             glue: (glue, glue / 2),
             letters: (letters, letters / 2),
             expand: (expand, expand),
+            more: letters,
         }
     }
 
@@ -504,14 +531,21 @@ mod tests {
     }
 
     #[test]
-    fn slack_past_the_give_goes_to_spaces_and_letters_alike_up_to_twice_their_range() {
-        // 150 past the 250 the line may give: expansion stays at its limit, and the
-        // spaces and the letters share the rest as they share their stretch.
-        let s = shares(400, &give(100, 100, 50));
-        assert_eq!((s.glue, s.letters, s.expand), (175, 175, 50));
+    fn slack_past_the_give_goes_to_letters_before_the_spaces_are_loose() {
+        // 30 past the 250 the line may give: expansion stays at its limit, and the
+        // spaces and the letters share it as they share their stretch, the spaces
+        // staying short of loose (120).
+        let s = shares(280, &give(100, 100, 50));
+        assert_eq!((s.glue, s.letters + s.more, s.expand), (115, 115, 50));
+        // 80 past it: in proportion until the spaces are at 120, then the letters.
+        let s = shares(330, &give(100, 100, 50));
+        assert_eq!((s.glue, s.letters + s.more, s.expand), (120, 160, 50));
+        assert!((s.ratio - LOOSE_RATIO).abs() < 1e-9);
         // Letters stop at twice their range; the spaces take what is left.
+        let s = shares(400, &give(100, 100, 50));
+        assert_eq!((s.glue, s.letters + s.more, s.expand), (150, 200, 50));
         let s = shares(1000, &give(100, 100, 50));
-        assert_eq!((s.glue, s.letters, s.expand), (750, 200, 50));
+        assert_eq!((s.glue, s.letters + s.more, s.expand), (750, 200, 50));
         assert!(s.ratio > 7.0);
     }
 }
