@@ -13,8 +13,14 @@
 //! 3. the spaces between its blocks (headings, verse, figures) stretch, each to at
 //!    most double;
 //! 4. the spread runs a line long, both its pages (a compositor's old remedy);
-//! 5. else both pages of the spread are left as many lines short, so they stay
+//! 5. the spread before runs a line long instead, which moves two lines on;
+//! 6. else both pages of the spread are left as many lines short, so they stay
 //!    level.
+//!
+//! A page counts as filled only when its last line stands on the last line of the
+//! grid: a page whose blocks leave less than a line at its foot that their spaces
+//! cannot take up is as unlevel as a page a line short, and is filled the same
+//! ways.
 //!
 //! Pages are filled to the grid — the text block's height rounded down to the
 //! leading — so that every full page ends on the same baseline, notes or not; the
@@ -39,7 +45,7 @@
 //! is placed once, in order; every page holds something, or is a blank the design
 //! asks for.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::galley::{Figure, Galley, NoteLines, Resetter, VItem, VKind};
 use super::units::Sp;
@@ -228,24 +234,22 @@ fn plan_pages(g: &mut Galley, resetter: &mut Resetter, geo: &Geometry) -> Vec<Pl
     // The builder as it stood before the last page, when that page is text the
     // next one goes on from.
     let mut before_last: Option<Saved> = None;
-    // A spread filled to another height than the grid's: its left-hand page's
-    // number, and the lines it runs long (or, negative, short).
-    let mut spread: Option<(usize, Sp)> = None;
-    // How many lines short the page was that first asked for it.
-    let mut short = 0;
+    let mut spreads = Spreads::default();
     while b.next < b.len() || !b.carry.is_empty() || !b.pending.is_empty() {
         let n = b.number();
-        let odd = spread.filter(|(l, _)| n == *l || n == l + 1).map(|(_, d)| d);
+        let left = n - n % 2;
+        let odd = spreads.height(left);
         b.avail = geo.grid_height() + odd.unwrap_or(0) * geo.leading;
         if b.chapter_waits() {
             before_last = None;
+            spreads.starts.clear();
             continue;
         }
         let saved = b.save();
+        spreads.begin(&b, n, &saved);
         let (end, plan) = b.fill();
         let (end, plan) = b.loosen(end, plan);
-        let room = b.room(end, &plan);
-        if room >= geo.leading && b.stretchable(&plan) < room {
+        if !b.ends_level(end, &plan) {
             if let Some(prev) = before_last.clone()
                 && b.loosen_before(prev)
             {
@@ -254,26 +258,123 @@ fn plan_pages(g: &mut Galley, resetter: &mut Resetter, geo: &Geometry) -> Vec<Pl
             }
             // Else the spread is filled to another height, planned again from its
             // left-hand page each time.
-            if odd.is_none() {
-                short = room / geo.leading;
-            }
-            if let Some(lines) = next_spread(odd, short) {
-                if n.is_multiple_of(2) {
-                    spread = Some((n, lines));
-                    b.restore(saved);
-                    continue;
+            let short = (b.room(end, &plan) / geo.leading).max(1);
+            if let Some(start) = spreads.next_try(left, odd, short) {
+                if start.plans != saved.plans {
+                    // Planned again from an earlier page: the page before that one
+                    // is not known.
+                    before_last = None;
                 }
-                if let Some(prev) = before_last.take() {
-                    spread = Some((n - 1, lines));
-                    b.restore(prev);
-                    continue;
-                }
+                b.restore(start);
+                continue;
             }
         }
         b.commit(end, plan);
+        if n == left + 1 {
+            spreads.done(left);
+        }
         before_last = Some(saved);
     }
     b.plans
+}
+
+/// The heights of the spreads that could not be filled to the grid, and what the
+/// builder needs to try others.
+///
+/// A spread that cannot be filled is tried a line long (both pages, so that they
+/// stand level: a compositor's old remedy); then the spread before it is run a
+/// line long instead, which moves two lines on to it; then it is left as many
+/// lines short as its page was, or one or two more, both pages alike; when all
+/// fail, it is filled to the grid again, the page short and the spread unlevel.
+#[derive(Default)]
+struct Spreads {
+    /// Left-hand page number → lines more than the grid's (negative: short).
+    heights: BTreeMap<usize, Sp>,
+    /// The builder before each of the last left-hand pages, while the text runs on
+    /// from one to the next.
+    starts: BTreeMap<usize, Saved>,
+    /// How many lines short the page was that first asked for its spread's height.
+    short: Sp,
+    /// A spread run long for the next one's sake: its left-hand page.
+    lent: Option<usize>,
+    /// The spreads (left-hand pages) for which the spread before was run long.
+    borrowed: BTreeSet<usize>,
+}
+
+impl Spreads {
+    /// The lines spread `left` is filled to beyond the grid, if not the grid's.
+    fn height(&self, left: usize) -> Option<Sp> {
+        self.heights.get(&left).copied()
+    }
+
+    /// Page `n` is about to be planned from `saved`.
+    fn begin(&mut self, b: &Builder, n: usize, saved: &Saved) {
+        let opens = b.get(b.next).is_some_and(|it| it.new_page.is_some());
+        if opens {
+            // Lines cannot move across a chapter opening.
+            self.starts.clear();
+        }
+        if n.is_multiple_of(2) {
+            self.starts.retain(|&l, _| l + 2 >= n);
+            self.starts.insert(n, saved.clone());
+        }
+    }
+
+    /// Spread `left`, tried at `odd` lines, leaves a page `short` lines short:
+    /// chooses what to try next and returns the builder to start from (before
+    /// the spread's left-hand page, or an earlier one) — or nothing, when the page
+    /// is to stay as it is.
+    fn next_try(&mut self, left: usize, odd: Option<Sp>, short: Sp) -> Option<Saved> {
+        if self.lent == Some(left) {
+            // The spread run long for the next one's sake is short itself.
+            return self.repay();
+        }
+        if odd.is_none() {
+            self.short = short;
+        }
+        if odd == Some(1) {
+            if self.lent == Some(left.wrapping_sub(2)) {
+                return self.repay();
+            }
+            if let Some(start) = self.borrow(left) {
+                return Some(start);
+            }
+        }
+        let lines = next_spread(odd, self.short)?;
+        self.heights.insert(left, lines);
+        self.starts.get(&left).cloned()
+    }
+
+    /// Runs the spread before `left` a line long, when it was filled to the grid
+    /// and the text runs on from it, and it was not tried before.
+    fn borrow(&mut self, left: usize) -> Option<Saved> {
+        let before = left.checked_sub(2)?;
+        if self.borrowed.contains(&left) || self.heights.contains_key(&before) {
+            return None;
+        }
+        let start = self.starts.get(&before)?.clone();
+        self.borrowed.insert(left);
+        self.heights.insert(before, 1);
+        self.heights.remove(&left);
+        self.lent = Some(before);
+        Some(start)
+    }
+
+    /// Running the spread before long did not help: both go back to the grid, and
+    /// the later spread tries its other heights.
+    fn repay(&mut self) -> Option<Saved> {
+        let before = self.lent.take()?;
+        self.heights.remove(&before);
+        self.heights.remove(&(before + 2));
+        self.starts.get(&before).cloned()
+    }
+
+    /// Spread `left` is planned: a spread run long for its sake stays so.
+    fn done(&mut self, left: usize) {
+        if self.lent.is_some_and(|l| l + 2 == left) {
+            self.lent = None;
+        }
+    }
 }
 
 /// The height to try next for a spread whose pages cannot both be filled, in lines
@@ -355,12 +456,12 @@ impl Builder<'_, '_> {
     /// it: of the changes that fill the page, the one that costs the fewest
     /// demerits. Returns the page as it is then, or as it was when nothing fills it.
     fn loosen(&mut self, end: usize, plan: Plan) -> (usize, Plan) {
-        if self.room(end, &plan) < self.geo.leading {
+        if self.full(end, &plan) {
             return (end, plan);
         }
         let full = |b: &mut Self| {
             let (e, p) = b.fill();
-            b.room(e, &p) < b.geo.leading
+            b.full(e, &p)
         };
         let Some(reset) = self.change_best(end, full) else { return (end, plan) };
         let (end, mut plan) = self.fill();
@@ -380,14 +481,14 @@ impl Builder<'_, '_> {
         let end = now.next;
         let both_full = |b: &mut Self| {
             let (e, p) = b.fill();
-            if b.room(e, &p) >= b.geo.leading {
+            if !b.full(e, &p) {
                 return false;
             }
             let s = b.save();
             b.commit(e, p);
             b.avail = now.avail;
             let (e, p) = b.fill();
-            let full = b.room(e, &p) < b.geo.leading;
+            let full = b.full(e, &p);
             b.restore(s);
             full
         };
@@ -479,8 +580,9 @@ impl Builder<'_, '_> {
         Some((at, n, from.count()))
     }
 
-    /// The room a page leaves at its foot when the text goes on after it (not
-    /// before a chapter opening, a figure waiting, or at the end); else none.
+    /// The room a page leaves at its foot, below its last line shown, when the
+    /// text goes on after it (not before a chapter opening, a figure waiting, or
+    /// at the end); else none.
     fn room(&self, end: usize, plan: &Plan) -> Sp {
         if plan.body.is_empty() || !plan.deferred.is_empty() {
             return 0;
@@ -492,8 +594,32 @@ impl Builder<'_, '_> {
         if next.new_page.is_some() {
             return 0;
         }
-        self.avail - plan.body_h - plan.notes_h
+        self.avail - (plan.body_h - self.trailing(plan)) - plan.notes_h
     }
+
+    /// The height of the space at the foot of a page's body, below its last line
+    /// shown: it moves nothing.
+    fn trailing(&self, plan: &Plan) -> Sp {
+        let shown =
+            plan.body.iter().rposition(|&i| !matches!(self.at(i).kind, VKind::Space));
+        plan.body[shown.map_or(0, |k| k + 1)..].iter().map(|&i| self.at(i).h).sum()
+    }
+    /// Whether the page ends on the last line of its grid, as every full page
+    /// does: the room at its foot is none, or no more than the spaces between its
+    /// blocks can stretch to take up — or less than a line above notes, which
+    /// stand at the foot whatever the text above them.
+    fn ends_level(&self, end: usize, plan: &Plan) -> bool {
+        let room = self.room(end, plan);
+        room <= self.stretchable(plan)
+            || (room < self.geo.leading && !plan.chunks.is_empty())
+    }
+
+    /// Whether the page is full: less than a line is left at its foot, and it
+    /// ends level (see [`Builder::ends_level`]).
+    fn full(&self, end: usize, plan: &Plan) -> bool {
+        self.room(end, plan) < self.geo.leading && self.ends_level(end, plan)
+    }
+
     /// The number the next page will have.
     fn number(&self) -> usize {
         self.plans.len() + 1
@@ -713,7 +839,8 @@ impl Builder<'_, '_> {
     /// How much the spaces between a page's blocks may grow: to double (see
     /// [`fill_shares`]). A page they fill is full.
     fn stretchable(&self, plan: &Plan) -> Sp {
-        flexible(self.g, plan).iter().map(|&k| self.at(plan.body[k]).h).sum()
+        let space = |i: usize| matches!(self.at(i).kind, VKind::Space);
+        flexible(&plan.body, space).iter().map(|&k| self.at(plan.body[k]).h).sum()
     }
 
     /// How tall a page's content may be: the height it is filled to, and a
@@ -794,12 +921,7 @@ impl Builder<'_, '_> {
         }
         let room = self.room(end, &plan);
         let stretchable = self.stretchable(&plan);
-        // Space at the foot of the body moves nothing.
-        let shown =
-            plan.body.iter().rposition(|&i| !matches!(self.at(i).kind, VKind::Space));
-        let trailing: Sp =
-            plan.body[shown.map_or(0, |k| k + 1)..].iter().map(|&i| self.at(i).h).sum();
-        let over = plan.body_h - trailing + plan.notes_h - self.avail;
+        let over = plan.body_h - self.trailing(&plan) + plan.notes_h - self.avail;
         if over > 0 {
             plan.fill = -over;
         } else if (room < self.geo.leading || room <= stretchable)
@@ -926,7 +1048,7 @@ fn compose(g: &mut Galley, geo: &Geometry, number: usize, plan: &Plan) -> Page {
 /// the same way.
 fn fill_shares(g: &Galley, plan: &Plan) -> Vec<Sp> {
     let body = &plan.body;
-    let flexible = flexible(g, plan);
+    let flexible = flexible(body, |i| matches!(g.items[i].kind, VKind::Space));
     let total: Sp = flexible.iter().map(|&k| g.items[body[k]].h).sum();
     if plan.fill == 0 || total <= 0 || plan.fill > total {
         return Vec::new();
@@ -950,12 +1072,9 @@ fn fill_shares(g: &Galley, plan: &Plan) -> Vec<Sp> {
 
 /// The places in a page's body of the spaces between its blocks: not one at the top
 /// (dropped there) nor at the end (it moves nothing).
-fn flexible(g: &Galley, plan: &Plan) -> Vec<usize> {
-    let body = &plan.body;
-    let last_shown = body.iter().rposition(|&i| !matches!(g.items[i].kind, VKind::Space));
-    (1..last_shown.unwrap_or(0))
-        .filter(|&k| matches!(g.items[body[k]].kind, VKind::Space))
-        .collect()
+fn flexible(body: &[usize], space: impl Fn(usize) -> bool) -> Vec<usize> {
+    let last_shown = body.iter().rposition(|&i| !space(i));
+    (1..last_shown.unwrap_or(0)).filter(|&k| space(body[k])).collect()
 }
 
 /// Places one galley item with its top at `y`: its lines are moved out of the galley
