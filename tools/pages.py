@@ -20,6 +20,9 @@ Method (from `pdftotext -bbox-layout`: every line with its box)
   * A page is *short* when its lowest baseline stands at least half a leading
     above that foot; it is *mid-chapter* unless the next page opens a chapter
     (its first line is larger than the body), is blank, or it is the last page.
+    It is *long* when that baseline stands half a leading or more below the foot
+    (a spread run a line long to fill it, a compositor's remedy: counted, not
+    faulted).
   * A *spread* is a left-hand page and the right-hand page after it (an even
     page number in the file, then an odd one). It is *unlevel*
     when both are mid-chapter and their lowest baselines differ by more than
@@ -160,7 +163,7 @@ def measure(pages: list[list[Line]], first: int) -> dict:
             return False
         return not is_body(t[0]) or (len(t) > 1 and t[1].base - t[0].base > 1.5 * leading)
 
-    short, mid_pages, unlevel, widows, orphans = [], 0, [], [], []
+    short, long, mid_pages, unlevel, widows, orphans = [], [], 0, [], [], []
     ends = []
     for k, p in enumerate(pages):
         c = content(p)
@@ -172,6 +175,8 @@ def measure(pages: list[list[Line]], first: int) -> dict:
         mid_pages += 1
         if low(p) < foot - leading / 2:
             short.append(first + k)
+        elif low(p) > foot + leading / 2:
+            long.append(first + k)
     # Spreads: an even page of the file (left-hand) and the odd one after it.
     for k in range(first % 2, len(pages) - 1, 2):
         a, b = pages[k], pages[k + 1]
@@ -213,6 +218,7 @@ def measure(pages: list[list[Line]], first: int) -> dict:
         "mid_chapter_pages": mid_pages,
         "short_mid_chapter": short,
         "short_pct": round(100 * len(short) / mid_pages, 2) if mid_pages else 0.0,
+        "long_pages": long,
         "unlevel_spreads": unlevel,
         "widows": widows,
         "orphans": orphans,
@@ -245,6 +251,7 @@ def main() -> int:
         f"short mid-chapter pages:  {len(m['short_mid_chapter'])} of {m['mid_chapter_pages']}"
         f" ({m['short_pct']} %) {m['short_mid_chapter'][:20]}"
     )
+    print(f"pages run a line long:    {len(m['long_pages'])} {m['long_pages'][:20]}")
     print(f"unlevel spreads:          {len(m['unlevel_spreads'])} {m['unlevel_spreads'][:10]}")
     print(f"widows:                   {len(m['widows'])} {m['widows'][:20]}")
     print(f"orphans:                  {len(m['orphans'])} {m['orphans'][:20]}")

@@ -80,17 +80,17 @@ def main(asked):
                 "justified": ws["justified_lines"], "loose": ws["loose_lines"], "loose_pct": ws["loose_pct"],
                 "hyphen_run": ws["longest_hyphen_run"],
                 "mid": pg["mid_chapter_pages"], "short": len(pg["short_mid_chapter"]), "short_pct": pg["short_pct"],
-                "unlevel": len(pg["unlevel_spreads"]), "widows": len(pg["widows"]), "orphans": len(pg["orphans"]),
+                "long": len(pg["long_pages"]), "unlevel": len(pg["unlevel_spreads"]), "widows": len(pg["widows"]), "orphans": len(pg["orphans"]),
                 "widow_pages": pg["widows"], "orphan_pages": pg["orphans"],
             })
     (M / "figures.json").write_text(json.dumps(rows, indent=1))
     head = ("| text | edition | pages (text/total) | median gap pt | p95/median | loose >1.6× (of justified) "
-            "| max hyphen run | short mid-chapter pages | unlevel spreads | widows | orphans |")
-    lines = [head, "|" + "---|" * 11]
+            "| max hyphen run | short mid-chapter pages | pages a line long | unlevel spreads | widows | orphans |")
+    lines = [head, "|" + "---|" * 12]
     for r in rows:
         lines.append(f"| {r['text']} | {r['edition']} | {r['pages_text']} / {r['pages_total']} | {r['median_gap']:.2f} | "
                      f"{r['p95_over_median']:.3f} | {r['loose']} ({r['loose_pct']:.2f} % of {r['justified']}) | "
-                     f"{r['hyphen_run']} | {r['short']} of {r['mid']} ({r['short_pct']:.1f} %) | {r['unlevel']} | "
+                     f"{r['hyphen_run']} | {r['short']} of {r['mid']} ({r['short_pct']:.1f} %) | {r['long']} | {r['unlevel']} | "
                      f"{r['widows']} | {r['orphans']} |")
     (M / "table.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
