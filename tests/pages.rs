@@ -456,3 +456,43 @@ fn issue_17_a_widow_is_fixed_by_a_paragraph_a_line_longer_or_shorter() {
         assert!(next.body_lines >= 2, "{case}: a widow on page {}", k + 2);
     }
 }
+
+/// Every spread ends level: the last lines of its two pages stand on one baseline —
+/// the grid's last, or a line below it when the spread runs long, or as many lines
+/// above it on both pages. Headings and verse leave room that is no whole number of
+/// lines, which the spaces between blocks must take up, or the page is set again.
+#[test]
+fn issue_17_every_spread_ends_level_among_headings_and_verse() {
+    let mut md = front("Level spreads");
+    let words: Vec<&str> = SENTENCE.split_whitespace().collect();
+    for k in 0..160usize {
+        if k % 11 == 5 {
+            md.push_str(&format!("## Part {k}\n\n"));
+        }
+        if k % 7 == 3 {
+            for v in 0..(2 + k % 4) {
+                md.push_str(&format!(
+                    "| {} line {v},\n",
+                    words[..3 + (k + v) % 5].join(" ")
+                ));
+            }
+            md.push('\n');
+        }
+        // Paragraphs of one to nine lines.
+        let n = 1 + (k * 37) % 90;
+        let para: Vec<&str> = (0..n).map(|j| words[(j + k) % words.len()]).collect();
+        md.push_str(&format!("{}.\n\n", para.join(" ")));
+    }
+    let (l, _) = lay(&md);
+    let last_y = |p: &Page| p.lines[..p.body_lines].last().map(|pl| pl.y);
+    // The text runs on over every page but the last, which ends it.
+    let text: Vec<&Page> = l.pages.iter().filter(|p| p.body_lines > 0).collect();
+    assert!(text.len() > 20, "{} pages", text.len());
+    let spreads = text[..text.len() - 1].windows(2).map(|w| (w[0], w[1]));
+    let unlevel: Vec<_> = spreads
+        .filter(|(a, b)| a.number % 2 == 0 && b.number == a.number + 1)
+        .filter(|(a, b)| last_y(a) != last_y(b))
+        .map(|(a, b)| (a.number, last_y(a), last_y(b)))
+        .collect();
+    assert!(unlevel.is_empty(), "unlevel spreads: {unlevel:?}");
+}
