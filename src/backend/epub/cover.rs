@@ -26,6 +26,45 @@ pub const WIDTH: u32 = 1600;
 pub const HEIGHT: u32 = 2560;
 const QUALITY: u8 = 88;
 
+/// Whether the manuscript's cover image goes into the e-book as it is: a JPEG that
+/// fits 1600 × 2560, in gray or in colour (YCbCr) — not CMYK, which reading systems
+/// draw wrongly. Decoding and encoding it again would cost most of a small book's
+/// build and lose a generation of quality for nothing.
+pub fn fits_as_it_is(bytes: &[u8], info: crate::resources::ImageInfo) -> bool {
+    info.format == image::ImageFormat::Jpeg
+        && info.width <= WIDTH
+        && info.height <= HEIGHT
+        && matches!(jpeg_components(bytes), Some(1 | 3))
+}
+
+/// The number of colour components of a JPEG, from its frame header (SOF0–SOF15
+/// but DHT, JPG and DAC: ITU T.81 B.2.2): 1 gray, 3 YCbCr, 4 CMYK or YCCK.
+fn jpeg_components(bytes: &[u8]) -> Option<u8> {
+    let mut at = 2;
+    while at + 4 <= bytes.len() {
+        if bytes[at] != 0xFF {
+            return None;
+        }
+        let marker = bytes[at + 1];
+        if marker == 0xFF {
+            // Fill bytes before a marker.
+            at += 1;
+            continue;
+        }
+        let len = usize::from(u16::from_be_bytes([bytes[at + 2], bytes[at + 3]]));
+        if (0xC0..=0xCF).contains(&marker) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) {
+            // Length, precision, height, width, then the component count.
+            return bytes.get(at + 9).copied();
+        }
+        if marker == 0xDA || len < 2 {
+            // The scan starts before any frame header: not a JPEG to trust.
+            return None;
+        }
+        at += 2 + len;
+    }
+    None
+}
+
 /// The manuscript's cover image, scaled down (never up) to fit 1600 × 2560, as JPEG.
 pub fn from_image(img: &image::DynamicImage) -> Result<Vec<u8>, String> {
     let img = if img.width() > WIDTH || img.height() > HEIGHT {
@@ -298,5 +337,44 @@ mod resize_tests {
         let small = image::DynamicImage::new_rgb8(300, 480);
         let out = image::load_from_memory(&from_image(&small).unwrap()).unwrap();
         assert_eq!((out.width(), out.height()), (300, 480));
+    }
+}
+
+#[cfg(test)]
+mod as_it_is_tests {
+    use super::*;
+    use crate::resources::ImageInfo;
+
+    fn jpeg(img: image::DynamicImage) -> (Vec<u8>, ImageInfo) {
+        let mut out = Vec::new();
+        img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Jpeg)
+            .unwrap();
+        let info = crate::resources::inspect(&out).unwrap();
+        (out, info)
+    }
+
+    #[test]
+    fn a_jpeg_that_fits_goes_in_as_it_is_and_nothing_else_does() {
+        let (colour, info) = jpeg(image::DynamicImage::new_rgb8(1600, 2244));
+        assert_eq!(jpeg_components(&colour), Some(3));
+        assert!(fits_as_it_is(&colour, info));
+        let (gray, info) = jpeg(image::DynamicImage::new_luma8(300, 400));
+        assert_eq!(jpeg_components(&gray), Some(1));
+        assert!(fits_as_it_is(&gray, info));
+        // Too tall: scaled down.
+        let (tall, info) = jpeg(image::DynamicImage::new_rgb8(1000, 2600));
+        assert!(!fits_as_it_is(&tall, info));
+        // A PNG is encoded as JPEG.
+        let mut png = Vec::new();
+        image::DynamicImage::new_rgb8(10, 10)
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        assert!(!fits_as_it_is(&png, crate::resources::inspect(&png).unwrap()));
+        // A CMYK frame header (four components) is not trusted as it is.
+        let mut cmyk = colour.clone();
+        let sof = cmyk.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
+        cmyk[sof + 9] = 4;
+        assert_eq!(jpeg_components(&cmyk), Some(4));
+        assert_eq!(jpeg_components(b"not a jpeg"), None);
     }
 }

@@ -544,6 +544,7 @@ impl Book {
 /// The cover as a JPEG: the manuscript's image, or a typographic cover.
 fn cover_jpeg(doc: &Document, res: &Resources) -> Result<Vec<u8>, EpubError> {
     match &res.cover {
+        Some(img) if cover::fits_as_it_is(&img.bytes, img.info) => Ok(img.bytes.clone()),
         Some(img) => {
             let decoded = crate::resources::decode(&img.bytes, img.info.format)
                 .map_err(EpubError::Cover)?;
