@@ -65,22 +65,71 @@ struct PrintJob {
     images: std::collections::BTreeMap<String, epub::Image>,
 }
 
-/// Renders one edition of a resolved manuscript; returns its bytes and, for the
-/// PDF, the standards it conforms to (for the summary line).
-#[allow(clippy::too_many_arguments)]
-fn render(
-    format: Format,
+/// The text edition.
+fn render_text(doc: &crate::model::Document, args: &BuildArgs) -> Vec<u8> {
+    let width = args.text_width.or(doc.meta.text.width).unwrap_or(text::DEFAULT_WIDTH);
+    text::render(doc, &text::TextOptions { width }).into_bytes()
+}
+
+/// What needs no print layout, made on another core while the print edition is
+/// laid out: the text edition, and the e-book's cover (most of a small e-book's
+/// work).
+#[derive(Default)]
+struct Early {
+    text: Option<Vec<u8>>,
+    cover: Option<Vec<u8>>,
+}
+
+fn render_early(
+    formats: &[Format],
     path: &Path,
     l: &Loaded,
     doc: &crate::model::Document,
     args: &BuildArgs,
+) -> Result<Early, CliError> {
+    let err = |e: epub::EpubError| CliError::Usage(format!("{}: {e}", path.display()));
+    Ok(Early {
+        text: formats.contains(&Format::Txt).then(|| render_text(doc, args)),
+        cover: match formats.contains(&Format::Epub) {
+            true => Some(epub::cover_jpeg(doc, &l.res).map_err(err)?),
+            false => None,
+        },
+    })
+}
+
+/// The EPUB, with its cover made beforehand and the print edition's pages (its
+/// page-list).
+fn render_epub(
+    path: &Path,
+    l: &Loaded,
+    doc: &crate::model::Document,
     sde: Option<i64>,
-    job: Option<&PrintJob>,
+    pages: Vec<crate::layout::PageStart>,
+    cover: Vec<u8>,
+) -> Result<Vec<u8>, CliError> {
+    let opts = epub::EpubOptions {
+        modified: epub::modified_time(l.modified, sde),
+        embed_fonts: embeds_fonts(doc, &l.res),
+        pages,
+    };
+    epub::render_with_cover(doc, &l.res, &opts, cover)
+        .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))
+}
+
+/// Renders the PDF or the booklet from the laid-out print edition; returns its
+/// bytes and, for the PDF, the standards it conforms to (for the summary line).
+fn render_print(
+    format: Format,
+    path: &Path,
+    l: &Loaded,
+    doc: &crate::model::Document,
+    sde: Option<i64>,
+    j: &PrintJob,
     findings: &mut Diagnostics,
 ) -> Result<(Vec<u8>, Option<&'static str>), CliError> {
     let err = |e: String| CliError::Usage(format!("{}: {e}", path.display()));
     let modified = epub::modified_time(l.modified, sde);
-    if let (Format::Pdf, Some(j)) = (format, job) {
+    if format == Format::Pdf {
         let opts = pdf::PdfOptions {
             bleed: j.print.bleed as f32,
             modified,
@@ -91,53 +140,31 @@ fn render(
         conformance_findings(doc, &w, findings);
         return Ok((w.bytes, Some(w.conformance.name())));
     }
-    let bytes = match (format, job) {
-        (Format::Txt, _) => {
-            let width =
-                args.text_width.or(doc.meta.text.width).unwrap_or(text::DEFAULT_WIDTH);
-            text::render(doc, &text::TextOptions { width }).into_bytes()
-        }
-        (Format::Epub, _) => {
-            // The print edition's pages, marked in the e-book (its page-list).
-            let pages = job.map(|j| j.layout.page_starts()).unwrap_or_default();
-            let opts = epub::EpubOptions {
-                modified,
-                embed_fonts: embeds_fonts(doc, &l.res),
-                pages,
-            };
-            epub::render(doc, &l.res, &opts).map_err(|e| err(e.to_string()))?
-        }
-        (Format::Booklet, Some(j)) => {
-            let (sw, sh) = j.print.trim.sheet();
-            let opts = pdf::BookletOptions {
-                duplex: j.print.duplex,
-                creep: j.print.creep as f32,
-                modified,
-                sheet: (sw as f32, sh as f32),
-                signature: j.print.signature,
-            };
-            if j.print.duplex == crate::print::Duplex::Manual {
-                let sides = crate::print::impose(
-                    j.layout.pages.len(),
-                    j.print.signature,
-                    j.print.duplex,
-                    doc.meta.lang.rtl(),
-                )
-                .len();
-                eprintln!(
-                    "quire: {}: print sides 1–{} (the fronts), turn the printed stack over on its short edge and put it back, then print sides {}–{sides}",
-                    path.display(),
-                    sides / 2,
-                    sides / 2 + 1
-                );
-            }
-            pdf::render_booklet(&j.layout, &doc.meta, &j.fonts, &j.images, &opts)
-                .map_err(|e| err(e.to_string()))?
-        }
-        (Format::Pdf | Format::Booklet, _) => {
-            unreachable!("build_one lays out the print edition first; the PDF is above")
-        }
+    let (sw, sh) = j.print.trim.sheet();
+    let opts = pdf::BookletOptions {
+        duplex: j.print.duplex,
+        creep: j.print.creep as f32,
+        modified,
+        sheet: (sw as f32, sh as f32),
+        signature: j.print.signature,
     };
+    if j.print.duplex == crate::print::Duplex::Manual {
+        let sides = crate::print::impose(
+            j.layout.pages.len(),
+            j.print.signature,
+            j.print.duplex,
+            doc.meta.lang.rtl(),
+        )
+        .len();
+        eprintln!(
+            "quire: {}: print sides 1–{} (the fronts), turn the printed stack over on its short edge and put it back, then print sides {}–{sides}",
+            path.display(),
+            sides / 2,
+            sides / 2 + 1
+        );
+    }
+    let bytes = pdf::render_booklet(&j.layout, &doc.meta, &j.fonts, &j.images, &opts)
+        .map_err(|e| err(e.to_string()))?;
     Ok((bytes, None))
 }
 
@@ -379,33 +406,72 @@ fn build_one(
         let mut findings = Diagnostics::new();
         let print = args.cover_wrap
             || formats.iter().any(|f| matches!(f, Format::Pdf | Format::Booklet));
-        let job = if print {
-            Some(
-                print_job(doc, &l, args, &mut findings)
-                    .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?,
-            )
-        } else if formats.contains(&Format::Epub) {
-            // The EPUB's page-list comes from the print edition, laid out for it
-            // alone: its findings are the PDF's to report, and print settings it
-            // cannot use only cost the e-book its page-list.
-            print_job(doc, &l, args, &mut Diagnostics::new()).ok()
-        } else {
-            None
-        };
+        // The print edition is laid out here while the editions that do not need
+        // it are made on another core.
+        let mut early = Ok(Early::default());
+        let job = rayon::in_place_scope(|s| {
+            let (l, early) = (&l, &mut early);
+            s.spawn(move |_| *early = render_early(formats, path, l, doc, args));
+            if print {
+                print_job(doc, l, args, &mut findings)
+                    .map(Some)
+                    .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))
+            } else if formats.contains(&Format::Epub) {
+                // The EPUB's page-list comes from the print edition, laid out for it
+                // alone: its findings are the PDF's to report, and print settings it
+                // cannot use only cost the e-book its page-list.
+                Ok(print_job(doc, l, args, &mut Diagnostics::new()).ok())
+            } else {
+                Ok(None)
+            }
+        })?;
+        let mut early = early?;
         pages = job.as_ref().filter(|_| print).map(|j| j.layout.pages.len());
         // Render everything first: nothing is written unless every edition rendered.
+        let mut rendered = std::collections::BTreeMap::new();
+        if let Some(t) = early.text.take() {
+            rendered.insert(Format::Txt, (t, None));
+        }
+        // The e-book on another core while the PDF and the booklet are drawn here.
+        let mut epub = None;
+        let drawn = rayon::in_place_scope(|s| -> Result<_, CliError> {
+            if let Some(cover) = early.cover.take() {
+                let starts =
+                    job.as_ref().map(|j| j.layout.page_starts()).unwrap_or_default();
+                let (l, epub) = (&l, &mut epub);
+                s.spawn(move |_| {
+                    *epub = Some(render_epub(path, l, doc, sde, starts, cover))
+                });
+            }
+            let mut drawn = Vec::new();
+            for &f in
+                formats.iter().filter(|f| matches!(f, Format::Pdf | Format::Booklet))
+            {
+                let j = job.as_ref().expect("a print format lays out the print edition");
+                drawn.push((f, render_print(f, path, &l, doc, sde, j, &mut findings)?));
+            }
+            let mut wrap = None;
+            if let (true, Some(j)) = (args.cover_wrap, job.as_ref()) {
+                let modified = epub::modified_time(l.modified, sde);
+                let bytes = render_wrap(&l, doc, j, modified, &mut findings)
+                    .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+                wrap = Some((bytes, None));
+            }
+            Ok((drawn, wrap))
+        });
+        let (drawn, wrap) = drawn?;
+        if let Some(e) = epub {
+            rendered.insert(Format::Epub, (e?, None));
+        }
+        rendered.extend(drawn);
         let mut outputs = Vec::new();
         for &f in formats {
-            outputs.push((
-                args.out.join(f.file_name(&stem)),
-                render(f, path, &l, doc, args, sde, job.as_ref(), &mut findings)?,
-            ));
+            if let Some(out) = rendered.remove(&f) {
+                outputs.push((args.out.join(f.file_name(&stem)), out));
+            }
         }
-        if let (true, Some(j)) = (args.cover_wrap, job.as_ref()) {
-            let modified = epub::modified_time(l.modified, sde);
-            let bytes = render_wrap(&l, doc, j, modified, &mut findings)
-                .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
-            outputs.push((args.out.join(format!("{stem}-cover.pdf")), (bytes, None)));
+        if let Some(w) = wrap {
+            outputs.push((args.out.join(format!("{stem}-cover.pdf")), w));
         }
         fs::create_dir_all(&args.out).map_err(io_err(&args.out))?;
         for (out, (bytes, conforms)) in outputs {

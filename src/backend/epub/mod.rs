@@ -126,11 +126,22 @@ pub fn render(
     res: &Resources,
     opts: &EpubOptions,
 ) -> Result<Vec<u8>, EpubError> {
+    render_with_cover(doc, res, opts, cover_jpeg(doc, res)?)
+}
+
+/// [`render`], with the cover JPEG made beforehand by [`cover_jpeg`] (on another
+/// core, while the print edition is laid out for the page-list).
+pub fn render_with_cover(
+    doc: &Document,
+    res: &Resources,
+    opts: &EpubOptions,
+    cover: Vec<u8>,
+) -> Result<Vec<u8>, EpubError> {
     let mut map = Map::new(doc);
     map.pages = PageBreaks::place(doc, &map.files, &opts.pages);
     let images = Images::collect(doc, res);
     let mut book = Book::default();
-    book.front(doc, res, opts)?;
+    book.front(doc, res, opts, cover);
     book.chapters(doc, &map, &images);
     book.images(res, &images);
     book.nav(doc, &map);
@@ -396,7 +407,8 @@ impl Book {
         doc: &Document,
         res: &Resources,
         opts: &EpubOptions,
-    ) -> Result<(), EpubError> {
+        jpg: Vec<u8>,
+    ) {
         let xhtml = "application/xhtml+xml";
         self.add("nav", "nav.xhtml", xhtml, Some("nav"), false, Vec::new());
         self.add(
@@ -407,7 +419,6 @@ impl Book {
             false,
             stylesheet(opts, &res.fonts).into_bytes(),
         );
-        let jpg = cover_jpeg(doc, res)?;
         self.add(
             "cover-image",
             "images/cover.jpg",
@@ -425,7 +436,6 @@ impl Book {
             true,
             title_page(doc).into_bytes(),
         );
-        Ok(())
     }
 
     /// One content document per chapter, with its notes at its end.
@@ -542,7 +552,7 @@ impl Book {
 }
 
 /// The cover as a JPEG: the manuscript's image, or a typographic cover.
-fn cover_jpeg(doc: &Document, res: &Resources) -> Result<Vec<u8>, EpubError> {
+pub fn cover_jpeg(doc: &Document, res: &Resources) -> Result<Vec<u8>, EpubError> {
     match &res.cover {
         Some(img) if cover::fits_as_it_is(&img.bytes, img.info) => Ok(img.bytes.clone()),
         Some(img) => {
