@@ -440,3 +440,42 @@ fn issue_13_a_character_no_font_has_is_a_gap_and_the_pdf_stays_pdf_a() {
         "PDF/A-2 metadata"
     );
 }
+
+/// Every edition is the same byte for byte whether built on one thread or on
+/// several: the editions of one manuscript are made on different cores at once, and
+/// nothing in them may depend on which finished first.
+#[test]
+fn one_thread_or_many_build_the_same_bytes() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let tmp = tempfile::tempdir().unwrap();
+    // The sample (with its cover image) and a book with chapters, notes and a drawn
+    // cover.
+    let book = tmp.path().join("book.md");
+    fs::write(
+        &book,
+        "---\ntitle: A Book\nauthor: A. Writer\nlang: en\n---\n\n# One\n\nText.[^1]\n\n[^1]: A note.\n\n# Two\n\nMore text.\n",
+    )
+    .unwrap();
+    let build = |threads: &str, out: &Path| {
+        quire(&root)
+            .env("RAYON_NUM_THREADS", threads)
+            .env("SOURCE_DATE_EPOCH", "1700000000")
+            .args(["build", "manuscript"])
+            .arg(&book)
+            .arg("-o")
+            .arg(out)
+            .assert()
+            .success();
+    };
+    let (one, many) = (tmp.path().join("one"), tmp.path().join("many"));
+    build("1", &one);
+    build("4", &many);
+    let mut names: Vec<_> =
+        fs::read_dir(&one).unwrap().map(|e| e.unwrap().file_name()).collect();
+    names.sort();
+    assert_eq!(names.len(), 8, "{names:?}");
+    for n in names {
+        let (a, b) = (fs::read(one.join(&n)).unwrap(), fs::read(many.join(&n)).unwrap());
+        assert!(a == b, "{n:?} differs between one thread and four");
+    }
+}
