@@ -116,10 +116,9 @@ fn render_epub(
         .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))
 }
 
-/// Renders the PDF or the booklet from the laid-out print edition; returns its
-/// bytes and, for the PDF, the standards it conforms to (for the summary line).
-fn render_print(
-    format: Format,
+/// Renders the PDF from the laid-out print edition; returns its bytes and the
+/// standards it conforms to (for the summary line).
+fn render_pdf(
     path: &Path,
     l: &Loaded,
     doc: &crate::model::Document,
@@ -127,24 +126,30 @@ fn render_print(
     j: &PrintJob,
     findings: &mut Diagnostics,
 ) -> Result<(Vec<u8>, Option<&'static str>), CliError> {
-    let err = |e: String| CliError::Usage(format!("{}: {e}", path.display()));
-    let modified = epub::modified_time(l.modified, sde);
-    if format == Format::Pdf {
-        let opts = pdf::PdfOptions {
-            bleed: j.print.bleed as f32,
-            modified,
-            crop_marks: j.print.crop_marks,
-        };
-        let w = pdf::render(&j.layout, &doc.meta, &j.fonts, &j.images, &opts)
-            .map_err(|e| err(e.to_string()))?;
-        conformance_findings(doc, &w, findings);
-        return Ok((w.bytes, Some(w.conformance.name())));
-    }
+    let opts = pdf::PdfOptions {
+        bleed: j.print.bleed as f32,
+        modified: epub::modified_time(l.modified, sde),
+        crop_marks: j.print.crop_marks,
+    };
+    let w = pdf::render(&j.layout, &doc.meta, &j.fonts, &j.images, &opts)
+        .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+    conformance_findings(doc, &w, findings);
+    Ok((w.bytes, Some(w.conformance.name())))
+}
+
+/// Renders the booklet: the print edition's pages imposed for saddle-stitching.
+fn render_booklet(
+    path: &Path,
+    l: &Loaded,
+    doc: &crate::model::Document,
+    sde: Option<i64>,
+    j: &PrintJob,
+) -> Result<Vec<u8>, CliError> {
     let (sw, sh) = j.print.trim.sheet();
     let opts = pdf::BookletOptions {
         duplex: j.print.duplex,
         creep: j.print.creep as f32,
-        modified,
+        modified: epub::modified_time(l.modified, sde),
         sheet: (sw as f32, sh as f32),
         signature: j.print.signature,
     };
@@ -163,9 +168,8 @@ fn render_print(
             sides / 2 + 1
         );
     }
-    let bytes = pdf::render_booklet(&j.layout, &doc.meta, &j.fonts, &j.images, &opts)
-        .map_err(|e| err(e.to_string()))?;
-    Ok((bytes, None))
+    pdf::render_booklet(&j.layout, &doc.meta, &j.fonts, &j.images, &opts)
+        .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))
 }
 
 /// Says why the PDF is not PDF/UA-1 + PDF/A-2a when it is not: at each image
@@ -432,8 +436,8 @@ fn build_one(
         if let Some(t) = early.text.take() {
             rendered.insert(Format::Txt, (t, None));
         }
-        // The e-book on another core while the PDF and the booklet are drawn here.
-        let mut epub = None;
+        // The e-book and the booklet on other cores while the PDF is drawn here.
+        let (mut epub, mut booklet) = (None, None);
         let drawn = rayon::in_place_scope(|s| -> Result<_, CliError> {
             if let Some(cover) = early.cover.take() {
                 let starts =
@@ -443,12 +447,16 @@ fn build_one(
                     *epub = Some(render_epub(path, l, doc, sde, starts, cover))
                 });
             }
+            if let (true, Some(j)) = (formats.contains(&Format::Booklet), job.as_ref()) {
+                let (l, booklet) = (&l, &mut booklet);
+                s.spawn(move |_| *booklet = Some(render_booklet(path, l, doc, sde, j)));
+            }
             let mut drawn = Vec::new();
-            for &f in
-                formats.iter().filter(|f| matches!(f, Format::Pdf | Format::Booklet))
-            {
-                let j = job.as_ref().expect("a print format lays out the print edition");
-                drawn.push((f, render_print(f, path, &l, doc, sde, j, &mut findings)?));
+            if let (true, Some(j)) = (formats.contains(&Format::Pdf), job.as_ref()) {
+                drawn.push((
+                    Format::Pdf,
+                    render_pdf(path, &l, doc, sde, j, &mut findings)?,
+                ));
             }
             let mut wrap = None;
             if let (true, Some(j)) = (args.cover_wrap, job.as_ref()) {
@@ -462,6 +470,9 @@ fn build_one(
         let (drawn, wrap) = drawn?;
         if let Some(e) = epub {
             rendered.insert(Format::Epub, (e?, None));
+        }
+        if let Some(b) = booklet {
+            rendered.insert(Format::Booklet, (b?, None));
         }
         rendered.extend(drawn);
         let mut outputs = Vec::new();

@@ -3,9 +3,8 @@
 //! OpenType features) and measured in font units. Shaped words are cached: a book
 //! repeats its words, and shaping is the layout's costliest step.
 
-use std::cell::RefCell;
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 
 use harfrust::{Feature, ShapeOptions, ShaperData, UnicodeBuffer};
 use skrifa::MetadataProvider;
@@ -217,7 +216,9 @@ pub struct Fonts {
     /// Per role (body, headings, sans, mono, then each fallback), the loaded font of
     /// each style.
     table: Vec<[u16; 4]>,
-    cache: RefCell<HashMap<ShapeKey, Rc<[Glyph]>>>,
+    /// Shared by the threads that draw one layout's editions (a lock taken once
+    /// per word shaped, never held while shaping).
+    cache: Mutex<HashMap<ShapeKey, Arc<[Glyph]>>>,
 }
 
 impl Default for Fonts {
@@ -263,7 +264,7 @@ impl Fonts {
             }
             table.push(slots);
         }
-        Ok(Fonts { loaded, table, cache: RefCell::new(HashMap::new()) })
+        Ok(Fonts { loaded, table, cache: Mutex::new(HashMap::new()) })
     }
 
     /// The loaded font a face is set in: an index into [`Fonts::files`].
@@ -384,7 +385,7 @@ impl Fonts {
 
     /// Shapes `text` (one word, or a piece of one) in `face` with `feat`, in the
     /// direction its script suggests; glyphs in visual (left-to-right) order.
-    pub fn shape(&self, face: Face, feat: Feat, text: &str) -> Rc<[Glyph]> {
+    pub fn shape(&self, face: Face, feat: Feat, text: &str) -> Arc<[Glyph]> {
         self.shape_in(face, feat, text, None)
     }
 
@@ -398,7 +399,7 @@ impl Fonts {
         feat: Feat,
         text: &str,
         rtl: bool,
-    ) -> Rc<[Glyph]> {
+    ) -> Arc<[Glyph]> {
         let glyphs = self.shape_in(face, feat, text, Some(rtl));
         if rtl { glyphs.iter().rev().copied().collect() } else { glyphs }
     }
@@ -409,10 +410,10 @@ impl Fonts {
         feat: Feat,
         text: &str,
         rtl: Option<bool>,
-    ) -> Rc<[Glyph]> {
+    ) -> Arc<[Glyph]> {
         let slot = self.slot(face);
         let key = (slot as u16, feat, rtl, text.to_string());
-        if let Some(g) = self.cache.borrow().get(&key) {
+        if let Some(g) = self.cached().get(&key) {
             return g.clone();
         }
         let fd = &self.loaded[slot];
@@ -426,7 +427,7 @@ impl Fonts {
         }
         buf.guess_segment_properties();
         let out = shaper.shape(buf, ShapeOptions::new().features(&fd.feats[&feat]));
-        let glyphs: Rc<[Glyph]> = out
+        let glyphs: Arc<[Glyph]> = out
             .glyph_infos()
             .iter()
             .zip(out.glyph_positions())
@@ -438,8 +439,14 @@ impl Fonts {
                 dy: p.y_offset,
             })
             .collect();
-        self.cache.borrow_mut().insert(key, glyphs.clone());
+        self.cached().insert(key, glyphs.clone());
         glyphs
+    }
+
+    /// The cache of shaped words. A thread that panicked while holding it left it
+    /// whole (an insert is all it does), so its lock is taken back.
+    fn cached(&self) -> std::sync::MutexGuard<'_, HashMap<ShapeKey, Arc<[Glyph]>>> {
+        self.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 

@@ -10,7 +10,7 @@
 //! paginated; since the text is numbered from 1 whatever comes before it, nothing
 //! in the text moves when the contents grows.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::covers::{colophon, stack, style};
 use super::fonts::{Face, Feat, Fonts};
@@ -343,7 +343,7 @@ fn entry(
 /// `\leaders` aligns its boxes to the enclosing box).
 fn leaders(
     line: &mut Line,
-    dot: Rc<super::items::Frag>,
+    dot: Arc<super::items::Frag>,
     (from, to): (Sp, Sp),
     indent: Sp,
     size: Sp,

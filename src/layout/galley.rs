@@ -282,7 +282,7 @@ pub struct Resetter<'a> {
     /// The last paragraph shaped again, with its protrusions: the page builder
     /// tries one paragraph from several lines (for a page, then the next), and a
     /// long one costs far more to shape than to break.
-    shaped: Option<(u32, std::rc::Rc<Shaped>)>,
+    shaped: Option<(u32, std::sync::Arc<Shaped>)>,
 }
 
 /// A paragraph set a line longer and a line shorter, as galley items with the
@@ -389,7 +389,7 @@ impl Resetter<'_> {
     }
 
     /// Paragraph `id` shaped as it was first (the last one asked for is kept).
-    fn shape(&mut self, id: u32) -> std::rc::Rc<Shaped> {
+    fn shape(&mut self, id: u32) -> std::sync::Arc<Shaped> {
         if let Some((k, shaped)) = &self.shaped
             && *k == id
         {
@@ -399,7 +399,7 @@ impl Resetter<'_> {
         self.builder.rtl = src.rtl;
         // Warnings were given when it was first set.
         let mut quiet = Diagnostics::new();
-        let shaped = std::rc::Rc::new(shape_para(
+        let shaped = std::sync::Arc::new(shape_para(
             &mut self.builder,
             src.inlines,
             &src.style,
@@ -788,7 +788,7 @@ impl<'a> Ctx<'a, '_> {
         {
             // It hangs before the line's start: in the margin on the right in a
             // right-to-left document.
-            let run = std::rc::Rc::new(frag);
+            let run = std::sync::Arc::new(frag);
             if self.builder.rtl {
                 let at = measure - line.indent + gap;
                 line.runs.push(lines::Run { tag: label, ..lines::Run::new(at, run) });
@@ -899,7 +899,7 @@ impl<'a> Ctx<'a, '_> {
                         span,
                     );
                     // The arrow is the printer's mark, not the program's text.
-                    let run = lines::Run::new(-turn, std::rc::Rc::new(arrow));
+                    let run = lines::Run::new(-turn, std::sync::Arc::new(arrow));
                     line.runs.insert(0, lines::Run { tag: ARTIFACT, ..run });
                 }
             }
@@ -1185,7 +1185,7 @@ fn link_back(lines: &mut [Line], number: u32) {
     if let Some(run) = lines.first_mut().and_then(|l| l.runs.first_mut())
         && run.frag.text.starts_with(&label)
     {
-        std::rc::Rc::make_mut(&mut run.frag).link =
+        std::sync::Arc::make_mut(&mut run.frag).link =
             Some(super::items::Link::Back(number));
     }
 }

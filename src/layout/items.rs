@@ -31,7 +31,7 @@
 //!
 //! Not here: choosing breaks (`linebreak`), positioning (`lines`).
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::fonts::{Face, Feat, Fonts, Glyph, Role};
 use super::units::{Sp, scale};
@@ -57,9 +57,9 @@ const EMERGENCY_PENALTY: i32 = 1000;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Link {
     /// A web or mail address.
-    Url(Rc<str>),
+    Url(Arc<str>),
     /// A place in the document: a heading's id (`[text](#id)`).
-    Internal(Rc<str>),
+    Internal(Arc<str>),
     /// A note, by number (a reference mark in the text).
     Note(u32),
     /// Back from a note (its number) to its first reference.
@@ -360,7 +360,7 @@ pub struct Para {
     /// The horizontal list.
     pub items: Vec<Item>,
     /// What the boxes draw.
-    pub frags: Vec<Rc<Frag>>,
+    pub frags: Vec<Arc<Frag>>,
     /// Whether its base direction is right to left (UAX #9 P2–P3, or the
     /// document's language).
     pub rtl: bool,
@@ -748,7 +748,7 @@ pub struct Builder<'f> {
     /// Characters already reported as missing from the fonts.
     reported: Vec<char>,
     /// The hyphen of each face and size, shared by every line that ends with one.
-    hyphens: std::collections::BTreeMap<(Face, Sp), Rc<Frag>>,
+    hyphens: std::collections::BTreeMap<(Face, Sp), Arc<Frag>>,
     /// The languages of `lang` spans met so far (BCP 47 tags), by the index
     /// fragments carry; entry 0, the document's own, is empty.
     pub langs: Vec<String>,
@@ -1258,7 +1258,7 @@ impl<'f> Builder<'f> {
             .entry((face, size))
             .or_insert_with(|| {
                 let hg = fonts.shape(face, Feat::Text, "-");
-                Rc::new(Frag::new(
+                Arc::new(Frag::new(
                     face,
                     size,
                     fonts.upem(face),
@@ -1376,7 +1376,7 @@ fn maybe_rtl(c: char) -> bool {
 fn push_box(p: &mut Para, f: Frag) {
     let (st, sh) = f.flex(false);
     p.items.push(Item::Box { w: f.width(), st, sh, frag: Some(p.frags.len()) });
-    p.frags.push(Rc::new(f));
+    p.frags.push(Arc::new(f));
 }
 
 /// Marks every fragment of the word whose items start at `first`, but its last, as
@@ -1389,7 +1389,7 @@ fn continue_word(p: &mut Para, first: usize) {
         .collect();
     for &i in boxes.iter().rev().skip(1) {
         let Item::Box { st, sh, frag: Some(f), .. } = &mut items[i] else { continue };
-        let frag = Rc::make_mut(&mut frags[*f]);
+        let frag = Arc::make_mut(&mut frags[*f]);
         frag.continues = true;
         (*st, *sh) = frag.flex(true);
         let gap = frag.letters(1);

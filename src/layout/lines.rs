@@ -4,7 +4,7 @@
 //! paragraph with right-to-left text, each line's runs are put in visual order
 //! (UAX #9 rule L2) and a right-to-left line is aligned from the right.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::items::{Align, Brk, Frag, Item, Link, Para};
 use super::structure::{DOCUMENT, Tag};
@@ -23,7 +23,7 @@ pub struct Run {
     /// Offset from the line's start.
     pub x: Sp,
     /// What it draws (shared with the paragraph's items).
-    pub frag: Rc<Frag>,
+    pub frag: Arc<Frag>,
     /// Letter-spacing added, spread over the gaps between its glyphs (a few points
     /// at most, so it is kept small: a book has hundreds of thousands of runs).
     pub extra: i32,
@@ -46,7 +46,7 @@ pub struct Run {
 
 impl Run {
     /// A run at its natural width.
-    pub fn new(x: Sp, frag: Rc<Frag>) -> Run {
+    pub fn new(x: Sp, frag: Arc<Frag>) -> Run {
         Run {
             x,
             frag,

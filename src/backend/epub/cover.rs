@@ -3,7 +3,7 @@
 //! shipped fonts (title, subtitle, author) — shaped with harfrust, outlined with skrifa
 //! and filled with tiny-skia, so quire needs no second font stack.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use image::codecs::jpeg::JpegEncoder;
 use image::imageops::FilterType;
@@ -186,7 +186,7 @@ pub fn typographic_sized(
 /// Shapes with the layout's shaper (kerning, ligatures), so the cover and the
 /// pages share one font stack and one word cache: runs of glyphs, each in the face
 /// of the fallback chain that has its characters, with that face's units per em.
-fn shape(fonts: &Fonts, face: Face, text: &str) -> Vec<(Face, Rc<[Glyph]>, f32)> {
+fn shape(fonts: &Fonts, face: Face, text: &str) -> Vec<(Face, Arc<[Glyph]>, f32)> {
     let glyphs = fonts.shape(face, Feat::Text, text);
     if glyphs.iter().all(|g| g.id != 0) {
         return vec![(face, glyphs, fonts.upem(face) as f32)];
