@@ -394,11 +394,32 @@ struct Report {
     millis: u128,
 }
 
+/// Runs each of `sides` on another core while `main` runs here, when `spread`; else
+/// all of them here, one after the other. Each writes its own result, so the
+/// outcome is the same either way.
+fn alongside<'a, R>(
+    spread: bool,
+    sides: Vec<Box<dyn FnOnce() + Send + 'a>>,
+    main: impl FnOnce() -> R,
+) -> R {
+    if !spread {
+        sides.into_iter().for_each(|side| side());
+        return main();
+    }
+    rayon::in_place_scope(|s| {
+        for side in sides {
+            s.spawn(move |_| side());
+        }
+        main()
+    })
+}
+
 fn build_one(
     path: &Path,
     formats: &[Format],
     args: &BuildArgs,
     sde: Option<i64>,
+    spread: bool,
 ) -> Result<Report, CliError> {
     let t0 = Instant::now();
     let mut l = load(path)?;
@@ -413,18 +434,20 @@ fn build_one(
         // The print edition is laid out here while the editions that do not need
         // it are made on another core.
         let mut early = Ok(Early::default());
-        let job = rayon::in_place_scope(|s| {
+        let side: Box<dyn FnOnce() + Send> = {
             let (l, early) = (&l, &mut early);
-            s.spawn(move |_| *early = render_early(formats, path, l, doc, args));
+            Box::new(move || *early = render_early(formats, path, l, doc, args))
+        };
+        let job = alongside(spread, vec![side], || {
             if print {
-                print_job(doc, l, args, &mut findings)
+                print_job(doc, &l, args, &mut findings)
                     .map(Some)
                     .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))
             } else if formats.contains(&Format::Epub) {
                 // The EPUB's page-list comes from the print edition, laid out for it
                 // alone: its findings are the PDF's to report, and print settings it
                 // cannot use only cost the e-book its page-list.
-                Ok(print_job(doc, l, args, &mut Diagnostics::new()).ok())
+                Ok(print_job(doc, &l, args, &mut Diagnostics::new()).ok())
             } else {
                 Ok(None)
             }
@@ -438,19 +461,21 @@ fn build_one(
         }
         // The e-book and the booklet on other cores while the PDF is drawn here.
         let (mut epub, mut booklet) = (None, None);
-        let drawn = rayon::in_place_scope(|s| -> Result<_, CliError> {
-            if let Some(cover) = early.cover.take() {
-                let starts =
-                    job.as_ref().map(|j| j.layout.page_starts()).unwrap_or_default();
-                let (l, epub) = (&l, &mut epub);
-                s.spawn(move |_| {
-                    *epub = Some(render_epub(path, l, doc, sde, starts, cover))
-                });
-            }
-            if let (true, Some(j)) = (formats.contains(&Format::Booklet), job.as_ref()) {
-                let (l, booklet) = (&l, &mut booklet);
-                s.spawn(move |_| *booklet = Some(render_booklet(path, l, doc, sde, j)));
-            }
+        let mut sides: Vec<Box<dyn FnOnce() + Send>> = Vec::new();
+        if let Some(cover) = early.cover.take() {
+            let starts = job.as_ref().map(|j| j.layout.page_starts()).unwrap_or_default();
+            let (l, epub) = (&l, &mut epub);
+            sides.push(Box::new(move || {
+                *epub = Some(render_epub(path, l, doc, sde, starts, cover))
+            }));
+        }
+        if let (true, Some(j)) = (formats.contains(&Format::Booklet), job.as_ref()) {
+            let (l, booklet) = (&l, &mut booklet);
+            sides.push(Box::new(move || {
+                *booklet = Some(render_booklet(path, l, doc, sde, j))
+            }));
+        }
+        let drawn = alongside(spread, sides, || -> Result<_, CliError> {
             let mut drawn = Vec::new();
             if let (true, Some(j)) = (formats.contains(&Format::Pdf), job.as_ref()) {
                 drawn.push((
@@ -520,14 +545,11 @@ pub fn build_all(args: &BuildArgs) -> Result<bool, CliError> {
     let files = manuscripts(&args.paths)?;
     let sde = source_date_epoch()?;
     let pb = progress(files.len());
-    let reports: Vec<Result<Report, CliError>> = files
-        .par_iter()
-        .map(|p| {
-            let r = build_one(p, &formats, args, sde);
-            pb.inc(1);
-            r
-        })
-        .collect();
+    let reports = each_on_a_core(&files, |p, spread| {
+        let r = build_one(p, &formats, args, sde, spread);
+        pb.inc(1);
+        r
+    });
     pb.finish_and_clear();
     let mut failed = false;
     let mut first_error = None;
@@ -558,6 +580,42 @@ pub fn build_all(args: &BuildArgs) -> Result<bool, CliError> {
         Some(e) => Err(e),
         None => Ok(failed),
     }
+}
+
+/// Builds each manuscript with `build`, as many at once as there are cores (or
+/// `RAYON_NUM_THREADS`); returns the results in the manuscripts' order.
+///
+/// Each is built on a thread of its own, outside the rayon pool: a pool thread
+/// that waits for a PDF's pages to be compressed runs other pool work meanwhile,
+/// and were that another manuscript's build, builds would nest inside one another
+/// — the stack and the memory growing with the number of manuscripts. With fewer
+/// manuscripts than cores, each one's editions are spread over the cores (`build`
+/// is told so); else each keeps to one.
+fn each_on_a_core<T: Send>(
+    files: &[PathBuf],
+    build: impl Fn(&Path, bool) -> T + Sync,
+) -> Vec<T> {
+    let cores = rayon::current_num_threads();
+    let spread = files.len() < cores;
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let done = std::sync::Mutex::new(Vec::with_capacity(files.len()));
+    std::thread::scope(|s| {
+        for _ in 0..cores.min(files.len()) {
+            s.spawn(|| {
+                loop {
+                    let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(p) = files.get(k) else { break };
+                    let r = build(p, spread);
+                    done.lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .push((k, r));
+                }
+            });
+        }
+    });
+    let mut done = done.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    done.sort_by_key(|(k, _)| *k);
+    done.into_iter().map(|(_, r)| r).collect()
 }
 
 /// One line: the manuscript, its editions with their sizes, warnings, and the time.
