@@ -479,3 +479,33 @@ fn one_thread_or_many_build_the_same_bytes() {
         assert!(a == b, "{n:?} differs between one thread and four");
     }
 }
+
+/// A folder of many manuscripts builds them all, each once, and holds only a few
+/// at a time: builds never nest inside one another (which once overflowed the
+/// stack at a few hundred pamphlets).
+#[test]
+fn a_folder_of_many_pamphlets_builds_every_one() {
+    let body = "A paragraph of the pamphlet, long enough to be set on a line or two of its own. ".repeat(12);
+    let files: Vec<(String, Vec<u8>)> = (0..100)
+        .map(|k| {
+            (
+                format!("p{k:02}"),
+                format!("---\ntitle: Pamphlet {k}\n---\n\n{body}\n\n{body}\n")
+                    .into_bytes(),
+            )
+        })
+        .collect();
+    let refs: Vec<(&str, &[u8])> =
+        files.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
+    let p = project(&refs);
+    let out = quire(p.path()).arg("build").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let written = fs::read_dir(p.path().join("dist")).unwrap().count();
+    assert_eq!(written, 100 * 4);
+    // One summary line each, in the folder's order.
+    let err = String::from_utf8_lossy(&out.stderr);
+    let order: Vec<&str> =
+        err.lines().filter_map(|l| l.strip_prefix("quire: manuscript/")).collect();
+    assert_eq!(order.len(), 100, "{err}");
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{err}");
+}
