@@ -227,6 +227,60 @@ pub(super) struct Ctx<'a, 'd> {
     /// How deep in lists the blocks set now are (a list item's first line carries
     /// its marker, which a paragraph set again would lose).
     lists: u32,
+    /// The document's top-level paragraphs, set ahead on all cores (see
+    /// [`set_ahead`]).
+    ahead: BTreeMap<usize, Ahead>,
+}
+
+/// A paragraph set ahead of the walk: its style, measure, lines and breaks.
+struct Ahead {
+    style: ParaStyle,
+    measure: Sp,
+    set: (Vec<Line>, Vec<usize>),
+}
+
+/// Sets the document's top-level paragraphs — nearly all of a long text's — ahead
+/// of the walk, on all cores, each as the walk would set it: in the body's style at
+/// the full measure, with a builder like the walk's. Keyed by where the
+/// paragraph's inlines are. A paragraph that reported anything or met a language
+/// span is left to the walk, which reports in order and numbers languages as it
+/// meets them; so the walk's output is the same, byte for byte, as with none set
+/// ahead.
+fn set_ahead(
+    doc: &Document,
+    like: &Builder,
+    base: ParaStyle,
+    measure: Sp,
+) -> BTreeMap<usize, Ahead> {
+    use rayon::prelude::*;
+    let paras: Vec<(&[Inline], ParaStyle)> = doc
+        .blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Paragraph { content, indent, .. } => {
+                let indent = if *indent { base.size } else { 0 };
+                Some((content.as_slice(), ParaStyle { indent, ..base }))
+            }
+            _ => None,
+        })
+        .collect();
+    // Chunks of paragraphs, each set by one builder (its hyphen cache warm).
+    paras
+        .par_chunks(32)
+        .flat_map_iter(|chunk| {
+            let mut b = like.like();
+            let mut out = Vec::with_capacity(chunk.len());
+            for &(inlines, style) in chunk {
+                let mut d = Diagnostics::new();
+                let set = break_para(&mut b, inlines, &style, measure, &mut d);
+                if !d.is_empty() || b.langs.len() > 1 {
+                    break;
+                }
+                out.push((inlines.as_ptr() as usize, Ahead { style, measure, set }));
+            }
+            out
+        })
+        .collect()
 }
 
 /// Whether the lines of a paragraph (from some line to its end) could be set one
@@ -473,8 +527,14 @@ impl<'a> Ctx<'a, '_> {
         measure: Sp,
         span: Span,
     ) -> Vec<usize> {
-        let (mut lines, breaks) =
-            break_para(&mut self.builder, inlines, &style, measure, self.diags);
+        let ahead = self
+            .ahead
+            .remove(&(inlines.as_ptr() as usize))
+            .filter(|a| a.style == style && a.measure == measure);
+        let (mut lines, breaks) = match ahead {
+            Some(a) => a.set,
+            None => break_para(&mut self.builder, inlines, &style, measure, self.diags),
+        };
         self.tag(&mut lines, self.parent);
         if let Some((tag, at)) = self.last_line
             && tag == self.parent
@@ -1330,6 +1390,7 @@ pub fn build<'a>(
         parent: DOCUMENT,
         paras: Vec::new(),
         lists: 0,
+        ahead: BTreeMap::new(),
     };
     let book = match opts.kind {
         Some(super::Makeup::Book) => true,
@@ -1342,6 +1403,7 @@ pub fn build<'a>(
         c.title_block(doc, book);
     }
     let base = c.body();
+    c.ahead = set_ahead(doc, &c.builder, base, measure);
     c.blocks(&doc.blocks, Frame { x: 0, measure, base });
     let notes = c.notes(doc);
     let m = &doc.meta;

@@ -763,6 +763,19 @@ pub struct Builder<'f> {
 }
 
 impl<'f> Builder<'f> {
+    /// A builder set up as this one — its fonts, measure, direction, page
+    /// references and settings — with nothing met yet (no languages, no
+    /// characters reported).
+    pub fn like(&self) -> Self {
+        Builder {
+            rtl: self.rtl,
+            page_refs: self.page_refs.clone(),
+            protrusion: self.protrusion,
+            expansion: self.expansion,
+            ..Builder::new(self.fonts, self.measure)
+        }
+    }
+
     /// A builder for a measure.
     pub fn new(fonts: &'f Fonts, measure: Sp) -> Self {
         Builder {
