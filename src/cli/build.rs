@@ -414,6 +414,125 @@ fn alongside<'a, R>(
     })
 }
 
+/// An edition's bytes and, for the PDF, the standards it conforms to.
+type Rendered = (Vec<u8>, Option<&'static str>);
+
+/// One manuscript's build: what each of its steps reads.
+struct Build<'a> {
+    path: &'a Path,
+    l: &'a Loaded,
+    doc: &'a crate::model::Document,
+    formats: &'a [Format],
+    args: &'a BuildArgs,
+    sde: Option<i64>,
+    /// Whether its editions are spread over the cores (see [`alongside`]).
+    spread: bool,
+}
+
+impl Build<'_> {
+    fn usage(&self, e: impl std::fmt::Display) -> CliError {
+        CliError::Usage(format!("{}: {e}", self.path.display()))
+    }
+
+    /// Whether a print edition is asked for.
+    fn prints(&self) -> bool {
+        self.args.cover_wrap
+            || self.formats.iter().any(|f| matches!(f, Format::Pdf | Format::Booklet))
+    }
+
+    /// Lays out the print edition here while the editions that do not need it
+    /// are made on another core.
+    fn lay_out(
+        &self,
+        findings: &mut Diagnostics,
+    ) -> Result<(Option<PrintJob>, Early), CliError> {
+        let (b, mut early) = (self, Ok(Early::default()));
+        let side: Box<dyn FnOnce() + Send> = {
+            let early = &mut early;
+            Box::new(move || *early = render_early(b.formats, b.path, b.l, b.doc, b.args))
+        };
+        let job = alongside(self.spread, vec![side], || {
+            if self.prints() {
+                print_job(self.doc, self.l, self.args, findings)
+                    .map(Some)
+                    .map_err(|e| self.usage(e))
+            } else if self.formats.contains(&Format::Epub) {
+                // The EPUB's page-list comes from the print edition, laid out for it
+                // alone: its findings are the PDF's to report, and print settings it
+                // cannot use only cost the e-book its page-list.
+                Ok(print_job(self.doc, self.l, self.args, &mut Diagnostics::new()).ok())
+            } else {
+                Ok(None)
+            }
+        })?;
+        Ok((job, early?))
+    }
+
+    /// Renders every edition asked for — the e-book and the booklet on other
+    /// cores while the PDF is drawn here — and returns the files to write, in the
+    /// order the formats were asked for, the cover wrap last. Nothing is written
+    /// unless every edition rendered.
+    fn render(
+        &self,
+        job: Option<&PrintJob>,
+        mut early: Early,
+        findings: &mut Diagnostics,
+    ) -> Result<Vec<(PathBuf, Rendered)>, CliError> {
+        let b = self;
+        let (mut epub, mut booklet) = (None, None);
+        let mut sides: Vec<Box<dyn FnOnce() + Send>> = Vec::new();
+        if let Some(cover) = early.cover.take() {
+            let starts = job.map(|j| j.layout.page_starts()).unwrap_or_default();
+            let epub = &mut epub;
+            sides.push(Box::new(move || {
+                *epub = Some(render_epub(b.path, b.l, b.doc, b.sde, starts, cover))
+            }));
+        }
+        if let (true, Some(j)) = (self.formats.contains(&Format::Booklet), job) {
+            let booklet = &mut booklet;
+            sides.push(Box::new(move || {
+                *booklet = Some(render_booklet(b.path, b.l, b.doc, b.sde, j))
+            }));
+        }
+        let here = alongside(self.spread, sides, || -> Result<_, CliError> {
+            let pdf = match (self.formats.contains(&Format::Pdf), job) {
+                (true, Some(j)) => {
+                    Some(render_pdf(self.path, self.l, self.doc, self.sde, j, findings)?)
+                }
+                _ => None,
+            };
+            let wrap = match (self.args.cover_wrap, job) {
+                (true, Some(j)) => {
+                    let modified = epub::modified_time(self.l.modified, self.sde);
+                    let bytes = render_wrap(self.l, self.doc, j, modified, findings)
+                        .map_err(|e| self.usage(e))?;
+                    Some((bytes, None))
+                }
+                _ => None,
+            };
+            Ok((pdf, wrap))
+        });
+        let (pdf, wrap) = here?;
+        let mut rendered = std::collections::BTreeMap::new();
+        rendered.extend(early.text.map(|t| (Format::Txt, (t, None))));
+        rendered.extend(epub.transpose()?.map(|e| (Format::Epub, (e, None))));
+        rendered.extend(booklet.transpose()?.map(|e| (Format::Booklet, (e, None))));
+        rendered.extend(pdf.map(|p| (Format::Pdf, p)));
+        let stem = self
+            .path
+            .file_stem()
+            .map_or("book".into(), |s| s.to_string_lossy().into_owned());
+        let mut outputs: Vec<(PathBuf, Rendered)> = (self.formats.iter())
+            .filter_map(|f| {
+                Some((self.args.out.join(f.file_name(&stem)), rendered.remove(f)?))
+            })
+            .collect();
+        outputs
+            .extend(wrap.map(|w| (self.args.out.join(format!("{stem}-cover.pdf")), w)));
+        Ok(outputs)
+    }
+}
+
 fn build_one(
     path: &Path,
     formats: &[Format],
@@ -426,89 +545,11 @@ fn build_one(
     let mut written = Vec::new();
     let mut pages = None;
     if let Some(doc) = l.doc.as_ref().filter(|_| !l.diags.has_errors()) {
-        let stem =
-            path.file_stem().map_or("book".into(), |s| s.to_string_lossy().into_owned());
+        let b = Build { path, l: &l, doc, formats, args, sde, spread };
         let mut findings = Diagnostics::new();
-        let print = args.cover_wrap
-            || formats.iter().any(|f| matches!(f, Format::Pdf | Format::Booklet));
-        // The print edition is laid out here while the editions that do not need
-        // it are made on another core.
-        let mut early = Ok(Early::default());
-        let side: Box<dyn FnOnce() + Send> = {
-            let (l, early) = (&l, &mut early);
-            Box::new(move || *early = render_early(formats, path, l, doc, args))
-        };
-        let job = alongside(spread, vec![side], || {
-            if print {
-                print_job(doc, &l, args, &mut findings)
-                    .map(Some)
-                    .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))
-            } else if formats.contains(&Format::Epub) {
-                // The EPUB's page-list comes from the print edition, laid out for it
-                // alone: its findings are the PDF's to report, and print settings it
-                // cannot use only cost the e-book its page-list.
-                Ok(print_job(doc, &l, args, &mut Diagnostics::new()).ok())
-            } else {
-                Ok(None)
-            }
-        })?;
-        let mut early = early?;
-        pages = job.as_ref().filter(|_| print).map(|j| j.layout.pages.len());
-        // Render everything first: nothing is written unless every edition rendered.
-        let mut rendered = std::collections::BTreeMap::new();
-        if let Some(t) = early.text.take() {
-            rendered.insert(Format::Txt, (t, None));
-        }
-        // The e-book and the booklet on other cores while the PDF is drawn here.
-        let (mut epub, mut booklet) = (None, None);
-        let mut sides: Vec<Box<dyn FnOnce() + Send>> = Vec::new();
-        if let Some(cover) = early.cover.take() {
-            let starts = job.as_ref().map(|j| j.layout.page_starts()).unwrap_or_default();
-            let (l, epub) = (&l, &mut epub);
-            sides.push(Box::new(move || {
-                *epub = Some(render_epub(path, l, doc, sde, starts, cover))
-            }));
-        }
-        if let (true, Some(j)) = (formats.contains(&Format::Booklet), job.as_ref()) {
-            let (l, booklet) = (&l, &mut booklet);
-            sides.push(Box::new(move || {
-                *booklet = Some(render_booklet(path, l, doc, sde, j))
-            }));
-        }
-        let drawn = alongside(spread, sides, || -> Result<_, CliError> {
-            let mut drawn = Vec::new();
-            if let (true, Some(j)) = (formats.contains(&Format::Pdf), job.as_ref()) {
-                drawn.push((
-                    Format::Pdf,
-                    render_pdf(path, &l, doc, sde, j, &mut findings)?,
-                ));
-            }
-            let mut wrap = None;
-            if let (true, Some(j)) = (args.cover_wrap, job.as_ref()) {
-                let modified = epub::modified_time(l.modified, sde);
-                let bytes = render_wrap(&l, doc, j, modified, &mut findings)
-                    .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
-                wrap = Some((bytes, None));
-            }
-            Ok((drawn, wrap))
-        });
-        let (drawn, wrap) = drawn?;
-        if let Some(e) = epub {
-            rendered.insert(Format::Epub, (e?, None));
-        }
-        if let Some(b) = booklet {
-            rendered.insert(Format::Booklet, (b?, None));
-        }
-        rendered.extend(drawn);
-        let mut outputs = Vec::new();
-        for &f in formats {
-            if let Some(out) = rendered.remove(&f) {
-                outputs.push((args.out.join(f.file_name(&stem)), out));
-            }
-        }
-        if let Some(w) = wrap {
-            outputs.push((args.out.join(format!("{stem}-cover.pdf")), w));
-        }
+        let (job, early) = b.lay_out(&mut findings)?;
+        pages = job.as_ref().filter(|_| b.prints()).map(|j| j.layout.pages.len());
+        let outputs = b.render(job.as_ref(), early, &mut findings)?;
         fs::create_dir_all(&args.out).map_err(io_err(&args.out))?;
         for (out, (bytes, conforms)) in outputs {
             write_atomically(&out, &bytes)?;
