@@ -233,7 +233,8 @@ pub(super) struct Ctx<'a, 'd> {
 }
 
 /// A paragraph set ahead of the walk: its style, measure, lines and breaks.
-struct Ahead {
+#[derive(Clone)]
+pub struct Ahead {
     style: ParaStyle,
     measure: Sp,
     set: (Vec<Line>, Vec<usize>),
@@ -246,26 +247,33 @@ struct Ahead {
 /// span is left to the walk, which reports in order and numbers languages as it
 /// meets them; so the walk's output is the same, byte for byte, as with none set
 /// ahead.
+///
+/// `kept` carries paragraphs from one layout of a book to the next (a book whose
+/// cross-references print page numbers is laid out until they settle): those
+/// that print no page number are set the same each time, so they are set once
+/// and copied after.
 fn set_ahead(
     doc: &Document,
     like: &Builder,
-    base: ParaStyle,
-    measure: Sp,
+    (base, measure): (ParaStyle, Sp),
+    kept: &mut Option<BTreeMap<usize, Ahead>>,
 ) -> BTreeMap<usize, Ahead> {
     use rayon::prelude::*;
-    let paras: Vec<(&[Inline], ParaStyle)> = doc
-        .blocks
-        .iter()
-        .filter_map(|b| match b {
-            Block::Paragraph { content, indent, .. } => {
+    let key = |inlines: &[Inline]| inlines.as_ptr() as usize;
+    let mut ahead = BTreeMap::new();
+    let mut todo: Vec<(&[Inline], ParaStyle)> = Vec::new();
+    for b in &doc.blocks {
+        let Block::Paragraph { content, indent, .. } = b else { continue };
+        match kept.as_ref().and_then(|k| k.get(&key(content))) {
+            Some(a) => _ = ahead.insert(key(content), a.clone()),
+            None => {
                 let indent = if *indent { base.size } else { 0 };
-                Some((content.as_slice(), ParaStyle { indent, ..base }))
+                todo.push((content.as_slice(), ParaStyle { indent, ..base }));
             }
-            _ => None,
-        })
-        .collect();
+        }
+    }
     // Chunks of paragraphs, each set by one builder (its hyphen cache warm).
-    paras
+    let set: Vec<(usize, bool, Ahead)> = todo
         .par_chunks(32)
         .flat_map_iter(|chunk| {
             let mut b = like.like();
@@ -276,11 +284,29 @@ fn set_ahead(
                 if !d.is_empty() || b.langs.len() > 1 {
                     break;
                 }
-                out.push((inlines.as_ptr() as usize, Ahead { style, measure, set }));
+                let fixed = !prints_page(inlines);
+                out.push((key(inlines), fixed, Ahead { style, measure, set }));
             }
             out
         })
-        .collect()
+        .collect();
+    for (k, fixed, a) in set {
+        if let (true, Some(kept)) = (fixed, kept.as_mut()) {
+            kept.insert(k, a.clone());
+        }
+        ahead.insert(k, a);
+    }
+    ahead
+}
+
+/// Whether inlines print a page number (a cross-reference to a page), which may
+/// change from one layout to the next.
+fn prints_page(inlines: &[Inline]) -> bool {
+    let mut found = false;
+    crate::model::walk_inlines(inlines, &mut |i| {
+        found |= matches!(i, Inline::PageRef { .. });
+    });
+    found
 }
 
 /// Whether the lines of a paragraph (from some line to its end) could be set one
@@ -1366,7 +1392,7 @@ pub fn build<'a>(
     fonts: &'a Fonts,
     geo: &'a Geometry,
     opts: &'a LayoutOptions,
-    refs: &BTreeMap<String, String>,
+    (refs, kept): (&BTreeMap<String, String>, &mut Option<BTreeMap<usize, Ahead>>),
     diags: &mut Diagnostics,
 ) -> (Galley, Resetter<'a>) {
     let measure = geo.measure();
@@ -1403,7 +1429,7 @@ pub fn build<'a>(
         c.title_block(doc, book);
     }
     let base = c.body();
-    c.ahead = set_ahead(doc, &c.builder, base, measure);
+    c.ahead = set_ahead(doc, &c.builder, (base, measure), kept);
     c.blocks(&doc.blocks, Frame { x: 0, measure, base });
     let notes = c.notes(doc);
     let m = &doc.meta;

@@ -442,10 +442,12 @@ pub fn layout(
 ) -> Layout {
     let wanted = page_ref_ids(doc);
     let mut refs = BTreeMap::new();
+    // Paragraphs that print no page number, kept from one layout to the next.
+    let mut kept = (!wanted.is_empty()).then(BTreeMap::new);
     let mut pass = 1;
     loop {
         let mut d = Diagnostics::new();
-        let l = layout_with(doc, fonts, opts, &refs, &mut d);
+        let l = layout_with(doc, fonts, opts, (&refs, &mut kept), &mut d);
         let found = ref_texts(&l, &wanted, &doc.meta.lang);
         if found == refs || pass == MAX_PASSES {
             if found != refs {
@@ -508,7 +510,7 @@ fn layout_with(
     doc: &Document,
     fonts: &Fonts,
     opts: &LayoutOptions,
-    refs: &BTreeMap<String, String>,
+    refs: (&BTreeMap<String, String>, &mut Option<BTreeMap<usize, galley::Ahead>>),
     diags: &mut Diagnostics,
 ) -> Layout {
     let geometry = Geometry { rtl: doc.meta.lang.rtl(), ..Geometry::new(opts) };
