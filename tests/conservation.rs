@@ -45,7 +45,7 @@ use std::fmt;
 use std::io::{Cursor, Read as _};
 
 use proptest::prelude::*;
-use proptest::test_runner::TestCaseError;
+use proptest::test_runner::{FileFailurePersistence, TestCaseError};
 use quire::backend::epub::{self, EpubOptions, Image, Resources};
 use quire::backend::text::{self, TextOptions};
 use quire::diag::{Diagnostics, Source, Span};
@@ -280,7 +280,9 @@ fn pdf_words(layout: &Layout, doc: &Document) -> Vec<String> {
                 }
             }
         }
-        for pl in &page.lines[page.body_lines..] {
+        for pl in
+            page.lines[page.body_lines..].iter().filter(|pl| !pl.line.runs.is_empty())
+        {
             // The note a line belongs to: the one whose definition holds its text.
             let of = pl.line.runs.iter().find_map(|r| {
                 doc.notes.iter().find(|n| within(r.frag.span, n.span)).map(|n| n.number)
@@ -427,6 +429,12 @@ proptest! {
     #![proptest_config(ProptestConfig {
         cases: cases(),
         max_shrink_time: 60_000,
+        // proptest's default looks for a lib.rs beside the test, which an
+        // integration test has not: name the file (cargo runs tests from the
+        // package's root).
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
+            "tests/conservation.proptest-regressions",
+        ))),
         ..ProptestConfig::default()
     })]
 

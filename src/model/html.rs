@@ -130,7 +130,9 @@ fn convert_blocks(blocks: &mut Vec<Block>, diags: &mut Diagnostics) {
         match &mut b {
             Block::Html { raw, span } => {
                 let mut drops = Drops::default();
-                out.extend(html_blocks(raw, *span, &mut drops));
+                let mut made = html_blocks(raw, *span, &mut drops);
+                super::for_each_inlines_mut(&mut made, &mut drop_trailing_breaks);
+                out.extend(made);
                 drops.report(*span, diags);
                 continue;
             }
@@ -141,20 +143,51 @@ fn convert_blocks(blocks: &mut Vec<Block>, diags: &mut Diagnostics) {
                 items.iter_mut().for_each(|it| convert_blocks(it, diags))
             }
             Block::Heading { content, .. } | Block::Paragraph { content, .. } => {
-                convert_inlines(content, diags)
+                convert_block_inlines(content, diags)
             }
             Block::Verse { stanzas, .. } => {
-                stanzas.iter_mut().flatten().for_each(|l| convert_inlines(l, diags))
+                stanzas.iter_mut().flatten().for_each(|l| convert_block_inlines(l, diags))
             }
             Block::Table { head, rows, .. } => {
-                head.iter_mut().for_each(|c| convert_inlines(c, diags));
-                rows.iter_mut().flatten().for_each(|c| convert_inlines(c, diags));
+                head.iter_mut().for_each(|c| convert_block_inlines(c, diags));
+                rows.iter_mut().flatten().for_each(|c| convert_block_inlines(c, diags));
             }
             Block::Code { .. } | Block::Figure { .. } | Block::SectionBreak { .. } => {}
         }
         out.push(b);
     }
     *blocks = out;
+}
+
+/// Converts the raw HTML of a block's whole inline sequence (a paragraph, a heading,
+/// a verse line, a table cell).
+fn convert_block_inlines(v: &mut Vec<Inline>, diags: &mut Diagnostics) {
+    convert_inlines(v, diags);
+    drop_trailing_breaks(v);
+}
+
+/// Drops the `<br>`s that end a block, at any depth of its last inline: a browser
+/// breaks no line there, and CommonMark's own hard breaks cannot end a block
+/// (spec, 6.7); the print edition would set an empty line, alone at the top of a
+/// page when the break falls at its foot.
+fn drop_trailing_breaks(v: &mut Vec<Inline>) {
+    loop {
+        match v.last_mut() {
+            Some(Inline::LineBreak { .. }) => {
+                v.pop();
+            }
+            Some(
+                Inline::Emphasis { content, .. }
+                | Inline::Strong { content, .. }
+                | Inline::Strikethrough { content, .. }
+                | Inline::SmallCaps { content, .. }
+                | Inline::Lang { content, .. }
+                | Inline::Anchor { content, .. }
+                | Inline::Link { content, .. },
+            ) => return drop_trailing_breaks(content),
+            _ => return,
+        }
+    }
 }
 
 /// Converts the raw HTML in an inline sequence: its tags may open in one inline and
@@ -1021,6 +1054,35 @@ mod tests {
         assert!(matches!(b[2], Block::BlockQuote { .. }));
         assert!(matches!(&b[3], Block::List { items, .. } if items.len() == 2));
         assert!(matches!(&b[4], Block::Code { text, .. } if text == "  code\n\tline"));
+    }
+
+    #[test]
+    fn a_br_that_ends_a_block_breaks_no_line() {
+        let ends_in_break = |v: &[Inline]| {
+            let mut last = None;
+            super::super::walk_inlines(v, &mut |i| last = Some(i));
+            matches!(last, Some(Inline::LineBreak { .. }))
+        };
+        let (b, _) = blocks("<p>one<br>two<br></p><p><b>three<br><br></b></p>");
+        for blk in &b {
+            let Block::Paragraph { content, .. } = blk else { panic!("{b:?}") };
+            assert!(!ends_in_break(content), "{content:?}");
+        }
+        let Block::Paragraph { content, .. } = &b[0] else { panic!("{b:?}") };
+        assert!(content.iter().any(|i| matches!(i, Inline::LineBreak { .. })), "{b:?}");
+        // A Markdown paragraph whose inline `<br>` ends it.
+        let span = Span::default();
+        let mut v = vec![Block::Paragraph {
+            content: vec![
+                Inline::plain("four", span),
+                Inline::Html { raw: "<br>".into(), span },
+            ],
+            indent: false,
+            span,
+        }];
+        convert_blocks(&mut v, &mut Diagnostics::new());
+        let Block::Paragraph { content, .. } = &v[0] else { panic!("{v:?}") };
+        assert_eq!(content.len(), 1, "{content:?}");
     }
 
     #[test]
