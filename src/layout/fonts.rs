@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use harfrust::{Feature, ShapeOptions, ShaperData, UnicodeBuffer};
+use harfrust::{Feature, ShapeOptions, ShapePlan, ShaperData, UnicodeBuffer};
 use skrifa::MetadataProvider;
 use skrifa::raw::TableProvider;
 use unicode_segmentation::UnicodeSegmentation;
@@ -219,7 +219,14 @@ pub struct Fonts {
     /// Shared by the threads that draw one layout's editions (a lock taken once
     /// per word shaped, never held while shaping).
     cache: Mutex<HashMap<ShapeKey, Arc<[Glyph]>>>,
+    /// Shaping plans, made once for each font, features, direction, script and
+    /// language (see [`Fonts::plan`]).
+    plans: Mutex<HashMap<PlanKey, Arc<ShapePlan>>>,
 }
+
+/// What a shaping plan is made for.
+type PlanKey =
+    (u16, Feat, harfrust::Direction, harfrust::Script, Option<harfrust::Language>);
 
 impl Default for Fonts {
     fn default() -> Self {
@@ -264,7 +271,7 @@ impl Fonts {
             }
             table.push(slots);
         }
-        Ok(Fonts { loaded, table, cache: Mutex::new(HashMap::new()) })
+        Ok(Fonts { loaded, table, cache: Mutex::default(), plans: Mutex::default() })
     }
 
     /// The loaded font a face is set in: an index into [`Fonts::files`].
@@ -426,7 +433,10 @@ impl Fonts {
             None => {}
         }
         buf.guess_segment_properties();
-        let out = shaper.shape(buf, ShapeOptions::new().features(&fd.feats[&feat]));
+        let plan = self.plan(slot, feat, &shaper, &buf);
+        let features = &fd.feats[&feat];
+        let out = shaper
+            .shape(buf, ShapeOptions::new().plan(plan.as_deref()).features(features));
         let glyphs: Arc<[Glyph]> = out
             .glyph_infos()
             .iter()
@@ -441,6 +451,35 @@ impl Fonts {
             .collect();
         self.cached().insert(key, glyphs.clone());
         glyphs
+    }
+
+    /// The shaping plan for a buffer of the font's: its lookups for the features,
+    /// the direction, script and language, as the shaper would otherwise compile for
+    /// every word (a third of a new word's shaping). `None` for a buffer of no
+    /// script (digits, punctuation): the shaper plans those itself.
+    fn plan(
+        &self,
+        slot: usize,
+        feat: Feat,
+        shaper: &harfrust::Shaper<'_>,
+        buf: &UnicodeBuffer,
+    ) -> Option<Arc<ShapePlan>> {
+        let script = Some(buf.script()).filter(|s| *s != harfrust::script::UNKNOWN)?;
+        let key = (slot as u16, feat, buf.direction(), script, buf.language());
+        let plans =
+            || self.plans.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(p) = plans().get(&key) {
+            return Some(p.clone());
+        }
+        let features = &self.loaded[slot].feats[&feat];
+        let plan = Arc::new(ShapePlan::new(
+            shaper,
+            key.2,
+            Some(script),
+            key.4.as_ref(),
+            features,
+        ));
+        Some(plans().entry(key).or_insert(plan).clone())
     }
 
     /// The cache of shaped words. A thread that panicked while holding it left it
