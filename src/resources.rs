@@ -186,8 +186,82 @@ pub fn inspect(bytes: &[u8]) -> Result<ImageInfo, String> {
             "{format:?} images are not supported; use JPEG, PNG or WebP"
         ));
     }
-    let img = decode(bytes, format)?;
-    Ok(ImageInfo { format, width: img.width(), height: img.height() })
+    let (width, height) = match format {
+        ImageFormat::Jpeg => jpeg_size(bytes)?,
+        _ => {
+            let img = decode(bytes, format)?;
+            (img.width(), img.height())
+        }
+    };
+    Ok(ImageInfo { format, width, height })
+}
+
+/// A JPEG's size, read from its header, once the file is known to hold a whole
+/// image: its scan ends in an end-of-image marker. A JPEG goes into the PDF and the
+/// e-book as it is (as pdfTeX embeds one, from its header alone), so decoding all
+/// of it here would check nothing those editions use — and cost more than the rest
+/// of a pamphlet's reading. It is decoded only to be changed: printed in gray, or a
+/// cover made smaller.
+fn jpeg_size(bytes: &[u8]) -> Result<(u32, u32), String> {
+    let mut r = ImageReader::with_format(std::io::Cursor::new(bytes), ImageFormat::Jpeg);
+    r.limits(limits());
+    let (w, h) =
+        r.into_dimensions().map_err(|e| format!("the image cannot be decoded: {e}"))?;
+    if w > MAX_SIDE || h > MAX_SIDE {
+        return Err(format!(
+            "the image is {w} × {h} pixels, larger than the {MAX_SIDE} quire reads on a side"
+        ));
+    }
+    let frame = jpeg_frame(bytes).ok_or("the image has no JPEG frame header")?;
+    // Within the entropy-coded data a 0xFF byte is always followed by 0x00 or a
+    // restart marker (ITU T.81 B.1.1.5, F.1.2.3), so the first FF D9 after the
+    // scan begins is the end of the image.
+    if !bytes[frame.scan..].windows(2).any(|w| w == [0xFF, 0xD9]) {
+        return Err("the image is cut short: its JPEG data has no end".into());
+    }
+    Ok((w, h))
+}
+
+/// What a JPEG's markers tell before its pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JpegFrame {
+    /// Colour components: 1 gray, 3 YCbCr, 4 CMYK or YCCK.
+    pub components: u8,
+    /// Where its first scan (start-of-scan marker) begins.
+    pub scan: usize,
+}
+
+/// Walks a JPEG's marker segments to its frame header (SOF0–SOF15 but DHT, JPG and
+/// DAC: ITU T.81 B.2.2) and on to its first scan; `None` when the markers do not
+/// lead there.
+pub fn jpeg_frame(bytes: &[u8]) -> Option<JpegFrame> {
+    let mut at = 2;
+    let mut components = None;
+    while at + 4 <= bytes.len() {
+        if bytes[at] != 0xFF {
+            return None;
+        }
+        let marker = bytes[at + 1];
+        if marker == 0xFF {
+            // Fill bytes before a marker.
+            at += 1;
+            continue;
+        }
+        if marker == 0xDA {
+            // The scan: only after a frame header is it one to trust.
+            return Some(JpegFrame { components: components?, scan: at });
+        }
+        let len = usize::from(u16::from_be_bytes([bytes[at + 2], bytes[at + 3]]));
+        if (0xC0..=0xCF).contains(&marker) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) {
+            // Length, precision, height, width, then the component count.
+            components = Some(*bytes.get(at + 9)?);
+        }
+        if len < 2 {
+            return None;
+        }
+        at += 2 + len;
+    }
+    None
 }
 
 /// Decodes within [`limits`].
@@ -269,5 +343,34 @@ mod tests {
             "{e}"
         );
         assert!(inspect(&png[..20]).is_err());
+    }
+
+    #[test]
+    fn a_jpeg_is_read_from_its_header_and_refused_when_cut_short() {
+        let mut jpg = Vec::new();
+        let img = image::RgbImage::from_fn(40, 30, |x, y| {
+            image::Rgb([x as u8 * 6, y as u8 * 8, 90])
+        });
+        img.write_to(&mut std::io::Cursor::new(&mut jpg), ImageFormat::Jpeg).unwrap();
+        let info = inspect(&jpg).unwrap();
+        assert_eq!((info.width, info.height, info.media_type()), (40, 30, "image/jpeg"));
+        let frame = jpeg_frame(&jpg).unwrap();
+        assert_eq!(frame.components, 3);
+        assert_eq!(jpg[frame.scan..frame.scan + 2], [0xFF, 0xDA]);
+        // Cut within its scan: no end-of-image marker.
+        let cut = &jpg[..frame.scan + (jpg.len() - frame.scan) / 2];
+        let e = inspect(cut).unwrap_err();
+        assert!(e.contains("cut short"), "{e}");
+        // Cut within its header.
+        assert!(inspect(&jpg[..frame.scan / 2]).is_err());
+        // A frame header claiming 20,000 pixels on a side.
+        let mut huge = jpg.clone();
+        let sof = huge.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
+        huge[sof + 5..sof + 9].copy_from_slice(&[0x4E, 0x20, 0x4E, 0x20]);
+        let e = inspect(&huge).unwrap_err();
+        assert!(
+            e.contains("large") || e.contains("limit") || e.contains("dimension"),
+            "{e}"
+        );
     }
 }

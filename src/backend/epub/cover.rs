@@ -37,32 +37,9 @@ pub fn fits_as_it_is(bytes: &[u8], info: crate::resources::ImageInfo) -> bool {
         && matches!(jpeg_components(bytes), Some(1 | 3))
 }
 
-/// The number of colour components of a JPEG, from its frame header (SOF0–SOF15
-/// but DHT, JPG and DAC: ITU T.81 B.2.2): 1 gray, 3 YCbCr, 4 CMYK or YCCK.
+/// The number of colour components of a JPEG (see [`crate::resources::jpeg_frame`]).
 fn jpeg_components(bytes: &[u8]) -> Option<u8> {
-    let mut at = 2;
-    while at + 4 <= bytes.len() {
-        if bytes[at] != 0xFF {
-            return None;
-        }
-        let marker = bytes[at + 1];
-        if marker == 0xFF {
-            // Fill bytes before a marker.
-            at += 1;
-            continue;
-        }
-        let len = usize::from(u16::from_be_bytes([bytes[at + 2], bytes[at + 3]]));
-        if (0xC0..=0xCF).contains(&marker) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) {
-            // Length, precision, height, width, then the component count.
-            return bytes.get(at + 9).copied();
-        }
-        if marker == 0xDA || len < 2 {
-            // The scan starts before any frame header: not a JPEG to trust.
-            return None;
-        }
-        at += 2 + len;
-    }
-    None
+    crate::resources::jpeg_frame(bytes).map(|f| f.components)
 }
 
 /// The manuscript's cover image, scaled down (never up) to fit 1600 × 2560, as JPEG.
