@@ -453,19 +453,27 @@ pub fn wrap(text: &str, measure: usize) -> Vec<String> {
 
     let mut lines = Vec::new();
     let mut cur = String::new();
+    // `cur`'s width, and that of the white space it ends with: kept as segments
+    // are added, rather than measuring the whole line again for each word.
+    let (mut width, mut trailing) = (0, 0);
     for seg in segments {
+        let (w, visible) = (seg.width(), seg.trim_end().width());
         // Segments end after their space, so `cur` + the segment's visible part is the
         // width the line would have.
-        if cur.is_empty() || cur.width() + seg.trim_end().width() <= measure {
+        if cur.is_empty() || width + visible <= measure {
             cur.push_str(seg);
+            width += w;
+            trailing = if visible == 0 { trailing + w } else { w - visible };
         } else {
             lines.push(cur.trim_end().to_string());
             cur = seg.to_string();
+            (width, trailing) = (w, w - visible);
         }
         // A word wider than the measure stays whole, on its own line.
-        if cur.trim_end().width() > measure {
+        if width - trailing > measure {
             lines.push(cur.trim_end().to_string());
             cur.clear();
+            (width, trailing) = (0, 0);
         }
     }
     if !cur.trim().is_empty() {
