@@ -171,22 +171,11 @@ fn convert_block_inlines(v: &mut Vec<Inline>, diags: &mut Diagnostics) {
 /// (spec, 6.7); the print edition would set an empty line, alone at the top of a
 /// page when the break falls at its foot.
 fn drop_trailing_breaks(v: &mut Vec<Inline>) {
-    loop {
-        match v.last_mut() {
-            Some(Inline::LineBreak { .. }) => {
-                v.pop();
-            }
-            Some(
-                Inline::Emphasis { content, .. }
-                | Inline::Strong { content, .. }
-                | Inline::Strikethrough { content, .. }
-                | Inline::SmallCaps { content, .. }
-                | Inline::Lang { content, .. }
-                | Inline::Anchor { content, .. }
-                | Inline::Link { content, .. },
-            ) => return drop_trailing_breaks(content),
-            _ => return,
-        }
+    while let Some(Inline::LineBreak { .. }) = v.last() {
+        v.pop();
+    }
+    if let Some(inner) = v.last_mut().and_then(Inline::children_mut) {
+        drop_trailing_breaks(inner);
     }
 }
 

@@ -555,6 +555,27 @@ impl Inline {
         }
     }
 
+    /// [`Inline::children`], to change: `None` for an inline that wraps none.
+    pub fn children_mut(&mut self) -> Option<&mut Vec<Inline>> {
+        match self {
+            Inline::Emphasis { content, .. }
+            | Inline::Strong { content, .. }
+            | Inline::Strikethrough { content, .. }
+            | Inline::SmallCaps { content, .. }
+            | Inline::Lang { content, .. }
+            | Inline::Link { content, .. }
+            | Inline::PageRef { content, .. }
+            | Inline::Anchor { content, .. } => Some(content),
+            Inline::Text { .. }
+            | Inline::Code { .. }
+            | Inline::Image { .. }
+            | Inline::NoteRef { .. }
+            | Inline::SoftBreak { .. }
+            | Inline::LineBreak { .. }
+            | Inline::Html { .. } => None,
+        }
+    }
+
     /// The inline's source span.
     pub fn span(&self) -> Span {
         match self {
