@@ -73,13 +73,15 @@ fn issue_12_sources_cite_nothing_outside_the_repository() {
         rust_files(&root.join(dir), &mut files);
     }
     files.push(root.join("README.md"));
-    // Every tool too (the measuring scripts, the test-data fetcher), and the
-    // long-text bench's scripts and notes.
+    // Every tool too (the measuring scripts, the test-data fetcher), the
+    // long-text bench's scripts and notes, and the comparison with the peers.
     let tools = files_in(&root.join("tools"));
     assert!(tools.iter().any(|t| t.ends_with("pages.py")));
     let bench = files_in(&root.join("bench/texts"));
     assert!(bench.iter().any(|t| t.ends_with("run.sh")));
-    files.extend(tools.into_iter().chain(bench));
+    let peers = files_in(&root.join("bench/peers"));
+    assert!(peers.iter().any(|t| t.ends_with("compare.py")));
+    files.extend(tools.into_iter().chain(bench).chain(peers));
     let notes = ["SPECS", "STACK.md", "DESIGN.md", "STYLE.md", "../shared"];
     for f in files {
         let text = std::fs::read_to_string(&f).unwrap();

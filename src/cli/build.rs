@@ -80,98 +80,6 @@ struct Early {
     cover: Option<Vec<u8>>,
 }
 
-fn render_early(
-    formats: &[Format],
-    path: &Path,
-    l: &Loaded,
-    doc: &crate::model::Document,
-    args: &BuildArgs,
-) -> Result<Early, CliError> {
-    let err = |e: epub::EpubError| CliError::Usage(format!("{}: {e}", path.display()));
-    Ok(Early {
-        text: formats.contains(&Format::Txt).then(|| render_text(doc, args)),
-        cover: match formats.contains(&Format::Epub) {
-            true => Some(epub::cover_jpeg(doc, &l.res).map_err(err)?),
-            false => None,
-        },
-    })
-}
-
-/// The EPUB, with its cover made beforehand and the print edition's pages (its
-/// page-list).
-fn render_epub(
-    path: &Path,
-    l: &Loaded,
-    doc: &crate::model::Document,
-    sde: Option<i64>,
-    pages: Vec<crate::layout::PageStart>,
-    cover: Vec<u8>,
-) -> Result<Vec<u8>, CliError> {
-    let opts = epub::EpubOptions {
-        modified: epub::modified_time(l.modified, sde),
-        embed_fonts: embeds_fonts(doc, &l.res),
-        pages,
-    };
-    epub::render_with_cover(doc, &l.res, &opts, cover)
-        .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))
-}
-
-/// Renders the PDF from the laid-out print edition; returns its bytes and the
-/// standards it conforms to (for the summary line).
-fn render_pdf(
-    path: &Path,
-    l: &Loaded,
-    doc: &crate::model::Document,
-    sde: Option<i64>,
-    j: &PrintJob,
-    findings: &mut Diagnostics,
-) -> Result<(Vec<u8>, Option<&'static str>), CliError> {
-    let opts = pdf::PdfOptions {
-        bleed: j.print.bleed as f32,
-        modified: epub::modified_time(l.modified, sde),
-        crop_marks: j.print.crop_marks,
-    };
-    let w = pdf::render(&j.layout, &doc.meta, &j.fonts, &j.images, &opts)
-        .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
-    conformance_findings(doc, &w, findings);
-    Ok((w.bytes, Some(w.conformance.name())))
-}
-
-/// Renders the booklet: the print edition's pages imposed for saddle-stitching.
-fn render_booklet(
-    path: &Path,
-    l: &Loaded,
-    doc: &crate::model::Document,
-    sde: Option<i64>,
-    j: &PrintJob,
-) -> Result<Vec<u8>, CliError> {
-    let (sw, sh) = j.print.trim.sheet();
-    let opts = pdf::BookletOptions {
-        duplex: j.print.duplex,
-        creep: j.print.creep as f32,
-        modified: epub::modified_time(l.modified, sde),
-        sheet: (sw as f32, sh as f32),
-        signature: j.print.signature,
-    };
-    if j.print.duplex == crate::print::Duplex::Manual {
-        let sides = crate::print::impose(
-            j.layout.pages.len(),
-            j.print.signature,
-            j.print.duplex,
-            doc.meta.lang.rtl(),
-        )
-        .len();
-        eprintln!(
-            "quire: {}: print sides 1–{} (the fronts), turn the printed stack over on its short edge and put it back, then print sides {}–{sides}",
-            path.display(),
-            sides / 2,
-            sides / 2 + 1
-        );
-    }
-    pdf::render_booklet(&j.layout, &doc.meta, &j.fonts, &j.images, &opts)
-        .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))
-}
-
 /// Says why the PDF is not PDF/UA-1 + PDF/A-2a when it is not: at each image
 /// without alternative text, and at the front matter for anything else krilla's
 /// validators refused.
@@ -434,6 +342,88 @@ impl Build<'_> {
         CliError::Usage(format!("{}: {e}", self.path.display()))
     }
 
+    /// The editions' modification date: the manuscript's, or `SOURCE_DATE_EPOCH`.
+    fn modified(&self) -> i64 {
+        epub::modified_time(self.l.modified, self.sde)
+    }
+
+    /// What needs no print layout: the text edition, and the e-book's cover.
+    fn render_early(&self) -> Result<Early, CliError> {
+        let (doc, formats) = (self.doc, self.formats);
+        Ok(Early {
+            text: formats.contains(&Format::Txt).then(|| render_text(doc, self.args)),
+            cover: match formats.contains(&Format::Epub) {
+                true => {
+                    Some(epub::cover_jpeg(doc, &self.l.res).map_err(|e| self.usage(e))?)
+                }
+                false => None,
+            },
+        })
+    }
+
+    /// The EPUB, with its cover made beforehand and the print edition's pages (its
+    /// page-list).
+    fn render_epub(
+        &self,
+        pages: Vec<crate::layout::PageStart>,
+        cover: Vec<u8>,
+    ) -> Result<Vec<u8>, CliError> {
+        let opts = epub::EpubOptions {
+            modified: self.modified(),
+            embed_fonts: embeds_fonts(self.doc, &self.l.res),
+            pages,
+        };
+        epub::render_with_cover(self.doc, &self.l.res, &opts, cover)
+            .map_err(|e| self.usage(e))
+    }
+
+    /// Renders the PDF from the laid-out print edition; returns its bytes and the
+    /// standards it conforms to (for the summary line).
+    fn render_pdf(
+        &self,
+        j: &PrintJob,
+        findings: &mut Diagnostics,
+    ) -> Result<Rendered, CliError> {
+        let opts = pdf::PdfOptions {
+            bleed: j.print.bleed as f32,
+            modified: self.modified(),
+            crop_marks: j.print.crop_marks,
+        };
+        let w = pdf::render(&j.layout, &self.doc.meta, &j.fonts, &j.images, &opts)
+            .map_err(|e| self.usage(e))?;
+        conformance_findings(self.doc, &w, findings);
+        Ok((w.bytes, Some(w.conformance.name())))
+    }
+
+    /// Renders the booklet: the print edition's pages imposed for saddle-stitching.
+    fn render_booklet(&self, j: &PrintJob) -> Result<Vec<u8>, CliError> {
+        let (sw, sh) = j.print.trim.sheet();
+        let opts = pdf::BookletOptions {
+            duplex: j.print.duplex,
+            creep: j.print.creep as f32,
+            modified: self.modified(),
+            sheet: (sw as f32, sh as f32),
+            signature: j.print.signature,
+        };
+        if j.print.duplex == crate::print::Duplex::Manual {
+            let sides = crate::print::impose(
+                j.layout.pages.len(),
+                j.print.signature,
+                j.print.duplex,
+                self.doc.meta.lang.rtl(),
+            )
+            .len();
+            eprintln!(
+                "quire: {}: print sides 1–{} (the fronts), turn the printed stack over on its short edge and put it back, then print sides {}–{sides}",
+                self.path.display(),
+                sides / 2,
+                sides / 2 + 1
+            );
+        }
+        pdf::render_booklet(&j.layout, &self.doc.meta, &j.fonts, &j.images, &opts)
+            .map_err(|e| self.usage(e))
+    }
+
     /// Whether a print edition is asked for.
     fn prints(&self) -> bool {
         self.args.cover_wrap
@@ -449,7 +439,7 @@ impl Build<'_> {
         let (b, mut early) = (self, Ok(Early::default()));
         let side: Box<dyn FnOnce() + Send> = {
             let early = &mut early;
-            Box::new(move || *early = render_early(b.formats, b.path, b.l, b.doc, b.args))
+            Box::new(move || *early = b.render_early())
         };
         let job = alongside(self.spread, vec![side], || {
             if self.prints() {
@@ -484,28 +474,22 @@ impl Build<'_> {
         if let Some(cover) = early.cover.take() {
             let starts = job.map(|j| j.layout.page_starts()).unwrap_or_default();
             let epub = &mut epub;
-            sides.push(Box::new(move || {
-                *epub = Some(render_epub(b.path, b.l, b.doc, b.sde, starts, cover))
-            }));
+            sides.push(Box::new(move || *epub = Some(b.render_epub(starts, cover))));
         }
         if let (true, Some(j)) = (self.formats.contains(&Format::Booklet), job) {
             let booklet = &mut booklet;
-            sides.push(Box::new(move || {
-                *booklet = Some(render_booklet(b.path, b.l, b.doc, b.sde, j))
-            }));
+            sides.push(Box::new(move || *booklet = Some(b.render_booklet(j))));
         }
         let here = alongside(self.spread, sides, || -> Result<_, CliError> {
             let pdf = match (self.formats.contains(&Format::Pdf), job) {
-                (true, Some(j)) => {
-                    Some(render_pdf(self.path, self.l, self.doc, self.sde, j, findings)?)
-                }
+                (true, Some(j)) => Some(self.render_pdf(j, findings)?),
                 _ => None,
             };
             let wrap = match (self.args.cover_wrap, job) {
                 (true, Some(j)) => {
-                    let modified = epub::modified_time(self.l.modified, self.sde);
-                    let bytes = render_wrap(self.l, self.doc, j, modified, findings)
-                        .map_err(|e| self.usage(e))?;
+                    let bytes =
+                        render_wrap(self.l, self.doc, j, self.modified(), findings)
+                            .map_err(|e| self.usage(e))?;
                     Some((bytes, None))
                 }
                 _ => None,

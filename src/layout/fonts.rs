@@ -465,20 +465,17 @@ impl Fonts {
         buf: &UnicodeBuffer,
     ) -> Option<Arc<ShapePlan>> {
         let script = Some(buf.script()).filter(|s| *s != harfrust::script::UNKNOWN)?;
-        let key = (slot as u16, feat, buf.direction(), script, buf.language());
+        let (direction, language) = (buf.direction(), buf.language());
         let plans =
             || self.plans.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let key = (slot as u16, feat, direction, script, language.clone());
         if let Some(p) = plans().get(&key) {
             return Some(p.clone());
         }
         let features = &self.loaded[slot].feats[&feat];
-        let plan = Arc::new(ShapePlan::new(
-            shaper,
-            key.2,
-            Some(script),
-            key.4.as_ref(),
-            features,
-        ));
+        let plan =
+            ShapePlan::new(shaper, direction, Some(script), language.as_ref(), features);
+        let plan = Arc::new(plan);
         Some(plans().entry(key).or_insert(plan).clone())
     }
 
