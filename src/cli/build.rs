@@ -517,6 +517,15 @@ impl Build<'_> {
     }
 }
 
+/// Frees what a build no longer needs on a thread of its own. A long book's layout
+/// is millions of small allocations: freeing the 235k-word book's took 0.10–0.16 s
+/// of its 2.3 s build, on the path to the summary line. Nothing waits for it, and a
+/// process that ends first leaves the memory to the system; a folder's or a watch's
+/// next build starts meanwhile. Should no thread be had, it is freed here.
+fn free_aside<T: Send + 'static>(x: T) {
+    let _ = std::thread::Builder::new().name("free".into()).spawn(move || drop(x));
+}
+
 fn build_one(
     path: &Path,
     formats: &[Format],
@@ -539,6 +548,7 @@ fn build_one(
             write_atomically(&out, &bytes)?;
             written.push((out, bytes.len(), conforms));
         }
+        free_aside(job);
         let doc_allow = doc.meta.check.allow.clone();
         findings.retain(|d| !doc_allow.iter().any(|a| a == d.code));
         // The PDF's word on an image without alternative text replaces the
