@@ -138,6 +138,8 @@ struct Loaded {
     data: ShaperData,
     upem: i32,
     charmap: skrifa::charmap::Charmap<'static>,
+    /// Its glyphs' advances as `hmtx` gives them, unscaled.
+    metrics: skrifa::metrics::GlyphMetrics<'static>,
     /// Its x-height, of the em (OS/2 `sxHeight`), when the font gives one.
     x_height: Option<f32>,
     /// Whether its `GSUB` has superior figures (`sups`).
@@ -174,6 +176,10 @@ impl Loaded {
             font,
             upem: i32::from(upem),
             charmap: sk.charmap(),
+            metrics: sk.glyph_metrics(
+                skrifa::instance::Size::unscaled(),
+                skrifa::instance::LocationRef::default(),
+            ),
             x_height,
             has_sups,
             feats,
@@ -308,6 +314,13 @@ impl Fonts {
     /// Units per em of a face.
     pub fn upem(&self, face: Face) -> i32 {
         self.get(face).upem
+    }
+
+    /// A glyph's own advance in font units, as the font's `hmtx` table gives it
+    /// (before the shaper's kerning): what a PDF viewer moves by for the glyph before
+    /// the text object's own adjustments.
+    pub fn hmtx_advance(&self, face: Face, glyph: u32) -> Option<f32> {
+        self.get(face).metrics.advance_width(skrifa::GlyphId::new(glyph))
     }
 
     /// Whether the face maps the character to a glyph.

@@ -201,6 +201,7 @@ fn draw_run(
     if out.is_empty() {
         return;
     }
+    settle_adjustments(&mut out, upem, |id| fonts.hmtx_advance(face, id));
     if scale == 1.0 {
         s.draw_glyphs(Point::from_xy(x, y), &out, font, text, to_pt(size), false);
     } else {
@@ -208,6 +209,70 @@ fn draw_run(
         s.draw_glyphs(Point::from_xy(0.0, 0.0), &out, font, text, to_pt(size), false);
         s.pop();
     }
+}
+
+/// Gives each glyph of a run (but the last, after which nothing is written) an
+/// advance that makes krilla write a whole number in the text object's array: the
+/// adjustment after a glyph is its advance as set less the font's own (`hmtx`), in
+/// thousandths of the em (PDF 1.7, 9.4.3, `TJ`). As set, the advances carry the
+/// justification's letter- and word-spacing and the rounding of scaled points, so
+/// the numbers were all different (`-1.0350952`, `-1.0341492`): long to write and
+/// hard to compress, and compressing the page streams was a quarter of a build.
+/// Each number is rounded to the thousandth and what rounding took is carried to
+/// the next glyph, so no glyph stands further than half a thousandth of the em
+/// (0.006 pt at 11.5 pt) from where the layout put it, and the run ends where it
+/// did. A run with offset glyphs (marks placed by the shaper) is left as it is.
+fn settle_adjustments(glyphs: &mut [G], upem: f32, hmtx: impl Fn(u32) -> Option<f32>) {
+    if glyphs.iter().any(|g| g.dx != 0.0 || g.dy != 0.0) {
+        return;
+    }
+    let Some((_, settled)) = glyphs.split_last_mut() else { return };
+    let mut carry = 0.0f64;
+    for g in settled {
+        let Some(own) = hmtx(g.id).map(|n| krilla_font_advance(n, upem)) else {
+            continue;
+        };
+        let want = f64::from(g.adv) * 1000.0 - f64::from(own) + carry;
+        let nearest = want.round();
+        // Some whole numbers no advance gives: then the next nearest; and where
+        // the font's advance itself does not come out whole in `f32`, none does,
+        // and the number written is the nearest's neighbour (`-8.00003`).
+        let next = nearest + if want < nearest { -1.0 } else { 1.0 };
+        let (whole, adv) = [nearest, next]
+            .into_iter()
+            .find_map(|w| advance_writing(w as f32, own).map(|adv| (w, adv)))
+            .unwrap_or((nearest, (own + nearest as f32) / 1000.0));
+        carry = want - whole;
+        g.adv = adv;
+    }
+}
+
+/// A glyph's font advance as krilla 0.8 reckons it for the adjustments, in
+/// thousandths of the em: `hmtx` over units per em, times 1000, in `f32`.
+fn krilla_font_advance(n: f32, upem: f32) -> f32 {
+    n / upem * 1000.0
+}
+
+/// An advance (em) after which krilla 0.8 writes exactly `-a` in the array: it
+/// writes `-((adv·1000 − own) / 1000 · 1000)` in `f32`, so the nearest advance may
+/// miss the whole number by a rounding; the few `f32`s around it are tried.
+fn advance_writing(a: f32, own: f32) -> Option<f32> {
+    let writes_a = |adv: f32| {
+        let x = adv * 1000.0 - own;
+        x / 1000.0 * 1000.0 == a && (a != 0.0 || x == 0.0)
+    };
+    let nearest = (own + a) / 1000.0;
+    let (mut up, mut down) = (nearest, nearest);
+    for _ in 0..8 {
+        if writes_a(up) {
+            return Some(up);
+        }
+        if writes_a(down) {
+            return Some(down);
+        }
+        (up, down) = (up.next_up(), down.next_down());
+    }
+    None
 }
 
 /// The horizontal scale to draw runs of one face and size at: the expanded ones'
@@ -1162,6 +1227,73 @@ pub fn render_booklet(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What krilla 0.8 writes between glyphs for a run without offsets
+    /// (`content.rs`, `encode_glyphs_with_individual_positioning`), in thousandths of
+    /// the em, with a pen in the same units: the pen after each glyph but the last.
+    fn krilla_writes(
+        glyphs: &[G],
+        upem: f32,
+        hmtx: impl Fn(u32) -> f32,
+    ) -> Vec<(f32, f64)> {
+        let mut pen = 0.0f64;
+        let mut out = Vec::new();
+        for g in &glyphs[..glyphs.len() - 1] {
+            let own = hmtx(g.id) / upem * 1000.0;
+            let a = g.adv * 1000.0 - own;
+            let written = -(a / 1000.0 * 1000.0);
+            pen += f64::from(own) - f64::from(written);
+            out.push((written, pen));
+        }
+        out
+    }
+
+    #[test]
+    fn adjustments_are_whole_thousandths_and_glyphs_stay_within_one_of_where_they_were_set()
+     {
+        let hmtx = |id: u32| [250.0, 480.0, 517.0, 333.0, 612.0, 1000.0][id as usize % 6];
+        let upem = 1000.0;
+        // A justified line: letter-spacing of 1.0351 thousandths, word spaces 4.9705
+        // wider, a kern of −14 here and there, as set in scaled points.
+        let mut glyphs: Vec<G> = (0..400u32)
+            .map(|k| {
+                let extra = if k % 6 == 0 { 4.9705 } else { 1.0351 };
+                let kern = if k % 17 == 0 { -14.0 } else { 0.0 };
+                let adv = (hmtx(k) + kern + extra) / 1000.0 + (k % 7) as f32 * 1.3e-6;
+                G { id: k, range: 0..0, adv, dx: 0.0, dy: 0.0 }
+            })
+            .collect();
+        let set: Vec<f64> = glyphs
+            .iter()
+            .scan(0.0f64, |pen, g| {
+                *pen += f64::from(g.adv) * 1000.0;
+                Some(*pen)
+            })
+            .collect();
+        settle_adjustments(&mut glyphs, upem, |id| Some(hmtx(id)));
+        let written = krilla_writes(&glyphs, upem, hmtx);
+        let whole = written.iter().filter(|(w, _)| w.fract() == 0.0).count();
+        assert!(whole * 100 >= written.len() * 95, "{whole} of {} whole", written.len());
+        for (k, (_, pen)) in written.iter().enumerate() {
+            assert!(
+                (pen - set[k]).abs() <= 1.0 + 1e-6,
+                "glyph {k}: {pen} against {}",
+                set[k]
+            );
+        }
+    }
+
+    #[test]
+    fn a_run_with_offset_glyphs_keeps_its_advances() {
+        let mut glyphs = vec![
+            G { id: 1, range: 0..1, adv: 0.5013, dx: 0.0, dy: 0.0 },
+            G { id: 2, range: 1..2, adv: 0.0, dx: -0.2, dy: 0.1 },
+            G { id: 3, range: 2..3, adv: 0.4, dx: 0.0, dy: 0.0 },
+        ];
+        let before: Vec<f32> = glyphs.iter().map(|g| g.adv).collect();
+        settle_adjustments(&mut glyphs, 1000.0, |_| Some(500.0));
+        assert_eq!(glyphs.iter().map(|g| g.adv).collect::<Vec<_>>(), before);
+    }
 
     #[test]
     fn trim_marks_lie_outside_the_bleed() {
