@@ -69,7 +69,17 @@ impl Run {
     /// glyphs, each split exactly (gap k gets ⌊extra·(k+1)/g⌋ − ⌊extra·k/g⌋), none
     /// after the last glyph unless its word goes on (`trailing`) or it is the only one.
     pub fn advances(&self) -> Vec<Sp> {
-        let mut adv: Vec<Sp> = self.frag.advances().collect();
+        let mut adv = Vec::with_capacity(self.frag.glyphs.len());
+        self.push_advances(&mut adv);
+        adv
+    }
+
+    /// [`Run::advances`], pushed onto `out` (a line's drawing gathers its runs'
+    /// advances in one buffer).
+    pub fn push_advances(&self, out: &mut Vec<Sp>) {
+        let start = out.len();
+        out.extend(self.frag.advances());
+        let adv = &mut out[start..];
         let (grow, natural) = (Sp::from(self.grow), self.frag.width());
         if grow != 0 && natural > 0 {
             let mut before = 0;
@@ -87,13 +97,12 @@ impl Run {
             if let Some(a) = adv.last_mut() {
                 *a += extra;
             }
-            return adv;
+            return;
         }
         for (k, a) in adv.iter_mut().take(gaps as usize).enumerate() {
             let k = k as Sp;
             *a += extra * (k + 1) / gaps - extra * k / gaps;
         }
-        adv
     }
 }
 

@@ -351,9 +351,16 @@ fn draw_runs(
         }
         let scale = scale_of(&runs[k..end]);
         let space = fonts.glyph_id(face, ' ');
-        let mut glyphs = Vec::new();
-        let mut adv: Vec<Sp> = Vec::new();
-        let mut text = String::new();
+        // Room for every glyph and character, with a space before each run and
+        // one at the end.
+        let group = &runs[k..end];
+        let n =
+            group.iter().map(|r| r.frag.glyphs.len()).sum::<usize>() + group.len() + 1;
+        let mut glyphs = Vec::with_capacity(n);
+        let mut adv: Vec<Sp> = Vec::with_capacity(n);
+        let mut text = String::with_capacity(
+            group.iter().map(|r| r.frag.text.len()).sum::<usize>() + 2 * group.len() + 1,
+        );
         // A gap before the first run is a space only where the font has one.
         let origin = if space.is_some() && pen < runs[k].x { pen } else { runs[k].x };
         pen = origin;
@@ -387,23 +394,15 @@ fn draw_runs(
             // `society. 4`, not `society.4` (the look is unchanged).
             let lead =
                 gap <= 0 && run.frag.is_note_mark() && (follows || !text.is_empty());
-            let base = text.len() as u32;
+            let (base, first) = (text.len() as u32, glyphs.len());
             if lead {
                 text.push(' ');
             }
-            let (drawn, clusters) = drawn_text(&run.frag, space);
-            glyphs.extend(run.frag.glyphs.iter().zip(clusters).enumerate().map(
-                |(i, (g, c))| {
-                    let cluster = match (lead, i) {
-                        (true, 0) => base,
-                        (true, _) => c + base + 1,
-                        (false, _) => c + base,
-                    };
-                    crate::layout::fonts::Glyph { cluster, ..*g }
-                },
-            ));
-            adv.extend_from_slice(&run.advances());
-            text.push_str(&drawn);
+            push_drawn(&run.frag, space, &mut text, &mut glyphs);
+            if let Some(g) = glyphs.get_mut(first).filter(|_| lead) {
+                g.cluster = base;
+            }
+            run.push_advances(&mut adv);
             pen = run.x + run.width();
         }
         if let Some(id) = space.filter(|_| trail && end == runs.len()) {
@@ -425,36 +424,49 @@ fn draw_runs(
     }
 }
 
-/// A fragment's text as the PDF maps its glyphs, and each glyph's cluster in it: a
-/// no-break or fixed-width space that the font draws with its space glyph is
-/// written as a plain space. The glyph then reads as it does everywhere else, and
-/// krilla need not wrap it in a marked-content `/ActualText` of its own (which
-/// poppler takes for the end of the enclosing tagged content, losing the rest).
-fn drawn_text(
+/// Appends a fragment's text as the PDF maps its glyphs to `text`, and its glyphs,
+/// each with its cluster in that text, to `glyphs`: a no-break or fixed-width space
+/// that the font draws with its space glyph is written as a plain space. The glyph
+/// then reads as it does everywhere else, and krilla need not wrap it in a
+/// marked-content `/ActualText` of its own (which poppler takes for the end of the
+/// enclosing tagged content, losing the rest).
+fn push_drawn(
     frag: &crate::layout::items::Frag,
     space: Option<u32>,
-) -> (std::borrow::Cow<'_, str>, Vec<u32>) {
-    let clusters: Vec<u32> = frag.glyphs.iter().map(|g| g.cluster).collect();
+    text: &mut String,
+    glyphs: &mut Vec<crate::layout::fonts::Glyph>,
+) {
+    let base = text.len();
     let spacy = |c: char| c != ' ' && c.is_whitespace();
     let Some(space) = space.filter(|_| frag.text.chars().any(spacy)) else {
-        return (std::borrow::Cow::Borrowed(&frag.text), clusters);
+        text.push_str(&frag.text);
+        let at = |g: &crate::layout::fonts::Glyph| g.cluster + base as u32;
+        glyphs.extend(
+            frag.glyphs
+                .iter()
+                .map(|g| crate::layout::fonts::Glyph { cluster: at(g), ..*g }),
+        );
+        return;
     };
     let drawn_as_space =
         |at: usize| frag.glyphs.iter().any(|g| g.cluster as usize == at && g.id == space);
-    let mut text = String::with_capacity(frag.text.len());
     // Old byte offset → new, for every character start (and the end).
     let mut map: Vec<(usize, usize)> = Vec::new();
     for (i, c) in frag.text.char_indices() {
-        map.push((i, text.len()));
+        map.push((i, text.len() - base));
         if spacy(c) && drawn_as_space(i) { text.push(' ') } else { text.push(c) }
     }
-    map.push((frag.text.len(), text.len()));
+    let end = text.len() - base;
+    map.push((frag.text.len(), end));
     let moved = |c: u32| -> u32 {
         let at = map.partition_point(|&(old, _)| old < c as usize);
-        map.get(at).map_or(text.len(), |&(_, new)| new) as u32
+        (base + map.get(at).map_or(end, |&(_, new)| new)) as u32
     };
-    let clusters = clusters.into_iter().map(moved).collect();
-    (std::borrow::Cow::Owned(text), clusters)
+    glyphs.extend(
+        frag.glyphs
+            .iter()
+            .map(|g| crate::layout::fonts::Glyph { cluster: moved(g.cluster), ..*g }),
+    );
 }
 
 /// A link drawn on a page, waiting for its annotation: the line's start and
