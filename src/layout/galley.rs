@@ -232,12 +232,15 @@ pub(super) struct Ctx<'a, 'd> {
     ahead: BTreeMap<usize, Ahead>,
 }
 
-/// A paragraph set ahead of the walk: its style, measure, lines and breaks.
+/// A paragraph set ahead of the walk: its style, measure, lines and breaks, and
+/// its shaping, which the page builder sets again from should it set the
+/// paragraph a line longer or shorter.
 #[derive(Clone)]
 pub struct Ahead {
     style: ParaStyle,
     measure: Sp,
     set: (Vec<Line>, Vec<usize>),
+    shaped: std::sync::Arc<Shaped>,
 }
 
 /// Sets the document's top-level paragraphs — nearly all of a long text's — ahead
@@ -280,12 +283,14 @@ fn set_ahead(
             let mut out = Vec::with_capacity(chunk.len());
             for &(inlines, style) in chunk {
                 let mut d = Diagnostics::new();
-                let set = break_para(&mut b, inlines, &style, measure, &mut d);
+                let shaped = shape_para(&mut b, inlines, &style, measure, &mut d);
                 if !d.is_empty() || b.langs.len() > 1 {
                     break;
                 }
+                let set = break_shaped(&shaped, &style, measure);
+                let shaped = std::sync::Arc::new(shaped);
                 let fixed = !prints_page(inlines);
-                out.push((key(inlines), fixed, Ahead { style, measure, set }));
+                out.push((key(inlines), fixed, Ahead { style, measure, set, shaped }));
             }
             out
         })
@@ -350,6 +355,9 @@ pub struct ParaSrc<'a> {
     breaks: Vec<usize>,
     /// Whether it was set again already: a paragraph changes once at most.
     changed: bool,
+    /// Its shaping, when it was set ahead of the walk (shaping it again was half
+    /// of the walk's time on a long book).
+    shaped: Option<std::sync::Arc<Shaped>>,
 }
 
 /// Sets the galley's paragraphs again, for the page builder: the builder that set
@@ -371,6 +379,10 @@ pub type Variants = [Option<(Vec<VItem>, i64)>; 2];
 
 /// A paragraph shaped, with its items' protrusions.
 type Shaped = (Para, Vec<(Sp, Sp)>);
+
+/// A paragraph set: its lines and its breaks (item indices, as `linebreak`
+/// gives them).
+type SetPara = (Vec<Line>, Vec<usize>);
 
 /// How many paragraphs' variants [`Resetter`] remembers.
 const RECENT: usize = 32;
@@ -476,6 +488,9 @@ impl Resetter<'_> {
             return shaped.clone();
         }
         let src = &self.paras[id as usize];
+        if let Some(shaped) = &src.shaped {
+            return shaped.clone();
+        }
         self.builder.rtl = src.rtl;
         // Warnings were given when it was first set.
         let mut quiet = Diagnostics::new();
@@ -553,14 +568,41 @@ impl<'a> Ctx<'a, '_> {
         measure: Sp,
         span: Span,
     ) -> Vec<usize> {
+        let (set, _) = self.set(inlines, style, measure);
+        self.append_para(inlines, style, (x, span), set)
+    }
+
+    /// A paragraph's lines and breaks at a measure: as set ahead, with its
+    /// shaping, or set now.
+    fn set(
+        &mut self,
+        inlines: &[Inline],
+        style: ParaStyle,
+        measure: Sp,
+    ) -> (SetPara, Option<std::sync::Arc<Shaped>>) {
         let ahead = self
             .ahead
             .remove(&(inlines.as_ptr() as usize))
             .filter(|a| a.style == style && a.measure == measure);
-        let (mut lines, breaks) = match ahead {
-            Some(a) => a.set,
-            None => break_para(&mut self.builder, inlines, &style, measure, self.diags),
-        };
+        match ahead {
+            Some(a) => (a.set, Some(a.shaped)),
+            None => {
+                let set =
+                    break_para(&mut self.builder, inlines, &style, measure, self.diags);
+                (set, None)
+            }
+        }
+    }
+
+    /// Appends a set paragraph's lines (content of the current node); returns its
+    /// breaks.
+    fn append_para(
+        &mut self,
+        inlines: &[Inline],
+        style: ParaStyle,
+        (x, span): (Sp, Span),
+        (mut lines, breaks): SetPara,
+    ) -> Vec<usize> {
         self.tag(&mut lines, self.parent);
         if let Some((tag, at)) = self.last_line
             && tag == self.parent
@@ -592,7 +634,8 @@ impl<'a> Ctx<'a, '_> {
     ) {
         let first = self.out.len();
         let keep = self.keep;
-        let breaks = self.para(inlines, style, x, measure, span);
+        let (set, shaped) = self.set(inlines, style, measure);
+        let breaks = self.append_para(inlines, style, (x, span), set);
         if style.align != Align::Justify || self.lists > 0 || breaks.is_empty() {
             return;
         }
@@ -611,6 +654,7 @@ impl<'a> Ctx<'a, '_> {
             keep: (keep, self.keep),
             breaks,
             changed: false,
+            shaped,
         });
     }
 
@@ -1352,11 +1396,20 @@ fn break_para(
     measure: Sp,
     diags: &mut Diagnostics,
 ) -> (Vec<Line>, Vec<usize>) {
-    let (p, prot) = shape_para(builder, inlines, style, measure, diags);
+    let shaped = shape_para(builder, inlines, style, measure, diags);
+    break_shaped(&shaped, style, measure)
+}
+
+/// Breaks and sets a shaped paragraph; returns its lines and its breaks.
+fn break_shaped(
+    (p, prot): &Shaped,
+    style: &ParaStyle,
+    measure: Sp,
+) -> (Vec<Line>, Vec<usize>) {
     let params = Params::for_size(style.size);
     let ragged = (style.align != Align::Justify).then_some(Ragged(2 * style.size));
-    let (breaks, _) = linebreak(&p.items, &prot, measure, &params, ragged);
-    (lines::set(&p, &breaks, measure, style.align, &prot), breaks)
+    let (breaks, _) = linebreak(&p.items, prot, measure, &params, ragged);
+    (lines::set(p, &breaks, measure, style.align, prot), breaks)
 }
 
 /// Shapes a paragraph for a measure: its horizontal list, and how far each item
