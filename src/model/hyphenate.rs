@@ -30,34 +30,65 @@ pub const RIGHT_MIN: usize = 3;
 pub fn apply(doc: &mut Document) {
     // Each language's patterns, loaded once: a `<div lang>` passage or a
     // `<span lang>` phrase is hyphenated by its own language's, or not at all.
-    let mut dicts = Dicts::default();
-    let mut f = |inl: &mut Vec<Inline>, lang: &super::Lang| {
-        let dict = dicts.get(lang);
-        hyphenate_inlines(inl, dict.as_deref(), &mut dicts);
+    let loaded = Loaded::default();
+    let pass = || {
+        let mut dicts = Dicts { loaded: &loaded, memos: Default::default() };
+        move |inl: &mut Vec<Inline>, lang: &super::Lang| {
+            let dict = dicts.get(lang);
+            hyphenate_inlines(inl, dict.as_deref(), &mut dicts);
+        }
     };
     let lang = doc.meta.lang.clone();
-    super::for_each_inlines_in_lang(&mut doc.blocks, &lang, &mut f);
+    // The body on all cores, a chunk of blocks on each; the notes, far fewer, here.
+    super::par_for_each_inlines_in_lang(&mut doc.blocks, &lang, pass);
+    let mut f = pass();
     for note in &mut doc.notes {
         super::for_each_inlines_in_lang(&mut note.blocks, &lang, &mut f);
     }
 }
 
-/// Hyphenation patterns by language tag, loaded when first asked for.
+/// Each language's patterns, by language tag, loaded when first asked for (on
+/// whichever core asks) and shared by the cores.
 #[derive(Default)]
-struct Dicts(std::collections::BTreeMap<String, Option<std::rc::Rc<Patterns>>>);
+struct Loaded(
+    std::sync::Mutex<
+        std::collections::BTreeMap<String, Option<std::sync::Arc<Standard>>>,
+    >,
+);
+
+impl Loaded {
+    fn get(&self, lang: &super::Lang) -> Option<std::sync::Arc<Standard>> {
+        let mut loaded = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        loaded
+            .entry(lang.tag().to_string())
+            .or_insert_with(|| {
+                lang.hyphenation()
+                    .and_then(|l| Standard::from_embedded(l).ok())
+                    .map(std::sync::Arc::new)
+            })
+            .clone()
+    }
+}
+
+/// One core's patterns by language tag, with its own memo of the words they
+/// hyphenated.
+struct Dicts<'a> {
+    loaded: &'a Loaded,
+    memos: std::collections::BTreeMap<String, Option<std::rc::Rc<Patterns>>>,
+}
 
 /// A language's hyphenation patterns, with the words they have hyphenated: a book
 /// says the same few thousand words over and over, and looking a word up costs far
 /// less than running the patterns over it again.
 pub struct Patterns {
-    dict: Standard,
+    dict: std::sync::Arc<Standard>,
     memo: std::cell::RefCell<std::collections::HashMap<String, Vec<usize>>>,
 }
 
 impl Patterns {
     /// Patterns that remember nothing yet.
-    pub fn new(dict: Standard) -> Patterns {
-        Patterns { dict, memo: Default::default() }
+    pub fn new(dict: impl Into<std::sync::Arc<Standard>>) -> Patterns {
+        Patterns { dict: dict.into(), memo: Default::default() }
     }
 
     /// The patterns' break points in a word (byte offsets), as
@@ -72,19 +103,14 @@ impl Patterns {
     }
 }
 
-impl Dicts {
+impl Dicts<'_> {
     fn get(&mut self, lang: &super::Lang) -> Option<std::rc::Rc<Patterns>> {
-        if let Some(d) = self.0.get(lang.tag()) {
+        if let Some(d) = self.memos.get(lang.tag()) {
             return d.clone();
         }
-        self.0
-            .entry(lang.tag().to_string())
-            .or_insert_with(|| {
-                lang.hyphenation()
-                    .and_then(|l| Standard::from_embedded(l).ok())
-                    .map(|d| std::rc::Rc::new(Patterns::new(d)))
-            })
-            .clone()
+        let patterns = self.loaded.get(lang).map(|d| std::rc::Rc::new(Patterns::new(d)));
+        self.memos.insert(lang.tag().to_string(), patterns.clone());
+        patterns
     }
 }
 

@@ -810,6 +810,25 @@ pub fn for_each_inlines_in_lang(
     }
 }
 
+/// Runs a pass over every inline list of the blocks with its language, as
+/// [`for_each_inlines_in_lang`] does, the top-level blocks shared out among the
+/// cores in a few long chunks: each chunk gets its own pass from `make`, for
+/// passes that keep state of their own (a hyphenation memo, which the long chunks
+/// keep warm). Every list is worked on alone, so the outcome is the same as one
+/// walk's.
+pub fn par_for_each_inlines_in_lang<F: FnMut(&mut Vec<Inline>, &Lang)>(
+    blocks: &mut [Block],
+    lang: &Lang,
+    make: impl Fn() -> F + Sync,
+) {
+    use rayon::prelude::*;
+    let chunks = 2 * rayon::current_num_threads();
+    let size = blocks.len().div_ceil(chunks).max(1);
+    blocks.par_chunks_mut(size).for_each(|chunk| {
+        for_each_inlines_in_lang(chunk, lang, &mut make());
+    });
+}
+
 /// Runs the model passes in their fixed order. Each pass is idempotent.
 ///
 /// 1. [`html::apply`]: raw HTML into model nodes (or dropped, with a warning) — first,

@@ -28,12 +28,14 @@ const ELISIONS: &[&str] = &[
 pub fn apply(doc: &mut Document) {
     let style = doc.meta.lang.quotes();
     let lang = doc.meta.lang.clone();
-    super::for_each_inlines_in_lang(&mut doc.blocks, &lang, &mut |inl, l| {
-        // The document's style is worked out once; a passage's when met.
-        if l == &lang {
-            smarten_inlines(inl, &style)
-        } else {
-            smarten_inlines(inl, &l.quotes())
+    super::par_for_each_inlines_in_lang(&mut doc.blocks, &lang, || {
+        |inl: &mut Vec<Inline>, l: &super::Lang| {
+            // The document's style is worked out once; a passage's when met.
+            if l == &lang {
+                smarten_inlines(inl, &style)
+            } else {
+                smarten_inlines(inl, &l.quotes())
+            }
         }
     });
     for note in &mut doc.notes {
