@@ -211,17 +211,23 @@ fn draw_run(
     }
 }
 
+/// The steps the adjustments between glyphs are written in: quarters of a
+/// thousandth of the em. Whole thousandths moved glyphs by up to 0.011 pt, enough
+/// to move the sample's measured word spacing (p95/median 1.198 → 1.201); quarters
+/// keep it, and are exact in binary, so they print short (`-4.75`).
+const STEPS: f64 = 4.0;
+
 /// Gives each glyph of a run (but the last, after which nothing is written) an
-/// advance that makes krilla write a whole number in the text object's array: the
+/// advance that makes krilla write a short number in the text object's array: the
 /// adjustment after a glyph is its advance as set less the font's own (`hmtx`), in
 /// thousandths of the em (PDF 1.7, 9.4.3, `TJ`). As set, the advances carry the
 /// justification's letter- and word-spacing and the rounding of scaled points, so
 /// the numbers were all different (`-1.0350952`, `-1.0341492`): long to write and
 /// hard to compress, and compressing the page streams was a quarter of a build.
-/// Each number is rounded to the thousandth and what rounding took is carried to
-/// the next glyph, so no glyph stands further than half a thousandth of the em
-/// (0.006 pt at 11.5 pt) from where the layout put it, and the run ends where it
-/// did. A run with offset glyphs (marks placed by the shaper) is left as it is.
+/// Each number is rounded to a step ([`STEPS`]) and what rounding took is carried
+/// to the next glyph, so no glyph stands further than a step (0.003 pt at 11.5
+/// pt) from where the layout put it, and the run ends where it did. A run with
+/// offset glyphs (marks placed by the shaper) is left as it is.
 fn settle_adjustments(glyphs: &mut [G], upem: f32, hmtx: impl Fn(u32) -> Option<f32>) {
     if glyphs.iter().any(|g| g.dx != 0.0 || g.dy != 0.0) {
         return;
@@ -233,16 +239,16 @@ fn settle_adjustments(glyphs: &mut [G], upem: f32, hmtx: impl Fn(u32) -> Option<
             continue;
         };
         let want = f64::from(g.adv) * 1000.0 - f64::from(own) + carry;
-        let nearest = want.round();
-        // Some whole numbers no advance gives: then the next nearest; and where
-        // the font's advance itself does not come out whole in `f32`, none does,
-        // and the number written is the nearest's neighbour (`-8.00003`).
-        let next = nearest + if want < nearest { -1.0 } else { 1.0 };
-        let (whole, adv) = [nearest, next]
+        let nearest = (want * STEPS).round() / STEPS;
+        // Some steps no advance gives: then the next nearest; and where the
+        // font's advance itself does not come out whole in `f32`, none does, and
+        // the number written is the nearest's neighbour (`-8.00003`).
+        let next = nearest + if want < nearest { -1.0 } else { 1.0 } / STEPS;
+        let (step, adv) = [nearest, next]
             .into_iter()
             .find_map(|w| advance_writing(w as f32, own).map(|adv| (w, adv)))
             .unwrap_or((nearest, (own + nearest as f32) / 1000.0));
-        carry = want - whole;
+        carry = want - step;
         g.adv = adv;
     }
 }
@@ -255,7 +261,7 @@ fn krilla_font_advance(n: f32, upem: f32) -> f32 {
 
 /// An advance (em) after which krilla 0.8 writes exactly `-a` in the array: it
 /// writes `-((adv·1000 − own) / 1000 · 1000)` in `f32`, so the nearest advance may
-/// miss the whole number by a rounding; the few `f32`s around it are tried.
+/// miss the step by a rounding; the few `f32`s around it are tried.
 fn advance_writing(a: f32, own: f32) -> Option<f32> {
     let writes_a = |adv: f32| {
         let x = adv * 1000.0 - own;
@@ -1261,7 +1267,7 @@ mod tests {
     }
 
     #[test]
-    fn adjustments_are_whole_thousandths_and_glyphs_stay_within_one_of_where_they_were_set()
+    fn adjustments_are_quarter_thousandths_and_glyphs_stay_within_a_step_of_where_they_were_set()
      {
         let hmtx = |id: u32| [250.0, 480.0, 517.0, 333.0, 612.0, 1000.0][id as usize % 6];
         let upem = 1000.0;
@@ -1284,11 +1290,15 @@ mod tests {
             .collect();
         settle_adjustments(&mut glyphs, upem, |id| Some(hmtx(id)));
         let written = krilla_writes(&glyphs, upem, hmtx);
-        let whole = written.iter().filter(|(w, _)| w.fract() == 0.0).count();
-        assert!(whole * 100 >= written.len() * 95, "{whole} of {} whole", written.len());
+        let steps = written.iter().filter(|(w, _)| (w * 4.0).fract() == 0.0).count();
+        assert!(
+            steps * 100 >= written.len() * 90,
+            "{steps} of {} in steps",
+            written.len()
+        );
         for (k, (_, pen)) in written.iter().enumerate() {
             assert!(
-                (pen - set[k]).abs() <= 1.0 + 1e-6,
+                (pen - set[k]).abs() <= 1.0 / STEPS + 1e-3,
                 "glyph {k}: {pen} against {}",
                 set[k]
             );
