@@ -518,8 +518,8 @@ impl Build<'_> {
 }
 
 /// Frees what a build no longer needs on a thread of its own. A long book's layout
-/// is millions of small allocations: freeing the 235k-word book's took 0.10–0.16 s
-/// of its 2.3 s build, on the path to the summary line. Nothing waits for it, and a
+/// is millions of small allocations: freeing the 235k-word book's took 0.16–0.20 s
+/// of its 2.4 s build, on the path to the summary line. Nothing waits for it, and a
 /// process that ends first leaves the memory to the system; a folder's or a watch's
 /// next build starts meanwhile. Should no thread be had, it is freed here.
 fn free_aside<T: Send + 'static>(x: T) {

@@ -1290,7 +1290,8 @@ mod tests {
             .collect();
         settle_adjustments(&mut glyphs, upem, |id| Some(hmtx(id)));
         let written = krilla_writes(&glyphs, upem, hmtx);
-        let steps = written.iter().filter(|(w, _)| (w * 4.0).fract() == 0.0).count();
+        let in_steps = |w: f32| (f64::from(w) * STEPS).fract() == 0.0;
+        let steps = written.iter().filter(|(w, _)| in_steps(*w)).count();
         assert!(
             steps * 100 >= written.len() * 90,
             "{steps} of {} in steps",
