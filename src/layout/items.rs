@@ -1721,7 +1721,9 @@ mod tests {
             // The glyphs' advances, expansion and letter-spacing included, are
             // each run's width: the ink stands where the layout put it.
             for r in &line.runs {
-                assert_eq!(r.advances().iter().sum::<Sp>(), r.width());
+                let mut adv = Vec::new();
+                r.push_advances(&mut adv);
+                assert_eq!(adv.iter().sum::<Sp>(), r.width());
             }
             assert_eq!(line.width, measure);
         }

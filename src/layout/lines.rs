@@ -64,18 +64,11 @@ impl Run {
         self.frag.width() + Sp::from(self.extra) + Sp::from(self.grow)
     }
 
-    /// Each glyph's advance as set: the expansion goes to every glyph in
+    /// Pushes each glyph's advance as set onto `out` (a line's drawing gathers its
+    /// runs' advances in one buffer): the expansion goes to every glyph in
     /// proportion to its advance, and the letter-spacing into the gaps between
     /// glyphs, each split exactly (gap k gets ⌊extra·(k+1)/g⌋ − ⌊extra·k/g⌋), none
     /// after the last glyph unless its word goes on (`trailing`) or it is the only one.
-    pub fn advances(&self) -> Vec<Sp> {
-        let mut adv = Vec::with_capacity(self.frag.glyphs.len());
-        self.push_advances(&mut adv);
-        adv
-    }
-
-    /// [`Run::advances`], pushed onto `out` (a line's drawing gathers its runs'
-    /// advances in one buffer).
     pub fn push_advances(&self, out: &mut Vec<Sp>) {
         let start = out.len();
         out.extend(self.frag.advances());

@@ -195,48 +195,23 @@ fn convert_inlines(v: &mut Vec<Inline>, diags: &mut Diagnostics) {
                 }
                 b.drops.report(span, diags);
             }
-            Inline::Emphasis { mut content, span } => {
-                convert_inlines(&mut content, diags);
-                b.push(Inline::Emphasis { content, span });
+            // Every wrapper's own content, through `Inline::children_mut`.
+            mut other => {
+                if let Some(content) = other.children_mut() {
+                    convert_inlines(content, diags);
+                }
+                b.push(other);
             }
-            Inline::Strong { mut content, span } => {
-                convert_inlines(&mut content, diags);
-                b.push(Inline::Strong { content, span });
-            }
-            Inline::Strikethrough { mut content, span } => {
-                convert_inlines(&mut content, diags);
-                b.push(Inline::Strikethrough { content, span });
-            }
-            Inline::Link { url, title, mut content, span } => {
-                convert_inlines(&mut content, diags);
-                b.push(Inline::Link { url, title, content, span });
-            }
-            Inline::SmallCaps { mut content, span } => {
-                convert_inlines(&mut content, diags);
-                b.push(Inline::SmallCaps { content, span });
-            }
-            Inline::Lang { lang, mut content, span } => {
-                convert_inlines(&mut content, diags);
-                b.push(Inline::Lang { lang, content, span });
-            }
-            other => b.push(other),
         }
     }
     *v = b.finish();
 }
 
+/// Whether an inline sequence holds raw HTML at any depth (through
+/// [`Inline::children`], so no wrapper kind is forgotten: the list this had of its
+/// own left out page references).
 fn contains_html(v: &[Inline]) -> bool {
-    v.iter().any(|i| match i {
-        Inline::Html { .. } => true,
-        Inline::Emphasis { content, .. }
-        | Inline::Strong { content, .. }
-        | Inline::Strikethrough { content, .. }
-        | Inline::SmallCaps { content, .. }
-        | Inline::Lang { content, .. }
-        | Inline::Anchor { content, .. }
-        | Inline::Link { content, .. } => contains_html(content),
-        _ => false,
-    })
+    v.iter().any(|i| matches!(i, Inline::Html { .. }) || contains_html(i.children()))
 }
 
 /// An element's `id`, trimmed, if it has a non-empty one.
@@ -1043,6 +1018,30 @@ mod tests {
         assert!(matches!(b[2], Block::BlockQuote { .. }));
         assert!(matches!(&b[3], Block::List { items, .. } if items.len() == 2));
         assert!(matches!(&b[4], Block::Code { text, .. } if text == "  code\n\tline"));
+    }
+
+    #[test]
+    fn raw_html_inside_any_wrapper_is_converted() {
+        let span = Span::default();
+        let html = |raw: &str| Inline::Html { raw: raw.into(), span };
+        let inner = vec![html("<em>"), Inline::plain("word", span), html("</em>")];
+        let mut v = vec![Block::Paragraph {
+            content: vec![
+                Inline::PageRef { id: "a".into(), content: inner.clone(), span },
+                Inline::Anchor { id: "b".into(), content: inner, span },
+            ],
+            indent: false,
+            span,
+        }];
+        convert_blocks(&mut v, &mut Diagnostics::new());
+        let Block::Paragraph { content, .. } = &v[0] else { panic!("{v:?}") };
+        let mut raw = 0;
+        super::super::walk_inlines(content, &mut |i| {
+            raw += usize::from(matches!(i, Inline::Html { .. }))
+        });
+        assert_eq!(raw, 0, "{content:?}");
+        let em = |i: &Inline| matches!(i.children(), [Inline::Emphasis { .. }]);
+        assert!(content.iter().all(em), "{content:?}");
     }
 
     #[test]
