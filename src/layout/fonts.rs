@@ -231,8 +231,13 @@ pub struct Fonts {
 }
 
 /// What a shaping plan is made for.
-type PlanKey =
-    (u16, Feat, harfrust::Direction, harfrust::Script, Option<harfrust::Language>);
+type PlanKey = (
+    u16,
+    Feat,
+    harfrust::Direction,
+    Option<harfrust::Script>,
+    Option<harfrust::Language>,
+);
 
 impl Default for Fonts {
     fn default() -> Self {
@@ -448,8 +453,8 @@ impl Fonts {
         buf.guess_segment_properties();
         let plan = self.plan(slot, feat, &shaper, &buf);
         let features = &fd.feats[&feat];
-        let out = shaper
-            .shape(buf, ShapeOptions::new().plan(plan.as_deref()).features(features));
+        let out =
+            shaper.shape(buf, ShapeOptions::new().plan(Some(&plan)).features(features));
         let glyphs: Arc<[Glyph]> = out
             .glyph_infos()
             .iter()
@@ -468,28 +473,27 @@ impl Fonts {
 
     /// The shaping plan for a buffer of the font's: its lookups for the features,
     /// the direction, script and language, as the shaper would otherwise compile for
-    /// every word (a third of a new word's shaping). `None` for a buffer of no
-    /// script (digits, punctuation): the shaper plans those itself.
+    /// every word (a third of a new word's shaping). A buffer of no script (digits,
+    /// punctuation: every note's and page's number) gets the plan the shaper would
+    /// make for it, one of no script.
     fn plan(
         &self,
         slot: usize,
         feat: Feat,
         shaper: &harfrust::Shaper<'_>,
         buf: &UnicodeBuffer,
-    ) -> Option<Arc<ShapePlan>> {
-        let script = Some(buf.script()).filter(|s| *s != harfrust::script::UNKNOWN)?;
+    ) -> Arc<ShapePlan> {
+        let script = Some(buf.script()).filter(|s| *s != harfrust::script::UNKNOWN);
         let (direction, language) = (buf.direction(), buf.language());
         let plans =
             || self.plans.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let key = (slot as u16, feat, direction, script, language.clone());
         if let Some(p) = plans().get(&key) {
-            return Some(p.clone());
+            return p.clone();
         }
         let features = &self.loaded[slot].feats[&feat];
-        let plan =
-            ShapePlan::new(shaper, direction, Some(script), language.as_ref(), features);
-        let plan = Arc::new(plan);
-        Some(plans().entry(key).or_insert(plan).clone())
+        let plan = ShapePlan::new(shaper, direction, script, language.as_ref(), features);
+        plans().entry(key).or_insert(Arc::new(plan)).clone()
     }
 
     /// The cache of shaped words. A thread that panicked while holding it left it
