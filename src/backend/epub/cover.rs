@@ -49,26 +49,21 @@ pub fn from_image(img: &image::DynamicImage) -> Result<Vec<u8>, String> {
         img.clone()
     };
     let rgb = img.to_rgb8();
-    encode(rgb.as_raw(), rgb.dimensions(), jpeg_encoder::ColorType::Rgb)
+    encode(rgb.as_raw(), rgb.dimensions(), 3)
 }
 
-/// Pixels as a baseline JPEG at [`QUALITY`], by jpeg-encoder: an integer DCT,
-/// with the colour at half resolution (4:2:0, as nearly every photograph and
-/// e-book cover has it). The image crate's encoder took 0.15 s of the 0.2 s a
-/// typographic cover cost; this one takes a fraction of it (its SIMD path is
-/// left off, so that every machine writes the same bytes).
+/// Pixels (`bpp` bytes each: RGB, or opaque RGBA) as a baseline JPEG at
+/// [`QUALITY`] (see [`super::jpeg`]).
 fn encode(
     pixels: &[u8],
     (width, height): (u32, u32),
-    colour: jpeg_encoder::ColorType,
+    bpp: usize,
 ) -> Result<Vec<u8>, String> {
-    let side =
-        |n: u32| u16::try_from(n).map_err(|_| format!("a cover {n} px wide or high"));
-    let mut out = Vec::new();
-    jpeg_encoder::Encoder::new(&mut out, QUALITY)
-        .encode(pixels, side(width)?, side(height)?, colour)
-        .map_err(|e| e.to_string())?;
-    Ok(out)
+    let (width, height) = (width as usize, height as usize);
+    super::jpeg::encode(
+        &super::jpeg::Pixels { data: pixels, width, height, bpp },
+        QUALITY,
+    )
 }
 
 const BACKGROUND: (u8, u8, u8) = (0x7a, 0x1c, 0x1c);
@@ -166,7 +161,7 @@ pub fn typographic_sized(
         );
     }
     // The background is opaque, so premultiplied RGBA equals straight RGBA.
-    encode(&pix.take(), (width, height), jpeg_encoder::ColorType::Rgba)
+    encode(&pix.take(), (width, height), 4)
 }
 
 /// Shapes with the layout's shaper (kerning, ligatures), so the cover and the

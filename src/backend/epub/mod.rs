@@ -14,6 +14,7 @@
 pub mod container;
 pub mod cover;
 pub mod fonts;
+mod jpeg;
 pub mod package;
 pub mod xhtml;
 
