@@ -27,7 +27,7 @@ pub fn encode(px: &Pixels, quality: u8) -> Result<Vec<u8>, String> {
     let tables = Tables::new(quality);
     let mut out = Vec::with_capacity(px.width * px.height / 8 + 1024);
     write_headers(&mut out, px, &tables);
-    let mut bits = Bits { out, acc: 0, n: 0 };
+    let mut bits = Bits { out, ..Bits::default() };
     let mut dc = [0; 3];
     for y in (0..px.height).step_by(16) {
         for x in (0..px.width).step_by(16) {
@@ -246,9 +246,13 @@ fn flat_colour(px: &Pixels, x: usize, y: usize) -> Option<[u8; 3]> {
     let at = |x: usize, y: usize| (y * px.width + x) * px.bpp;
     let first = &px.data[at(x, y)..at(x, y) + px.bpp];
     let run = 16.min(px.width - x) * px.bpp;
-    let pattern: Vec<u8> = first.iter().copied().cycle().take(run).collect();
+    // The first pixel repeated along a row, to compare whole rows with.
+    let mut pattern = [0; 64];
+    for p in pattern[..run].chunks_exact_mut(px.bpp) {
+        p.copy_from_slice(first);
+    }
     (y..(y + 16).min(px.height))
-        .all(|r| px.data[at(x, r)..at(x, r) + run] == pattern[..])
+        .all(|r| px.data[at(x, r)..at(x, r) + run] == pattern[..run])
         .then(|| [first[0], first[1], first[2]])
 }
 
@@ -292,24 +296,37 @@ fn samples(px: &Pixels, x0: usize, y0: usize) -> Mcu {
 
 fn write_mcu(bits: &mut Bits, t: &Tables, dc: &mut [i32; 3], m: &Mcu) {
     for block in &m.y {
-        write_block(bits, &t.luma, &mut dc[0], &fdct(block));
+        write_samples(bits, &t.luma, &mut dc[0], block);
     }
-    write_block(bits, &t.chroma, &mut dc[1], &fdct(&m.cb));
-    write_block(bits, &t.chroma, &mut dc[2], &fdct(&m.cr));
+    write_samples(bits, &t.chroma, &mut dc[1], &m.cb);
+    write_samples(bits, &t.chroma, &mut dc[2], &m.cr);
+}
+
+/// A block of samples: transformed, or, when flat (the background around a
+/// letter's edge), written as the transform's DC coefficient alone, 64 times the
+/// sample.
+fn write_samples(bits: &mut Bits, c: &Class, prev: &mut i32, block: &[i32; 64]) {
+    if block.iter().all(|&s| s == block[0]) {
+        write_dc_only(bits, c, prev, quantise(64 * block[0], c.q[0]));
+    } else {
+        write_block(bits, c, prev, &fdct(block));
+    }
 }
 
 /// A macroblock of one colour: each block's transform is its DC coefficient
 /// alone, 64 times the sample (what [`fdct`] gives for a flat block).
 fn write_flat(bits: &mut Bits, t: &Tables, dc: &mut [i32; 3], [y, cb, cr]: [i32; 3]) {
+    let y = quantise(64 * (y - 128), t.luma.q[0]);
     for _ in 0..4 {
-        write_dc_only(bits, &t.luma, &mut dc[0], 64 * (y - 128));
+        write_dc_only(bits, &t.luma, &mut dc[0], y);
     }
-    write_dc_only(bits, &t.chroma, &mut dc[1], 64 * (cb - 128));
-    write_dc_only(bits, &t.chroma, &mut dc[2], 64 * (cr - 128));
+    write_dc_only(bits, &t.chroma, &mut dc[1], quantise(64 * (cb - 128), t.chroma.q[0]));
+    write_dc_only(bits, &t.chroma, &mut dc[2], quantise(64 * (cr - 128), t.chroma.q[0]));
 }
 
-fn write_dc_only(bits: &mut Bits, c: &Class, prev: &mut i32, coef: i32) {
-    write_dc(bits, c, prev, quantise(coef, c.q[0]));
+/// A block of a quantised DC coefficient and no other.
+fn write_dc_only(bits: &mut Bits, c: &Class, prev: &mut i32, dc: i32) {
+    write_dc(bits, c, prev, dc);
     bits.code(&c.ac, 0x00);
 }
 
@@ -440,6 +457,7 @@ fn fdct_1d(d: [i32; 8], pass: Pass) -> [i32; 8] {
 
 /// The entropy-coded data: bits packed from the most significant, a 0xFF byte
 /// followed by a zero byte (T.81 F.1.2.3), the last byte padded with ones.
+#[derive(Default)]
 struct Bits {
     out: Vec<u8>,
     acc: u64,
@@ -625,13 +643,22 @@ mod tests {
         {
             let rgb: Vec<u8> = colour.repeat(256);
             let px = Pixels { data: &rgb, width: 16, height: 16, bpp: 3 };
-            let mut fast = Bits { out: Vec::new(), acc: 0, n: 0 };
-            let mut slow = Bits { out: Vec::new(), acc: 0, n: 0 };
+            let (mut fast, mut slow) = (Bits::default(), Bits::default());
             let (mut dc_fast, mut dc_slow) = ([5, -3, 9], [5, -3, 9]);
             assert_eq!(flat_colour(&px, 0, 0), Some(colour));
             write_flat(&mut fast, &t, &mut dc_fast, ycc(colour));
             write_mcu(&mut slow, &t, &mut dc_slow, &samples(&px, 0, 0));
             assert_eq!((fast.finish(), dc_fast), (slow.finish(), dc_slow), "{colour:?}");
+        }
+        // A block of one sample is written as its transform would be.
+        for s in [-128, -37, 0, 5, 127] {
+            let mut coefs = [0; 64];
+            coefs[0] = 64 * s;
+            let (mut fast, mut slow) = (Bits::default(), Bits::default());
+            let (mut dc_fast, mut dc_slow) = (3, 3);
+            write_samples(&mut fast, &t.luma, &mut dc_fast, &[s; 64]);
+            write_block(&mut slow, &t.luma, &mut dc_slow, &coefs);
+            assert_eq!((fast.finish(), dc_fast), (slow.finish(), dc_slow), "{s}");
         }
         let mut rgb = [9u8; 16 * 16 * 3];
         rgb[16 * 3 * 15 + 3 * 15] = 10;
