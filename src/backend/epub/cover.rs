@@ -9,7 +9,7 @@ use image::imageops::FilterType;
 use skrifa::MetadataProvider;
 use skrifa::outline::{DrawSettings, OutlinePen};
 use skrifa::prelude::{LocationRef, Size};
-use tiny_skia::{FillRule, Paint, PathBuilder, Pixmap, Rect, Transform};
+use tiny_skia::{FillRule, Paint, Path, PathBuilder, Pixmap, Rect, Transform};
 
 use crate::layout::Fonts;
 
@@ -82,86 +82,104 @@ pub fn typographic_sized(
     width: u32,
     height: u32,
 ) -> Result<Vec<u8>, String> {
-    let (w, h) = (width as f32, height as f32);
     let fonts = Fonts::with(tf)?;
-    let mut pix = Pixmap::new(width, height).ok_or("cover size")?;
-    pix.fill(tiny_skia::Color::from_rgba8(BACKGROUND.0, BACKGROUND.1, BACKGROUND.2, 255));
-    let mut paint = Paint::default();
-    paint.set_color_rgba8(INK.0, INK.1, INK.2, 255);
-    paint.anti_alias = true;
+    let shapes = cover_shapes(meta, &fonts, (width as f32, height as f32))?;
+    draw_in_bands(&shapes, (width, height))
+}
 
+/// The cover's ink as outlines to fill: a frame inset from the edge, the title
+/// as large as fits in at most four lines, the subtitle, a fleuron, the authors
+/// and the publisher, each line centred.
+fn cover_shapes(
+    meta: &Metadata,
+    fonts: &Fonts,
+    (w, h): (f32, f32),
+) -> Result<Vec<Path>, String> {
     let margin = 170.0;
     let measure = w - 2.0 * margin;
-    // A frame inset from the edge.
+    let mut out = Vec::new();
     let mut frame = PathBuilder::new();
     frame.push_rect(Rect::from_xywh(80.0, 80.0, w - 160.0, h - 160.0).ok_or("frame")?);
     let stroke = tiny_skia::Stroke { width: 6.0, ..Default::default() };
-    if let Some(p) = frame.finish() {
-        pix.stroke_path(&p, &paint, &stroke, Transform::identity(), None);
-    }
+    out.extend(frame.finish().and_then(|p| p.stroke(&stroke, 1.0)));
+    let mut centred = |line: Line| out.extend(line_path(w, fonts, line));
 
     let mut y = 620.0;
-    // The title, as large as fits in at most four lines.
     let mut size = 190.0;
     let title_lines = loop {
-        let lines = wrap(&fonts, Face::heading(false), &meta.title, size, measure);
+        let lines = wrap(fonts, Face::heading(false), &meta.title, size, measure);
         if lines.len() <= 4 || size <= 70.0 {
             break lines;
         }
         size -= 10.0;
     };
     for line in &title_lines {
-        draw_centred(
-            w,
-            &mut pix,
-            &paint,
-            &fonts,
-            Line { face: Face::heading(false), text: line, px: size, baseline: y },
-        );
+        centred(Line { face: Face::heading(false), text: line, px: size, baseline: y });
         y += size * 1.15;
     }
     if let Some(sub) = &meta.subtitle {
         y += 20.0;
-        for line in wrap(&fonts, Face::heading(true), sub, 84.0, measure) {
-            draw_centred(
-                w,
-                &mut pix,
-                &paint,
-                &fonts,
-                Line { face: Face::heading(true), text: &line, px: 84.0, baseline: y },
-            );
+        for line in wrap(fonts, Face::heading(true), sub, 84.0, measure) {
+            centred(Line {
+                face: Face::heading(true),
+                text: &line,
+                px: 84.0,
+                baseline: y,
+            });
             y += 84.0 * 1.2;
         }
     }
     // The fleuron between title and author.
     let fleuron_y = (y + 260.0).max(h * 0.586);
-    let fleuron =
-        Line { face: Face::REGULAR, text: "\u{2766}", px: 150.0, baseline: fleuron_y };
-    draw_centred(w, &mut pix, &paint, &fonts, fleuron);
+    centred(Line {
+        face: Face::REGULAR,
+        text: "\u{2766}",
+        px: 150.0,
+        baseline: fleuron_y,
+    });
 
     let authors = meta.lang.join_names(&meta.authors);
     let mut ay = h - 520.0;
-    for line in wrap(&fonts, Face::REGULAR, &authors.to_uppercase(), 92.0, measure) {
-        draw_centred(
-            w,
-            &mut pix,
-            &paint,
-            &fonts,
-            Line { face: Face::REGULAR, text: &line, px: 92.0, baseline: ay },
-        );
+    for line in wrap(fonts, Face::REGULAR, &authors.to_uppercase(), 92.0, measure) {
+        centred(Line { face: Face::REGULAR, text: &line, px: 92.0, baseline: ay });
         ay += 92.0 * 1.2;
     }
     if let Some(p) = &meta.publisher {
-        draw_centred(
-            w,
-            &mut pix,
-            &paint,
-            &fonts,
-            Line { face: Face::SANS, text: p, px: 56.0, baseline: h - 200.0 },
-        );
+        centred(Line { face: Face::SANS, text: p, px: 56.0, baseline: h - 200.0 });
     }
-    // The background is opaque, so premultiplied RGBA equals straight RGBA.
-    encode(&pix.take(), (width, height), 4)
+    Ok(out)
+}
+
+/// Rows drawn and encoded at a time: ten rows of macroblocks, 1 MB of pixels at
+/// the cover's width where the whole picture would be 16 MB.
+const BAND: u32 = 160;
+
+/// Fills the shapes in ink on the background, a band of rows at a time, each
+/// band encoded before the next is drawn in the same pixels.
+fn draw_in_bands(
+    shapes: &[Path],
+    (width, height): (u32, u32),
+) -> Result<Vec<u8>, String> {
+    let mut paint = Paint::default();
+    paint.set_color_rgba8(INK.0, INK.1, INK.2, 255);
+    paint.anti_alias = true;
+    let background =
+        tiny_skia::Color::from_rgba8(BACKGROUND.0, BACKGROUND.1, BACKGROUND.2, 255);
+    let mut jpeg = super::jpeg::Encoder::new((width as usize, height as usize), QUALITY)?;
+    let mut pix = Pixmap::new(width, BAND.min(height)).ok_or("cover size")?;
+    for top in (0..height).step_by(BAND as usize) {
+        let rows = BAND.min(height - top);
+        pix.fill(background);
+        let up = Transform::from_translate(0.0, -(top as f32));
+        for shape in shapes {
+            pix.fill_path(shape, &paint, FillRule::Winding, up, None);
+        }
+        // The background is opaque, so premultiplied RGBA equals straight RGBA.
+        let data = &pix.data()[..(width * rows * 4) as usize];
+        let (width, height) = (width as usize, rows as usize);
+        jpeg.rows(&super::jpeg::Pixels { data, width, height, bpp: 4 })?;
+    }
+    Ok(jpeg.finish())
 }
 
 /// Shapes with the layout's shaper (kerning, ligatures), so the cover and the
@@ -245,7 +263,8 @@ struct Line<'a> {
     baseline: f32,
 }
 
-fn draw_centred(width: f32, pix: &mut Pixmap, paint: &Paint, fonts: &Fonts, line: Line) {
+/// A line's outlines, centred on a picture `width` wide.
+fn line_path(width: f32, fonts: &Fonts, line: Line) -> Option<Path> {
     let Line { face, text, px, baseline } = line;
     let runs = shape(fonts, face, text);
     let mut x = (width - self::width(fonts, face, text, px)) / 2.0;
@@ -272,9 +291,7 @@ fn draw_centred(width: f32, pix: &mut Pixmap, paint: &Paint, fonts: &Fonts, line
             x += g.adv as f32 * k;
         }
     }
-    if let Some(path) = pb.finish() {
-        pix.fill_path(&path, paint, FillRule::Winding, Transform::identity(), None);
-    }
+    pb.finish()
 }
 
 #[cfg(test)]

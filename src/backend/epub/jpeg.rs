@@ -23,35 +23,81 @@ pub struct Pixels<'a> {
 
 /// The pixels as a JPEG file at `quality` (1–100, as libjpeg's `-quality`).
 pub fn encode(px: &Pixels, quality: u8) -> Result<Vec<u8>, String> {
-    check(px)?;
-    let tables = Tables::new(quality);
-    let mut out = Vec::with_capacity(px.width * px.height / 8 + 1024);
-    write_headers(&mut out, px, &tables);
-    let mut bits = Bits { out, ..Bits::default() };
-    let mut dc = [0; 3];
-    for y in (0..px.height).step_by(16) {
-        for x in (0..px.width).step_by(16) {
-            match flat_colour(px, x, y) {
-                Some(rgb) => write_flat(&mut bits, &tables, &mut dc, ycc(rgb)),
-                None => write_mcu(&mut bits, &tables, &mut dc, &samples(px, x, y)),
-            }
-        }
-    }
-    let mut out = bits.finish();
-    out.extend([0xFF, 0xD9]);
-    Ok(out)
+    let mut e = Encoder::new((px.width, px.height), quality)?;
+    e.rows(px)?;
+    Ok(e.finish())
 }
 
-/// A picture the format can hold, its bytes all there.
-fn check(px: &Pixels) -> Result<(), String> {
-    let side = |n: usize| n > 0 && n <= usize::from(u16::MAX);
-    if !side(px.width) || !side(px.height) {
-        return Err(format!("a cover of {} × {} px", px.width, px.height));
+/// A JPEG written a band of rows at a time, so that a picture drawn in bands
+/// never needs all its pixels at once (a 1600 × 2560 cover is 16 MB of them, and
+/// touching that much new memory cost as much as encoding it).
+pub struct Encoder {
+    tables: Tables,
+    bits: Bits,
+    /// Each component's last DC coefficient.
+    dc: [i32; 3],
+    size: (usize, usize),
+    /// The rows written so far.
+    done: usize,
+}
+
+impl Encoder {
+    /// An encoder for a picture of `(width, height)` pixels, its headers written.
+    pub fn new((width, height): (usize, usize), quality: u8) -> Result<Encoder, String> {
+        let side = |n: usize| n > 0 && n <= usize::from(u16::MAX);
+        if !side(width) || !side(height) {
+            return Err(format!("a cover of {width} × {height} px"));
+        }
+        let tables = Tables::new(quality);
+        let mut out = Vec::with_capacity(width * height / 8 + 1024);
+        write_headers(&mut out, (width as u16, height as u16), &tables);
+        let bits = Bits { out, ..Bits::default() };
+        Ok(Encoder { tables, bits, dc: [0; 3], size: (width, height), done: 0 })
     }
-    if !matches!(px.bpp, 3 | 4) || px.data.len() < px.width * px.height * px.bpp {
-        return Err("a cover's pixels are incomplete".into());
+
+    /// The next band of rows: the picture's width, a multiple of 16 rows high
+    /// unless it is the last.
+    pub fn rows(&mut self, px: &Pixels) -> Result<(), String> {
+        self.check(px)?;
+        for y in (0..px.height).step_by(16) {
+            for x in (0..px.width).step_by(16) {
+                let (t, dc, bits) = (&self.tables, &mut self.dc, &mut self.bits);
+                match flat_colour(px, x, y) {
+                    Some(rgb) => write_flat(bits, t, dc, ycc(rgb)),
+                    None => write_mcu(bits, t, dc, &samples(px, x, y)),
+                }
+            }
+        }
+        self.done += px.height;
+        Ok(())
     }
-    Ok(())
+
+    /// A band that continues the picture, its bytes all there.
+    fn check(&self, px: &Pixels) -> Result<(), String> {
+        let (width, height) = self.size;
+        let fits = px.width == width
+            && px.height > 0
+            && self.done.is_multiple_of(16)
+            && self.done + px.height <= height;
+        if !fits {
+            return Err(format!(
+                "rows {}–{} of a cover {height} px high",
+                self.done,
+                self.done + px.height
+            ));
+        }
+        if !matches!(px.bpp, 3 | 4) || px.data.len() < px.width * px.height * px.bpp {
+            return Err("a cover's pixels are incomplete".into());
+        }
+        Ok(())
+    }
+
+    /// The file (every row should have been given).
+    pub fn finish(self) -> Vec<u8> {
+        let mut out = self.bits.finish();
+        out.extend([0xFF, 0xD9]);
+        out
+    }
 }
 
 /// The zigzag order of T.81 figure 5: for each position in it, the coefficient's
@@ -205,7 +251,7 @@ fn scaled(table: &[u16; 64], quality: u8) -> [u8; 64] {
     table.map(|v| ((u32::from(v) * scale + 50) / 100).clamp(1, 255) as u8)
 }
 
-fn write_headers(out: &mut Vec<u8>, px: &Pixels, t: &Tables) {
+fn write_headers(out: &mut Vec<u8>, (w, h): (u16, u16), t: &Tables) {
     let segment = |out: &mut Vec<u8>, marker: u8, body: &[u8]| {
         out.extend([0xFF, marker]);
         out.extend(((body.len() + 2) as u16).to_be_bytes());
@@ -220,7 +266,6 @@ fn write_headers(out: &mut Vec<u8>, px: &Pixels, t: &Tables) {
         dqt.extend(ZIGZAG.map(|i| table[i]));
     }
     segment(out, 0xDB, &dqt);
-    let (w, h) = (px.width as u16, px.height as u16);
     let mut sof = vec![8];
     sof.extend(h.to_be_bytes());
     sof.extend(w.to_be_bytes());
@@ -625,6 +670,31 @@ mod tests {
                 assert!(db > 35.0, "{w} × {h}: {db:.1} dB");
             }
         }
+    }
+
+    #[test]
+    fn a_picture_written_in_bands_is_the_picture_written_whole() {
+        let (w, h) = (200, 120);
+        let rgb = picture(w, h);
+        let whole = encode(&Pixels { data: &rgb, width: w, height: h, bpp: 3 }, 88);
+        for band in [16, 32, 48, 112] {
+            let mut e = Encoder::new((w, h), 88).unwrap();
+            for (k, rows) in rgb.chunks(w * 3 * band).enumerate() {
+                let px =
+                    Pixels { data: rows, width: w, height: rows.len() / w / 3, bpp: 3 };
+                e.rows(&px).unwrap_or_else(|m| panic!("band {k}: {m}"));
+            }
+            assert_eq!(e.finish(), *whole.as_ref().unwrap(), "bands of {band} rows");
+        }
+        // A band after one not a whole number of macroblocks high, or past the
+        // end, is refused.
+        let mut e = Encoder::new((w, h), 88).unwrap();
+        let px = |rows: usize| Pixels { data: &rgb, width: w, height: rows, bpp: 3 };
+        e.rows(&px(8)).unwrap();
+        assert!(e.rows(&px(8)).is_err());
+        let mut e = Encoder::new((w, h), 88).unwrap();
+        e.rows(&px(112)).unwrap();
+        assert!(e.rows(&px(16)).is_err());
     }
 
     #[test]
