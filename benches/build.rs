@@ -1,7 +1,7 @@
 //! Whole `quire build` processes (a plain harness: `cargo bench --bench build`), the
 //! release binary on manuscripts written into a temporary folder:
 //!
-//! - **cost per word**, all four editions, medians of five: the 235k-word book (the
+//! - **cost per word**, all four editions, medians of seven runs made in turn: the 235k-word book (the
 //!   sample's body fifty times) beside an eleven-chapter book of about 107k words
 //!   with a note on every third paragraph, once with notes that refer to other
 //!   chapters' pages (laid out again for the page numbers) and once without;
@@ -126,15 +126,26 @@ fn main() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
 
-    println!("cost per word, all four editions (medians of 5)");
+    println!("cost per word, all four editions (medians of 7, the cases in turn)");
     let cases = [
         ("235k-word book", long_book(&sample)),
         ("107k-word book with notes", notes_book(&seed, 1, false).0),
         ("the same, notes refer to pages", notes_book(&seed, 1, true).0),
     ];
-    for (name, text) in &cases {
-        std::fs::write(dir.join("book.md"), text).unwrap();
-        let t = median(5, || build(dir, &["book.md", "-o", "out"]));
+    // In turn rather than one case after the other, so that the machine's drift
+    // (its speed changes by a fifth within minutes) falls on every case alike.
+    let mut times = vec![Vec::new(); cases.len()];
+    for (k, (_, text)) in cases.iter().enumerate() {
+        std::fs::write(dir.join(format!("book{k}.md")), text).unwrap();
+    }
+    for _ in 0..7 {
+        for (k, t) in times.iter_mut().enumerate() {
+            t.push(build(dir, &[&format!("book{k}.md"), "-o", "out"]));
+        }
+    }
+    for ((name, text), mut t) in cases.iter().zip(times) {
+        t.sort();
+        let t = t[t.len() / 2];
         let per = t.as_secs_f64() * 1e6 / words(text) as f64;
         println!("  {name:<36} {:>7} words {t:>9.2?} {per:>6.2} µs a word", words(text));
     }
