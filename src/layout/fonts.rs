@@ -140,6 +140,10 @@ struct Loaded {
     charmap: skrifa::charmap::Charmap<'static>,
     /// Its glyphs' advances as `hmtx` gives them, unscaled.
     metrics: skrifa::metrics::GlyphMetrics<'static>,
+    /// Every glyph's advance from [`Loaded::metrics`], read once when a PDF first
+    /// asks (it asks for every glyph it draws, and reading `hmtx` costs ten
+    /// times looking it up here).
+    advances: std::sync::OnceLock<Vec<Option<f32>>>,
     /// Its x-height, of the em (OS/2 `sxHeight`), when the font gives one.
     x_height: Option<f32>,
     /// Whether its `GSUB` has superior figures (`sups`).
@@ -180,6 +184,7 @@ impl Loaded {
                 skrifa::instance::Size::unscaled(),
                 skrifa::instance::LocationRef::default(),
             ),
+            advances: std::sync::OnceLock::new(),
             x_height,
             has_sups,
             feats,
@@ -325,7 +330,12 @@ impl Fonts {
     /// (before the shaper's kerning): what a PDF viewer moves by for the glyph before
     /// the text object's own adjustments.
     pub fn hmtx_advance(&self, face: Face, glyph: u32) -> Option<f32> {
-        self.get(face).metrics.advance_width(skrifa::GlyphId::new(glyph))
+        let l = self.get(face);
+        let all = l.advances.get_or_init(|| {
+            let count = l.metrics.glyph_count();
+            (0..count).map(|g| l.metrics.advance_width(skrifa::GlyphId::new(g))).collect()
+        });
+        all.get(glyph as usize).copied().flatten()
     }
 
     /// Whether the face maps the character to a glyph.
