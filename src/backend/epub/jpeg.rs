@@ -321,16 +321,19 @@ struct Mcu {
 
 fn samples(px: &Pixels, x0: usize, y0: usize) -> Mcu {
     let mut m = Mcu { y: [[0; 64]; 4], cb: [0; 64], cr: [0; 64] };
+    let stride = px.width * px.bpp;
+    // Where each column's pixel starts in a row (past the edge, the last one).
+    let at: [usize; 16] = std::array::from_fn(|dx| (x0 + dx).min(px.width - 1) * px.bpp);
     for dy in 0..16 {
         let y = (y0 + dy).min(px.height - 1);
-        for dx in 0..16 {
-            let x = (x0 + dx).min(px.width - 1);
-            let i = (y * px.width + x) * px.bpp;
-            let [l, cb, cr] = ycc([px.data[i], px.data[i + 1], px.data[i + 2]]);
-            m.y[dy / 8 * 2 + dx / 8][dy % 8 * 8 + dx % 8] = l - 128;
-            let c = dy / 2 * 8 + dx / 2;
-            m.cb[c] += cb;
-            m.cr[c] += cr;
+        let row = &px.data[y * stride..(y + 1) * stride];
+        let luma = &mut m.y[dy / 8 * 2..dy / 8 * 2 + 2];
+        let (cb, cr) = (&mut m.cb[dy / 2 * 8..][..8], &mut m.cr[dy / 2 * 8..][..8]);
+        for (dx, &i) in at.iter().enumerate() {
+            let [l, b, r] = ycc([row[i], row[i + 1], row[i + 2]]);
+            luma[dx / 8][dy % 8 * 8 + dx % 8] = l - 128;
+            cb[dx / 2] += b;
+            cr[dx / 2] += r;
         }
     }
     for s in m.cb.iter_mut().chain(m.cr.iter_mut()) {
