@@ -1,10 +1,11 @@
 //! Whole `quire build` processes (a plain harness: `cargo bench --bench build`), the
 //! release binary on manuscripts written into a temporary folder:
 //!
-//! - **cost per word**, all four editions, medians of seven runs made in turn: the 235k-word book (the
-//!   sample's body fifty times) beside an eleven-chapter book of about 107k words
-//!   with a note on every third paragraph, once with notes that refer to other
-//!   chapters' pages (laid out again for the page numbers) and once without;
+//! - **cost per word**, all four editions, medians of seven runs made in turn: the
+//!   235k-word book (the sample's body fifty times) beside an eleven-chapter book
+//!   of about 107k words with a note on every third paragraph, once with notes
+//!   that refer to other chapters' pages (laid out again for the page numbers) and
+//!   once without;
 //! - **notes**: that book's PDF with 1, 10 and 100 times its 286 notes (each third
 //!   paragraph carries 1, 10 or 100): the cost of one note more, which stays the
 //!   same when the cost grows linearly;

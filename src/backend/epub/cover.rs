@@ -18,8 +18,9 @@ use crate::model::Metadata;
 use crate::typeface::Typefaces;
 
 /// Cover size in pixels: 1.6:1, as Kindle Direct Publishing's cover guidelines ask
-/// (2560 × 1600 ideal), at least 1400 px wide and under the 3.2 Mpx Apple Books
-/// takes inside an EPUB.
+/// (2560 × 1600 ideal), and at least 1400 px wide as Apple Books asks. It is
+/// 4.1 Mpx: a store that holds the images inside a book to 3.2 Mpx, as Apple's
+/// older asset guides did, would want 1400 × 2240.
 pub const WIDTH: u32 = 1600;
 /// See [`WIDTH`].
 pub const HEIGHT: u32 = 2560;
