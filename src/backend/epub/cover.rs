@@ -98,13 +98,22 @@ fn cover_shapes(
 ) -> Result<Vec<Path>, String> {
     let margin = 170.0;
     let measure = w - 2.0 * margin;
-    let mut out = Vec::new();
     let mut frame = PathBuilder::new();
     frame.push_rect(Rect::from_xywh(80.0, 80.0, w - 160.0, h - 160.0).ok_or("frame")?);
     let stroke = tiny_skia::Stroke { width: 6.0, ..Default::default() };
-    out.extend(frame.finish().and_then(|p| p.stroke(&stroke, 1.0)));
-    let mut centred = |line: Line| out.extend(line_path(w, fonts, line));
+    let mut out: Vec<Path> =
+        frame.finish().and_then(|p| p.stroke(&stroke, 1.0)).into_iter().collect();
+    let (above, y) = title_lines(meta, fonts, w, measure);
+    let below = author_lines(meta, fonts, (w, h), measure);
+    let fleuron = fleuron(fonts, w, (&above, &below), (y + 260.0).max(h * 0.586));
+    out.extend(above.into_iter().chain(fleuron).chain(below));
+    Ok(out)
+}
 
+/// The title, as large as fits in at most four lines, and the subtitle; with the
+/// baseline a line after them.
+fn title_lines(meta: &Metadata, fonts: &Fonts, w: f32, measure: f32) -> (Vec<Path>, f32) {
+    let mut out = Vec::new();
     let mut y = 620.0;
     let mut size = 190.0;
     let title_lines = loop {
@@ -115,40 +124,81 @@ fn cover_shapes(
         size -= 10.0;
     };
     for line in &title_lines {
-        centred(Line { face: Face::heading(false), text: line, px: size, baseline: y });
+        let face = Face::heading(false);
+        out.extend(line_path(w, fonts, Line { face, text: line, px: size, baseline: y }));
         y += size * 1.15;
     }
     if let Some(sub) = &meta.subtitle {
         y += 20.0;
         for line in wrap(fonts, Face::heading(true), sub, 84.0, measure) {
-            centred(Line {
-                face: Face::heading(true),
-                text: &line,
-                px: 84.0,
-                baseline: y,
-            });
+            let face = Face::heading(true);
+            out.extend(line_path(
+                w,
+                fonts,
+                Line { face, text: &line, px: 84.0, baseline: y },
+            ));
             y += 84.0 * 1.2;
         }
     }
-    // The fleuron between title and author.
-    let fleuron_y = (y + 260.0).max(h * 0.586);
-    centred(Line {
-        face: Face::REGULAR,
-        text: "\u{2766}",
-        px: 150.0,
-        baseline: fleuron_y,
-    });
+    (out, y)
+}
 
+/// The authors in capitals, from 520 px above the foot, and the publisher.
+fn author_lines(
+    meta: &Metadata,
+    fonts: &Fonts,
+    (w, h): (f32, f32),
+    measure: f32,
+) -> Vec<Path> {
+    let mut out = Vec::new();
     let authors = meta.lang.join_names(&meta.authors);
     let mut ay = h - 520.0;
     for line in wrap(fonts, Face::REGULAR, &authors.to_uppercase(), 92.0, measure) {
-        centred(Line { face: Face::REGULAR, text: &line, px: 92.0, baseline: ay });
+        out.extend(line_path(
+            w,
+            fonts,
+            Line { face: Face::REGULAR, text: &line, px: 92.0, baseline: ay },
+        ));
         ay += 92.0 * 1.2;
     }
     if let Some(p) = &meta.publisher {
-        centred(Line { face: Face::SANS, text: p, px: 56.0, baseline: h - 200.0 });
+        out.extend(line_path(
+            w,
+            fonts,
+            Line { face: Face::SANS, text: p, px: 56.0, baseline: h - 200.0 },
+        ));
     }
-    Ok(out)
+    out
+}
+
+/// Clear space kept around the fleuron, in pixels.
+const FLEURON_CLEAR: f32 = 60.0;
+
+/// The fleuron between the title and the authors: at `preferred` (its baseline)
+/// when it stands clear of both there; else centred in the space between them;
+/// left out when a long title and subtitle leave no room for it.
+fn fleuron(
+    fonts: &Fonts,
+    w: f32,
+    (above, below): (&[Path], &[Path]),
+    preferred: f32,
+) -> Option<Path> {
+    let glyph = Line { face: Face::REGULAR, text: "\u{2766}", px: 150.0, baseline: 0.0 };
+    let path = line_path(w, fonts, glyph)?;
+    let ink = path.bounds();
+    let top = above.iter().map(|p| p.bounds().bottom()).fold(f32::MIN, f32::max)
+        + FLEURON_CLEAR;
+    let bottom =
+        below.iter().map(|p| p.bounds().top()).fold(f32::MAX, f32::min) - FLEURON_CLEAR;
+    let (first, last) = (top - ink.top(), bottom - ink.bottom());
+    let baseline = if (first..=last).contains(&preferred) {
+        preferred
+    } else if first <= last {
+        (first + last) / 2.0
+    } else {
+        return None;
+    };
+    path.transform(Transform::from_translate(0.0, baseline))
 }
 
 /// Rows drawn and encoded at a time: ten rows of macroblocks, 1 MB of pixels at
@@ -318,6 +368,52 @@ mod tests {
             jpg,
             "reproducible"
         );
+    }
+}
+
+#[cfg(test)]
+mod fleuron_tests {
+    use super::*;
+
+    /// The fleuron's box and whether it stands clear of every other line's.
+    fn fleuron_clear(meta: &Metadata) -> Option<bool> {
+        let fonts = Fonts::with(&Typefaces::default()).unwrap();
+        let (w, h) = (WIDTH as f32, HEIGHT as f32);
+        let measure = w - 340.0;
+        let (above, y) = title_lines(meta, &fonts, w, measure);
+        let below = author_lines(meta, &fonts, (w, h), measure);
+        let f = fleuron(&fonts, w, (&above, &below), (y + 260.0).max(h * 0.586))?;
+        let b = f.bounds();
+        Some(above.iter().chain(&below).all(|p| {
+            let o = p.bounds();
+            o.bottom() + FLEURON_CLEAR <= b.top() + 0.01
+                || o.top() >= b.bottom() + FLEURON_CLEAR - 0.01
+        }))
+    }
+
+    #[test]
+    fn the_fleuron_never_touches_the_title_or_the_authors() {
+        let short = Metadata {
+            title: "Tiny".into(),
+            authors: vec!["A B".into()],
+            ..Default::default()
+        };
+        assert_eq!(fleuron_clear(&short), Some(true));
+        // A title and subtitle long enough to reach the authors' lines once put
+        // the fleuron over the authors' name.
+        let long = Metadata {
+            title: "The Civil War in France and Other Writings on the Commune of Paris".into(),
+            subtitle: Some("Address of the General Council of the International Working Men’s Association".into()),
+            authors: vec!["Karl Marx".into(), "Friedrich Engels".into()],
+            ..Default::default()
+        };
+        assert_eq!(fleuron_clear(&long), Some(true));
+        // No room at all: no fleuron.
+        let longer = Metadata {
+            subtitle: Some("Address of the General Council of the International Working Men’s Association, with the Two Earlier Addresses on the Franco-Prussian War and an Introduction".into()),
+            ..long
+        };
+        assert_eq!(fleuron_clear(&longer), None);
     }
 }
 
