@@ -293,3 +293,58 @@ fn gray_output_for_black_only_printing() {
     assert!(has(b"/DeviceGray") || has(b"/CalGray") || has(b"ICCBased"), "a gray image");
     assert!(!has(b"/DeviceRGB"), "no RGB image left");
 }
+
+/// The booklet is made from the pamphlet's own PDF: each page a form XObject
+/// holding the pamphlet page's content stream byte for byte (still compressed), no
+/// transparency group (which print preflight reports), each font once.
+#[test]
+fn the_booklet_places_the_pamphlets_own_page_streams() {
+    let dir = tempfile::tempdir().unwrap();
+    build(dir.path(), &[]);
+    let pamphlet = dir.path().join("lessons-of-the-paris-commune.pdf");
+    let booklet = dir.path().join("lessons-of-the-paris-commune-booklet.pdf");
+    let p = lopdf::Document::load(&pamphlet).unwrap();
+    let b = lopdf::Document::load(&booklet).unwrap();
+    let page_streams: Vec<Vec<u8>> = p
+        .get_pages()
+        .values()
+        .map(|&id| {
+            let page = p.get_dictionary(id).unwrap();
+            let c = page.get(b"Contents").unwrap().as_reference().unwrap();
+            p.get_object(c).unwrap().as_stream().unwrap().content.clone()
+        })
+        .collect();
+    let forms: Vec<&lopdf::Stream> = b
+        .objects
+        .values()
+        .filter_map(|o| o.as_stream().ok())
+        .filter(|s| {
+            s.dict.get(b"Subtype").and_then(|t| t.as_name()).ok() == Some(b"Form")
+        })
+        .collect();
+    assert_eq!(forms.len(), page_streams.len(), "a form for each pamphlet page");
+    for f in &forms {
+        assert!(
+            page_streams.contains(&f.content),
+            "a form holds a page's stream as it is"
+        );
+        assert!(f.dict.get(b"Group").is_err(), "no transparency group");
+    }
+    let fonts = b
+        .objects
+        .values()
+        .filter_map(|o| o.as_dict().ok())
+        .filter(|d| {
+            d.get(b"Type").and_then(|t| t.as_name()).ok() == Some(b"FontDescriptor")
+        })
+        .count();
+    let pamphlet_fonts = p
+        .objects
+        .values()
+        .filter_map(|o| o.as_dict().ok())
+        .filter(|d| {
+            d.get(b"Type").and_then(|t| t.as_name()).ok() == Some(b"FontDescriptor")
+        })
+        .count();
+    assert_eq!(fonts, pamphlet_fonts, "each font once");
+}

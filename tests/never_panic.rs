@@ -204,6 +204,12 @@ proptest! {
         let bopts = pdf::BookletOptions { duplex: quire::print::Duplex::LongEdge, creep: 0.0, modified: 0, sheet: (841.9, 595.3), signature: None };
         let booklet = pdf::render_booklet(&l, &doc.meta, &fonts, &images, &bopts).unwrap();
         prop_assert_eq!(lopdf::Document::load_mem(&booklet).unwrap().get_pages().len(), l.pages.len() / 2);
+        // The booklet `quire build` writes is copied from the PDF: the copier must
+        // read every PDF quire writes, or builds fall back to drawing it again.
+        let copied = pdf::booklet_from_pdf(&bytes, &l, &doc.meta, &bopts);
+        prop_assert!(copied.is_some(), "the booklet copier reads quire's PDF");
+        let copied = lopdf::Document::load_mem(&copied.unwrap()).unwrap();
+        prop_assert_eq!(copied.get_pages().len(), l.pages.len() / 2);
     }
 }
 

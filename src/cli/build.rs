@@ -395,8 +395,9 @@ impl Build<'_> {
         Ok((w.bytes, Some(w.conformance.name())))
     }
 
-    /// Renders the booklet: the print edition's pages imposed for saddle-stitching.
-    fn render_booklet(&self, j: &PrintJob) -> Result<Vec<u8>, CliError> {
+    /// Renders the booklet: the print edition's pages imposed for saddle-stitching,
+    /// copied from the pamphlet's PDF (`pdf`) where it can be, else drawn again.
+    fn render_booklet(&self, j: &PrintJob, pdf: &[u8]) -> Result<Vec<u8>, CliError> {
         let (sw, sh) = j.print.trim.sheet();
         let opts = pdf::BookletOptions {
             duplex: j.print.duplex,
@@ -420,8 +421,13 @@ impl Build<'_> {
                 sides / 2 + 1
             );
         }
-        pdf::render_booklet(&j.layout, &self.doc.meta, &j.fonts, &j.images, &opts)
-            .map_err(|e| self.usage(e))
+        match pdf::booklet_from_pdf(pdf, &j.layout, &self.doc.meta, &opts) {
+            Some(bytes) => Ok(bytes),
+            None => {
+                pdf::render_booklet(&j.layout, &self.doc.meta, &j.fonts, &j.images, &opts)
+                    .map_err(|e| self.usage(e))
+            }
+        }
     }
 
     /// Whether a print edition is asked for.
@@ -469,22 +475,32 @@ impl Build<'_> {
         findings: &mut Diagnostics,
     ) -> Result<Vec<(PathBuf, Rendered)>, CliError> {
         let b = self;
-        let (mut epub, mut booklet) = (None, None);
+        let mut epub = None;
         let mut sides: Vec<Box<dyn FnOnce() + Send>> = Vec::new();
         if let Some(cover) = early.cover.take() {
             let starts = job.map(|j| j.layout.page_starts()).unwrap_or_default();
             let epub = &mut epub;
             sides.push(Box::new(move || *epub = Some(b.render_epub(starts, cover))));
         }
-        if let (true, Some(j)) = (self.formats.contains(&Format::Booklet), job) {
-            let booklet = &mut booklet;
-            sides.push(Box::new(move || *booklet = Some(b.render_booklet(j))));
-        }
+        let (wants_pdf, wants_booklet) = (
+            self.formats.contains(&Format::Pdf),
+            self.formats.contains(&Format::Booklet),
+        );
         let here = alongside(self.spread, sides, || -> Result<_, CliError> {
-            let pdf = match (self.formats.contains(&Format::Pdf), job) {
-                (true, Some(j)) => Some(self.render_pdf(j, findings)?),
+            // The booklet is made from the PDF, which is made for it even when it
+            // is not asked for (its findings are then not the build's).
+            let pdf = match (wants_pdf || wants_booklet, job) {
+                (true, Some(j)) if wants_pdf => Some((j, self.render_pdf(j, findings)?)),
+                (true, Some(j)) => {
+                    Some((j, self.render_pdf(j, &mut Diagnostics::new())?))
+                }
                 _ => None,
             };
+            let booklet = match (wants_booklet, &pdf) {
+                (true, Some((j, (bytes, _)))) => Some(self.render_booklet(j, bytes)?),
+                _ => None,
+            };
+            let pdf = pdf.filter(|_| wants_pdf).map(|(_, p)| p);
             let wrap = match (self.args.cover_wrap, job) {
                 (true, Some(j)) => {
                     let bytes =
@@ -494,13 +510,13 @@ impl Build<'_> {
                 }
                 _ => None,
             };
-            Ok((pdf, wrap))
+            Ok((pdf, booklet, wrap))
         });
-        let (pdf, wrap) = here?;
+        let (pdf, booklet, wrap) = here?;
         let mut rendered = std::collections::BTreeMap::new();
         rendered.extend(early.text.map(|t| (Format::Txt, (t, None))));
         rendered.extend(epub.transpose()?.map(|e| (Format::Epub, (e, None))));
-        rendered.extend(booklet.transpose()?.map(|e| (Format::Booklet, (e, None))));
+        rendered.extend(booklet.map(|e| (Format::Booklet, (e, None))));
         rendered.extend(pdf.map(|p| (Format::Pdf, p)));
         let stem = self
             .path

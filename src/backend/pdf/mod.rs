@@ -8,6 +8,7 @@
 //! taken from the manuscript — dates from `SOURCE_DATE_EPOCH` or the manuscript,
 //! never the clock. Nothing typographic is decided here.
 
+mod booklet;
 mod tagged;
 mod wrap;
 
@@ -1176,6 +1177,20 @@ pub struct BookletOptions {
     pub sheet: (f32, f32),
     /// Pages per signature (gathering), a multiple of four; `None`: one signature.
     pub signature: Option<usize>,
+}
+
+/// The booklet made from the pamphlet's own PDF (`pdf`, rendered from `layout`):
+/// its pages' content streams copied, still compressed, and placed two-up as
+/// [`render_booklet`] draws them; `None` when the PDF is not one quire wrote.
+pub fn booklet_from_pdf(
+    pdf: &[u8],
+    layout: &Layout,
+    meta: &Metadata,
+    opts: &BookletOptions,
+) -> Option<Vec<u8>> {
+    let geo = &layout.geometry;
+    let trim = (to_pt(geo.width), to_pt(geo.height));
+    booklet::from_pamphlet(pdf, trim, opts, meta.lang.rtl())
 }
 
 /// The pamphlet imposed for saddle stitching: its already laid-out pages two-up on
