@@ -286,7 +286,7 @@ impl<'a> Source<'a> {
                 let mut f = e.split_whitespace();
                 let (off, _gen, kind) = (f.next()?, f.next()?, f.next()?);
                 if kind == "n" {
-                    offsets.insert(first + k, off.parse().ok()?);
+                    offsets.insert(first.checked_add(k)?, off.parse().ok()?);
                 }
             }
         }
@@ -320,7 +320,7 @@ impl<'a> Source<'a> {
         };
         let len = dict_get(value, b"Length").map(|r| &value[r])?;
         let len: usize = std::str::from_utf8(len).ok()?.trim().parse().ok()?;
-        Some((value, Some(self.pdf.get(data..data + len)?)))
+        Some((value, Some(self.pdf.get(data..data.checked_add(len)?)?)))
     }
 
     /// The object a reference value (`12 0 R`) names.
@@ -520,6 +520,51 @@ mod tests {
         assert_eq!(dict_get(text, b"f0"), None, "only the top level");
         let mb = dict_get(text, b"MediaBox").map(|r| rect(&text[r]));
         assert_eq!(mb, Some(Some([0.0, 0.0, 436.5, 612.0])));
+    }
+
+    /// A PDF quire wrote, then that PDF damaged a few thousand ways: a booklet or
+    /// `None`, never a panic.
+    #[test]
+    fn a_damaged_pdf_gives_a_booklet_or_none() {
+        use crate::layout::{Fonts, LayoutOptions, Makeup, layout};
+        let text = "---\ntitle: T\nlang: en\n---\n\nA (paren) word [^1] and /slash <hex>.\n\n[^1]: A note.\n";
+        let src = crate::diag::Source::new("b.md", text.to_string());
+        let (doc, mut diags) = crate::load(&src);
+        let fonts = Fonts::new();
+        let opts = LayoutOptions { kind: Some(Makeup::Pamphlet), ..LayoutOptions::a5() };
+        let l = layout(&doc, &fonts, &opts, &mut diags);
+        let pdf_opts =
+            super::super::PdfOptions { bleed: 8.5, modified: 0, crop_marks: false };
+        let pdf =
+            super::super::render(&l, &doc.meta, &fonts, &BTreeMap::new(), &pdf_opts)
+                .unwrap()
+                .bytes;
+        let opts = BookletOptions {
+            duplex: crate::print::Duplex::default(),
+            creep: 0.1,
+            modified: 0,
+            sheet: (841.9, 595.3),
+            signature: None,
+        };
+        let trim = (419.5, 595.3);
+        assert!(from_pamphlet(&pdf, trim, &opts, false).is_some(), "quire's own PDF");
+        let mut s: u64 = 1;
+        let mut next = move || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            s as usize
+        };
+        for k in 0..3000 {
+            let mut m = pdf.clone();
+            let at = next() % m.len();
+            match k % 3 {
+                0 => m.truncate(at),
+                1 => m[at] = next() as u8,
+                _ => m[at] = b"()<>[]/% R0\n\\9"[next() % 14],
+            }
+            let _ = from_pamphlet(&m, trim, &opts, k % 2 == 0);
+        }
     }
 
     #[test]
