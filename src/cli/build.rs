@@ -397,7 +397,11 @@ impl Build<'_> {
 
     /// Renders the booklet: the print edition's pages imposed for saddle-stitching,
     /// copied from the pamphlet's PDF (`pdf`) where it can be, else drawn again.
-    fn render_booklet(&self, j: &PrintJob, pdf: &[u8]) -> Result<Vec<u8>, CliError> {
+    fn render_booklet(
+        &self,
+        j: &PrintJob,
+        pdf: Option<&[u8]>,
+    ) -> Result<Vec<u8>, CliError> {
         let (sw, sh) = j.print.trim.sheet();
         let opts = pdf::BookletOptions {
             duplex: j.print.duplex,
@@ -421,7 +425,8 @@ impl Build<'_> {
                 sides / 2 + 1
             );
         }
-        match pdf::booklet_from_pdf(pdf, &j.layout, &self.doc.meta, &opts) {
+        match pdf.and_then(|p| pdf::booklet_from_pdf(p, &j.layout, &self.doc.meta, &opts))
+        {
             Some(bytes) => Ok(bytes),
             None => {
                 pdf::render_booklet(&j.layout, &self.doc.meta, &j.fonts, &j.images, &opts)
@@ -488,19 +493,22 @@ impl Build<'_> {
         );
         let here = alongside(self.spread, sides, || -> Result<_, CliError> {
             // The booklet is made from the PDF, which is made for it even when it
-            // is not asked for (its findings are then not the build's).
-            let pdf = match (wants_pdf || wants_booklet, job) {
-                (true, Some(j)) if wants_pdf => Some((j, self.render_pdf(j, findings)?)),
-                (true, Some(j)) => {
-                    Some((j, self.render_pdf(j, &mut Diagnostics::new())?))
+            // is not asked for: its findings are then not the build's, and should
+            // it fail, the booklet is drawn.
+            let pdf = match (wants_pdf, wants_booklet, job) {
+                (true, _, Some(j)) => Some(self.render_pdf(j, findings)?),
+                (false, true, Some(j)) => {
+                    self.render_pdf(j, &mut Diagnostics::new()).ok()
                 }
                 _ => None,
             };
-            let booklet = match (wants_booklet, &pdf) {
-                (true, Some((j, (bytes, _)))) => Some(self.render_booklet(j, bytes)?),
+            let booklet = match (wants_booklet, job) {
+                (true, Some(j)) => {
+                    Some(self.render_booklet(j, pdf.as_ref().map(|(b, _)| b.as_slice()))?)
+                }
                 _ => None,
             };
-            let pdf = pdf.filter(|_| wants_pdf).map(|(_, p)| p);
+            let pdf = pdf.filter(|_| wants_pdf);
             let wrap = match (self.args.cover_wrap, job) {
                 (true, Some(j)) => {
                     let bytes =

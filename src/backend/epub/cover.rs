@@ -230,7 +230,7 @@ fn draw_in_bands(
         let (width, height) = (width as usize, rows as usize);
         jpeg.rows(&super::jpeg::Pixels { data, width, height, bpp: 4 })?;
     }
-    Ok(jpeg.finish())
+    jpeg.finish()
 }
 
 /// Shapes with the layout's shaper (kerning, ligatures), so the cover and the

@@ -25,7 +25,7 @@ pub struct Pixels<'a> {
 pub fn encode(px: &Pixels, quality: u8) -> Result<Vec<u8>, String> {
     let mut e = Encoder::new((px.width, px.height), quality)?;
     e.rows(px)?;
-    Ok(e.finish())
+    e.finish()
 }
 
 /// A JPEG written a band of rows at a time, so that a picture drawn in bands
@@ -49,7 +49,8 @@ impl Encoder {
             return Err(format!("a cover of {width} × {height} px"));
         }
         let tables = Tables::new(quality);
-        let mut out = Vec::with_capacity(width * height / 8 + 1024);
+        // About a bit a pixel for a cover; never more than 4 MB ahead of the pixels.
+        let mut out = Vec::with_capacity((width * height / 8).min(1 << 22) + 1024);
         write_headers(&mut out, (width as u16, height as u16), &tables);
         let bits = Bits { out, ..Bits::default() };
         Ok(Encoder { tables, bits, dc: [0; 3], size: (width, height), done: 0 })
@@ -78,7 +79,7 @@ impl Encoder {
         let fits = px.width == width
             && px.height > 0
             && self.done.is_multiple_of(16)
-            && self.done + px.height <= height;
+            && self.done.checked_add(px.height).is_some_and(|end| end <= height);
         if !fits {
             return Err(format!(
                 "rows {}–{} of a cover {height} px high",
@@ -86,17 +87,21 @@ impl Encoder {
                 self.done + px.height
             ));
         }
-        if !matches!(px.bpp, 3 | 4) || px.data.len() < px.width * px.height * px.bpp {
+        let bytes = px.width.checked_mul(px.height).and_then(|n| n.checked_mul(px.bpp));
+        if !matches!(px.bpp, 3 | 4) || bytes.is_none_or(|n| px.data.len() < n) {
             return Err("a cover's pixels are incomplete".into());
         }
         Ok(())
     }
 
-    /// The file (every row should have been given).
-    pub fn finish(self) -> Vec<u8> {
+    /// The file, once every row has been given.
+    pub fn finish(self) -> Result<Vec<u8>, String> {
+        if self.done != self.size.1 {
+            return Err(format!("{} of a cover's {} rows", self.done, self.size.1));
+        }
         let mut out = self.bits.finish();
         out.extend([0xFF, 0xD9]);
-        out
+        Ok(out)
     }
 }
 
@@ -687,7 +692,11 @@ mod tests {
                     Pixels { data: rows, width: w, height: rows.len() / w / 3, bpp: 3 };
                 e.rows(&px).unwrap_or_else(|m| panic!("band {k}: {m}"));
             }
-            assert_eq!(e.finish(), *whole.as_ref().unwrap(), "bands of {band} rows");
+            assert_eq!(
+                e.finish().unwrap(),
+                *whole.as_ref().unwrap(),
+                "bands of {band} rows"
+            );
         }
         // A band after one not a whole number of macroblocks high, or past the
         // end, is refused.
@@ -698,6 +707,7 @@ mod tests {
         let mut e = Encoder::new((w, h), 88).unwrap();
         e.rows(&px(112)).unwrap();
         assert!(e.rows(&px(16)).is_err());
+        assert!(e.finish().is_err(), "8 rows short");
     }
 
     #[test]

@@ -5,8 +5,8 @@
 //!
 //! It reads only what quire's PDF writer (krilla) writes: a classic cross-reference
 //! table, one page tree, a page's content in one stream. Anything else gives `None`,
-//! and the booklet is drawn instead ([`super::render_booklet`]). A form has no
-//! transparency group, which print preflight would report.
+//! and the booklet is drawn instead ([`super::render_booklet`]). The forms carry
+//! no transparency group (print preflight reports one as transparency).
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -34,26 +34,35 @@ pub fn from_pamphlet(
         .map(|side| sheet(&mut out, opts, trim, (&pages, &forms), side))
         .collect();
     let (catalog, info) = src.catalog_and_info();
-    // The pamphlet's information dictionary (direct values: nothing to copy).
+    // The pamphlet's information dictionary, with anything it refers to.
     let info = copier.renumber(info.unwrap_or(b"<<>>"), &mut out)?;
+    let catalog = catalog_like(catalog, &mut copier, &mut out)?;
     copier.drain(&mut out)?;
-    out.objects.insert(1, catalog_like(catalog));
+    out.objects.insert(1, catalog);
     out.objects.insert(2, page_tree(&kids));
     out.objects.insert(3, info);
     Some(out.finish())
 }
 
-/// The booklet's catalog: its page tree, and the pamphlet's language.
-fn catalog_like(pamphlet: Option<&[u8]>) -> Vec<u8> {
+/// The booklet's catalog: its page tree, and the pamphlet's language and viewer
+/// preferences (a right-to-left pamphlet's reading direction, the title shown).
+fn catalog_like(
+    pamphlet: Option<&[u8]>,
+    copier: &mut Copier,
+    out: &mut Out,
+) -> Option<Vec<u8>> {
     let mut cat = b"<</Type/Catalog/Pages 2 0 R".to_vec();
-    if let Some(c) = pamphlet
-        && let Some(lang) = dict_get(c, b"Lang")
-    {
-        cat.extend(b"/Lang");
-        cat.extend(&c[lang]);
+    for key in [&b"Lang"[..], b"ViewerPreferences"] {
+        if let Some(c) = pamphlet
+            && let Some(value) = dict_get(c, key)
+        {
+            cat.push(b'/');
+            cat.extend(key);
+            cat.extend(copier.renumber(&c[value], out)?);
+        }
     }
     cat.extend(b">>");
-    cat
+    Some(cat)
 }
 
 fn page_tree(kids: &[u32]) -> Vec<u8> {
@@ -71,7 +80,7 @@ struct PageSrc<'a> {
     trim: [f32; 4],
 }
 
-/// Page `i`'s form XObject: the page's content stream under the page's resources.
+/// A page's form XObject: its content stream under its resources.
 fn form(out: &mut Out, copier: &mut Copier, p: &PageSrc) -> Option<u32> {
     let id = out.id();
     let (dict, data) = p.contents;
@@ -320,14 +329,22 @@ impl<'a> Source<'a> {
         };
         let len = dict_get(value, b"Length").map(|r| &value[r])?;
         let len: usize = std::str::from_utf8(len).ok()?.trim().parse().ok()?;
-        Some((value, Some(self.pdf.get(data..data.checked_add(len)?)?)))
+        let end = data.checked_add(len)?;
+        let stream = self.pdf.get(data..end)?;
+        // A length that does not end at `endstream` is not trusted.
+        let after = skip_ws(self.pdf, end)?;
+        self.pdf[after..].starts_with(b"endstream").then_some((value, Some(stream)))
     }
 
-    /// The object a reference value (`12 0 R`) names.
+    /// The object a value that is one reference (`12 0 R`) names; `None` for any
+    /// other value (an array of streams, a direct dictionary).
     fn resolve(&self, value: &[u8]) -> Option<(&'a [u8], Option<&'a [u8]>)> {
-        let mut found = None;
-        walk(value, 0, &mut |_, n| found = Some(n))?;
-        self.object(found?)
+        let mut found = Vec::new();
+        walk(value, 0, &mut |r, n| found.push((r, n)))?;
+        match found[..] {
+            [(ref r, n)] if *r == (0..value.len()) => self.object(n),
+            _ => None,
+        }
     }
 
     /// The document catalog and information dictionary.
@@ -427,6 +444,22 @@ fn dict_get(dict: &[u8], key: &[u8]) -> Option<Range<usize>> {
 /// name, a number, a reference or a keyword — calling `on_ref` with the range and
 /// number of each reference (`N G R`) in it.
 fn walk(b: &[u8], i: usize, on_ref: &mut impl FnMut(Range<usize>, u32)) -> Option<usize> {
+    walk_nested(b, i, 0, on_ref)
+}
+
+/// Arrays and dictionaries nested deeper than this are refused (quire writes
+/// four or five levels), so that no input can exhaust the stack.
+const MAX_DEPTH: usize = 64;
+
+fn walk_nested(
+    b: &[u8],
+    i: usize,
+    depth: usize,
+    on_ref: &mut impl FnMut(Range<usize>, u32),
+) -> Option<usize> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
     match *b.get(i)? {
         b'<' if b.get(i + 1) == Some(&b'<') => {
             let mut j = i + 2;
@@ -435,7 +468,7 @@ fn walk(b: &[u8], i: usize, on_ref: &mut impl FnMut(Range<usize>, u32)) -> Optio
                 if b[j..].starts_with(b">>") {
                     return Some(j + 2);
                 }
-                j = walk(b, j, on_ref)?;
+                j = walk_nested(b, j, depth + 1, on_ref)?;
             }
         }
         b'[' => {
@@ -445,7 +478,7 @@ fn walk(b: &[u8], i: usize, on_ref: &mut impl FnMut(Range<usize>, u32)) -> Optio
                 if b[j] == b']' {
                     return Some(j + 1);
                 }
-                j = walk(b, j, on_ref)?;
+                j = walk_nested(b, j, depth + 1, on_ref)?;
             }
         }
         b'(' => {
@@ -491,6 +524,9 @@ fn token_end(b: &[u8], i: usize) -> usize {
 /// A reference `N G R` starting at `i`, whose first number ends at `end`: where it
 /// ends and its object number.
 fn reference(b: &[u8], i: usize, end: usize) -> Option<(usize, u32)> {
+    if !b[i..end].iter().all(u8::is_ascii_digit) {
+        return None;
+    }
     let n: u32 = std::str::from_utf8(&b[i..end]).ok()?.parse().ok()?;
     let g = skip_ws(b, end)?;
     let g_end = token_end(b, g);
@@ -563,8 +599,13 @@ mod tests {
                 1 => m[at] = next() as u8,
                 _ => m[at] = b"()<>[]/% R0\n\\9"[next() % 14],
             }
-            let _ = from_pamphlet(&m, trim, &opts, k % 2 == 0);
+            if let Some(booklet) = from_pamphlet(&m, trim, &opts, k % 2 == 0) {
+                let again = Source::parse(&booklet).and_then(|s| s.pages());
+                assert!(again.is_some(), "a booklet made is one the reader reads");
+            }
         }
+        let deep = [&b"1 0 obj\n"[..], &[b'['; 100_000], b"]\nendobj\n"].concat();
+        assert_eq!(walk(&deep, 8, &mut |_, _| {}), None, "nested too deep");
     }
 
     #[test]
