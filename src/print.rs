@@ -334,6 +334,38 @@ pub fn creep_shift(s: usize, per_sheet: f64) -> f64 {
     s as f64 * per_sheet
 }
 
+/// Where one half of a printed side puts its page, in points from the sheet's
+/// left edge and from its top (or bottom: the page is centred, so both are the
+/// same): the half's trim, which clips the page, and the page's left edge, moved
+/// toward the fold by its sheet's creep. The two halves meet at the sheet's centre
+/// line, the fold.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HalfPlace {
+    /// The left edge of the half's trim (the clip).
+    pub clip_x: f32,
+    /// The left edge of the page: the clip's, moved by the creep.
+    pub page_x: f32,
+    /// The top (and bottom) margin of the page on the sheet.
+    pub y: f32,
+}
+
+/// The place of half `half` (0 left, 1 right) of a side of the sheet at `nest`
+/// (0: outermost) for pages of `page` on sheets of `sheet` (points), with `creep`
+/// points per sheet (see [`creep_shift`]).
+pub fn half_place(
+    sheet: (f32, f32),
+    page: (f32, f32),
+    half: usize,
+    nest: usize,
+    creep: f32,
+) -> HalfPlace {
+    let ((sw, sh), (w, h)) = (sheet, page);
+    let shift = creep_shift(nest, f64::from(creep)) as f32;
+    let clip_x = (sw - 2.0 * w) / 2.0 + half as f32 * w;
+    let page_x = if half == 0 { clip_x + shift } else { clip_x - shift };
+    HalfPlace { clip_x, page_x, y: (sh - h) / 2.0 }
+}
+
 /// The thickness of one leaf (one sheet of the book block: two pages) when the
 /// manuscript names no paper: 0.1 mm, about that of 80 g/m² offset paper — the
 /// figure creep compensation uses too.

@@ -100,7 +100,7 @@ fn form(out: &mut Out, copier: &mut Copier, p: &PageSrc) -> Option<u32> {
 
 /// One printed side: its two halves, each a page placed on its trim (the fold
 /// between them), clipped to it, moved toward the fold by the sheet's creep; a
-/// turned side rotated 180°. The same placement as the drawn booklet's.
+/// turned side rotated 180° ([`crate::print::half_place`], as the drawn booklet).
 fn sheet(
     out: &mut Out,
     opts: &BookletOptions,
@@ -109,7 +109,6 @@ fn sheet(
     side: &crate::print::PrintedSide,
 ) -> u32 {
     let (sw, sh) = opts.sheet;
-    let shift = crate::print::creep_shift(side.nest, f64::from(opts.creep)) as f32;
     let mut ops = String::from("q\n");
     if side.turned {
         ops += &format!("-1 0 0 -1 {} {} cm\n", num(sw), num(sh));
@@ -118,14 +117,12 @@ fn sheet(
     for (half, number) in side.pages.iter().enumerate() {
         let Some(n) = number else { continue };
         let Some((page, form)) = pages.get(n - 1).zip(forms.get(n - 1)) else { continue };
-        let x0 = (sw - 2.0 * w) / 2.0 + half as f32 * w;
-        let y0 = (sh - h) / 2.0;
-        let ox = if half == 0 { x0 + shift } else { x0 - shift };
-        let (tx, ty) = (ox - page.trim[0], y0 - page.trim[1]);
+        let at = crate::print::half_place((sw, sh), (w, h), half, side.nest, opts.creep);
+        let (tx, ty) = (at.page_x - page.trim[0], at.y - page.trim[1]);
         ops += &format!(
             "q {} {} {} {} re W n 1 0 0 1 {} {} cm /P{n} Do Q\n",
-            num(x0),
-            num(y0),
+            num(at.clip_x),
+            num(at.y),
             num(w),
             num(h),
             num(tx),

@@ -1222,7 +1222,6 @@ pub fn render_booklet(
         meta.lang.rtl(),
     );
     for side in sides {
-        let shift = crate::print::creep_shift(side.nest, f64::from(opts.creep)) as f32;
         {
             let (sw, sh) = opts.sheet;
             let settings = PageSettings::from_wh(sw, sh)
@@ -1236,14 +1235,16 @@ pub fn render_booklet(
             }
             for (half, number) in side.pages.iter().enumerate() {
                 let Some(n) = number else { continue };
-                // The two pages meet at the sheet's centre line, the fold.
-                let x0 = (sw - 2.0 * w) / 2.0 + half as f32 * w;
-                let y0 = (sh - h) / 2.0;
-                // Creep: inner sheets' pages move toward the fold.
-                let ox = if half == 0 { x0 + shift } else { x0 - shift };
-                if let Some(clip) = rect_path(x0, y0, w, h) {
+                let at = crate::print::half_place(
+                    (sw, sh),
+                    (w, h),
+                    half,
+                    side.nest,
+                    opts.creep,
+                );
+                if let Some(clip) = rect_path(at.clip_x, at.y, w, h) {
                     s.push_clip_path(&clip, &krilla::paint::FillRule::NonZero);
-                    draw_page(&mut s, &d, n - 1, (ox, y0), &mut tagging);
+                    draw_page(&mut s, &d, n - 1, (at.page_x, at.y), &mut tagging);
                     s.pop();
                 }
             }
