@@ -330,21 +330,13 @@ fn the_booklet_places_the_pamphlets_own_page_streams() {
         );
         assert!(f.dict.get(b"Group").is_err(), "no transparency group");
     }
-    let fonts = b
-        .objects
-        .values()
-        .filter_map(|o| o.as_dict().ok())
-        .filter(|d| {
-            d.get(b"Type").and_then(|t| t.as_name()).ok() == Some(b"FontDescriptor")
-        })
-        .count();
-    let pamphlet_fonts = p
-        .objects
-        .values()
-        .filter_map(|o| o.as_dict().ok())
-        .filter(|d| {
-            d.get(b"Type").and_then(|t| t.as_name()).ok() == Some(b"FontDescriptor")
-        })
-        .count();
-    assert_eq!(fonts, pamphlet_fonts, "each font once");
+    let font_descriptors = |d: &lopdf::Document| {
+        (d.objects.values())
+            .filter_map(|o| o.as_dict().ok())
+            .filter(|d| {
+                d.get(b"Type").and_then(|t| t.as_name()).ok() == Some(b"FontDescriptor")
+            })
+            .count()
+    };
+    assert_eq!(font_descriptors(&b), font_descriptors(&p), "each font once");
 }

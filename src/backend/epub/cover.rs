@@ -50,21 +50,9 @@ pub fn from_image(img: &image::DynamicImage) -> Result<Vec<u8>, String> {
         img.clone()
     };
     let rgb = img.to_rgb8();
-    encode(rgb.as_raw(), rgb.dimensions(), 3)
-}
-
-/// Pixels (`bpp` bytes each: RGB, or opaque RGBA) as a baseline JPEG at
-/// [`QUALITY`] (see [`super::jpeg`]).
-fn encode(
-    pixels: &[u8],
-    (width, height): (u32, u32),
-    bpp: usize,
-) -> Result<Vec<u8>, String> {
-    let (width, height) = (width as usize, height as usize);
-    super::jpeg::encode(
-        &super::jpeg::Pixels { data: pixels, width, height, bpp },
-        QUALITY,
-    )
+    let (width, height) = (rgb.width() as usize, rgb.height() as usize);
+    let px = super::jpeg::Pixels { data: rgb.as_raw(), width, height, bpp: 3 };
+    super::jpeg::encode(&px, QUALITY)
 }
 
 const BACKGROUND: (u8, u8, u8) = (0x7a, 0x1c, 0x1c);
@@ -84,30 +72,42 @@ pub fn typographic_sized(
     height: u32,
 ) -> Result<Vec<u8>, String> {
     let fonts = Fonts::with(tf)?;
-    let shapes = cover_shapes(meta, &fonts, (width as f32, height as f32))?;
-    draw_in_bands(&shapes, (width, height))
+    let ink = cover_ink(meta, &fonts, (width as f32, height as f32))?;
+    draw_in_bands(&ink.shapes(), (width, height))
 }
 
-/// The cover's ink as outlines to fill: a frame inset from the edge, the title
-/// as large as fits in at most four lines, the subtitle, a fleuron, the authors
-/// and the publisher, each line centred.
-fn cover_shapes(
-    meta: &Metadata,
-    fonts: &Fonts,
-    (w, h): (f32, f32),
-) -> Result<Vec<Path>, String> {
+/// The cover's ink, as outlines to fill.
+struct Ink {
+    /// A frame inset from the edge.
+    frame: Option<Path>,
+    /// The title's and the subtitle's lines.
+    above: Vec<Path>,
+    fleuron: Option<Path>,
+    /// The authors' lines and the publisher.
+    below: Vec<Path>,
+}
+
+impl Ink {
+    fn shapes(self) -> Vec<Path> {
+        let Ink { frame, above, fleuron, below } = self;
+        frame.into_iter().chain(above).chain(fleuron).chain(below).collect()
+    }
+}
+
+/// The cover's ink: a frame inset from the edge, the title as large as fits in
+/// at most four lines, the subtitle, a fleuron, the authors and the publisher,
+/// each line centred.
+fn cover_ink(meta: &Metadata, fonts: &Fonts, (w, h): (f32, f32)) -> Result<Ink, String> {
     let margin = 170.0;
     let measure = w - 2.0 * margin;
     let mut frame = PathBuilder::new();
     frame.push_rect(Rect::from_xywh(80.0, 80.0, w - 160.0, h - 160.0).ok_or("frame")?);
     let stroke = tiny_skia::Stroke { width: 6.0, ..Default::default() };
-    let mut out: Vec<Path> =
-        frame.finish().and_then(|p| p.stroke(&stroke, 1.0)).into_iter().collect();
+    let frame = frame.finish().and_then(|p| p.stroke(&stroke, 1.0));
     let (above, y) = title_lines(meta, fonts, w, measure);
     let below = author_lines(meta, fonts, (w, h), measure);
     let fleuron = fleuron(fonts, w, (&above, &below), (y + 260.0).max(h * 0.586));
-    out.extend(above.into_iter().chain(fleuron).chain(below));
-    Ok(out)
+    Ok(Ink { frame, above, fleuron, below })
 }
 
 /// The title, as large as fits in at most four lines, and the subtitle; with the
@@ -375,16 +375,12 @@ mod tests {
 mod fleuron_tests {
     use super::*;
 
-    /// The fleuron's box and whether it stands clear of every other line's.
+    /// Whether the cover has a fleuron standing clear of every other line.
     fn fleuron_clear(meta: &Metadata) -> Option<bool> {
         let fonts = Fonts::with(&Typefaces::default()).unwrap();
-        let (w, h) = (WIDTH as f32, HEIGHT as f32);
-        let measure = w - 340.0;
-        let (above, y) = title_lines(meta, &fonts, w, measure);
-        let below = author_lines(meta, &fonts, (w, h), measure);
-        let f = fleuron(&fonts, w, (&above, &below), (y + 260.0).max(h * 0.586))?;
-        let b = f.bounds();
-        Some(above.iter().chain(&below).all(|p| {
+        let ink = cover_ink(meta, &fonts, (WIDTH as f32, HEIGHT as f32)).unwrap();
+        let b = ink.fleuron?.bounds();
+        Some(ink.above.iter().chain(&ink.below).all(|p| {
             let o = p.bounds();
             o.bottom() + FLEURON_CLEAR <= b.top() + 0.01
                 || o.top() >= b.bottom() + FLEURON_CLEAR - 0.01
