@@ -20,6 +20,7 @@ pub mod dump;
 pub mod fonts;
 pub mod front;
 pub mod galley;
+mod gap;
 pub mod items;
 pub mod linebreak;
 pub mod lines;

@@ -48,6 +48,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::galley::{Figure, Galley, NoteLines, Resetter, VItem, VKind};
+use super::gap::Gap;
 use super::units::Sp;
 use super::{Blank, Cell, Finding, Geometry, Mark, Page, Placed, PlacedImage, Rule};
 use crate::diag::Span;
@@ -180,6 +181,9 @@ struct Patch {
 
 /// The page builder's state between pages.
 struct Builder<'g, 'r> {
+    /// The galley's items, taken out of it while its pages are planned.
+    items: Gap<VItem>,
+    /// The rest of the galley.
     g: &'g mut Galley,
     /// Sets the galley's paragraphs again, a line longer or shorter.
     resetter: &'g mut Resetter<'r>,
@@ -219,7 +223,9 @@ pub fn paginate(
 /// Plans every page.
 fn plan_pages(g: &mut Galley, resetter: &mut Resetter, geo: &Geometry) -> Vec<Plan> {
     let last_note = g.notes.keys().max().map_or(0, |m| *m as usize);
+    let items = Gap::new(std::mem::take(&mut g.items));
     let mut b = Builder {
+        items,
         g,
         resetter,
         patch: None,
@@ -275,6 +281,7 @@ fn plan_pages(g: &mut Galley, resetter: &mut Resetter, geo: &Geometry) -> Vec<Pl
         }
         before_last = Some(saved);
     }
+    b.g.items = b.items.into_vec();
     b.plans
 }
 
@@ -408,19 +415,17 @@ impl Builder<'_, '_> {
     /// How many items the galley has, with the patch tried.
     fn len(&self) -> usize {
         match &self.patch {
-            Some(p) => self.g.items.len() + p.new.len() - p.old,
-            None => self.g.items.len(),
+            Some(p) => self.items.len() + p.new.len() - p.old,
+            None => self.items.len(),
         }
     }
 
     /// Item `j` of the galley, with the patch tried.
     fn get(&self, j: usize) -> Option<&VItem> {
         match &self.patch {
-            Some(p) if j >= p.at + p.new.len() => {
-                self.g.items.get(j + p.old - p.new.len())
-            }
+            Some(p) if j >= p.at + p.new.len() => self.items.get(j + p.old - p.new.len()),
             Some(p) if j >= p.at => p.new.get(j - p.at),
-            _ => self.g.items.get(j),
+            _ => self.items.get(j),
         }
     }
 
@@ -516,7 +521,7 @@ impl Builder<'_, '_> {
         for id in self.candidates(end) {
             let Some((at, old, from)) = self.range(id) else { continue };
             let tail: Vec<&super::lines::Line> = (at..at + old)
-                .filter_map(|j| match &self.g.items[j].kind {
+                .filter_map(|j| match &self.items[j].kind {
                     VKind::Line { line, .. } => Some(line),
                     _ => None,
                 })
@@ -537,12 +542,11 @@ impl Builder<'_, '_> {
             }
         }
         let (_, id, p) = best?;
-        let lines = |items: &[VItem]| {
-            items.iter().filter(|it| matches!(it.kind, VKind::Line { .. })).count() as i32
-        };
-        let by = lines(&p.new) - lines(&self.g.items[p.at..p.at + p.old]);
+        let is_line = |it: &VItem| matches!(it.kind, VKind::Line { .. });
+        let old = (p.at..p.at + p.old).filter(|&j| is_line(&self.items[j])).count();
+        let by = p.new.iter().filter(|it| is_line(it)).count() as i32 - old as i32;
         let span = p.new.first().map_or(Span::default(), |it| it.span);
-        self.g.items.splice(p.at..p.at + p.old, p.new);
+        self.items.splice(p.at, p.old, p.new);
         self.resetter.changed(id);
         Some(Finding::Reset { by, span })
     }
@@ -575,8 +579,8 @@ impl Builder<'_, '_> {
         if n > MAX_RESET {
             return None;
         }
-        let before = (0..at).rev().take_while(|&j| self.g.items[j].para == Some(id));
-        let from = before.filter(|&j| matches!(self.g.items[j].kind, VKind::Line { .. }));
+        let before = (0..at).rev().take_while(|&j| self.items[j].para == Some(id));
+        let from = before.filter(|&j| matches!(self.items[j].kind, VKind::Line { .. }));
         Some((at, n, from.count()))
     }
 
