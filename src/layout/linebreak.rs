@@ -314,7 +314,9 @@ fn try_pass(
         }
         j
     };
-    let mut nodes: Vec<Node> = vec![Node {
+    // About one node a legal break, reserved at once rather than grown.
+    let mut nodes: Vec<Node> = Vec::with_capacity(n);
+    nodes.push(Node {
         pos: 0,
         fitness: 2,
         hyph_run: 0,
@@ -326,9 +328,12 @@ fn try_pass(
         st: 0,
         sh: 0,
         fil: 0,
-    }];
+    });
     let mut best: Vec<(u32, Best)> = Vec::with_capacity(4);
     let mut active: Vec<usize> = vec![0];
+    // The nodes that stay active past this break: filled, then swapped with
+    // `active`, so that no break allocates.
+    let mut keep: Vec<usize> = Vec::new();
     for i in 0..n {
         if !is_legal(items, i, pass) {
             continue;
@@ -340,7 +345,7 @@ fn try_pass(
         // Best new node per (fitness, hyphen run) — and per line count, when a
         // looseness is asked for.
         best.clear();
-        let mut keep = Vec::with_capacity(active.len());
+        keep.clear();
         let pr = hang_right(items, prot, i);
         for &a in &active {
             let node = nodes[a];
@@ -412,7 +417,7 @@ fn try_pass(
                 *slot = Some((total, a));
             }
         }
-        active = keep;
+        std::mem::swap(&mut active, &mut keep);
         let j = after(i);
         for (fc, row) in best.iter().flat_map(|(_, b)| b.iter().enumerate()) {
             for (run, slot) in row.iter().enumerate() {
