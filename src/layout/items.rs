@@ -1134,7 +1134,9 @@ impl<'f> Builder<'f> {
 
     /// Adds emergency cuts inside every stretch of the word that is still wider than
     /// the measure between its natural cuts: between any two characters (and between
-    /// two parts), except next to a joiner or before a note mark.
+    /// two parts), except next to a joiner or before a note mark that follows text.
+    /// Between two marks it may cut: a run of marks wider than the measure breaks
+    /// rather than run off the page.
     fn emergency_cuts(&self, shaped: &[Shaped], cuts: &mut [Vec<Cut>]) {
         // The stretches: (part, glyph) positions where one starts, with its width.
         let mut stretch_start = (0usize, 0usize);
@@ -1165,9 +1167,13 @@ impl<'f> Builder<'f> {
                 }
                 for (gi, byte) in cluster_starts(s) {
                     let at = (k, gi);
+                    let between_marks = gi == 0
+                        && s.note.is_some()
+                        && k > 0
+                        && shaped[k - 1].note.is_some();
                     let allowed = at > from
                         && at < to
-                        && s.note.is_none()
+                        && (s.note.is_none() || between_marks)
                         && (gi > 0 || k > 0)
                         && !no_break_at(s, byte);
                     if allowed && !cuts[k].iter().any(|c| c.glyph == gi) {

@@ -347,7 +347,7 @@ fn try_pass(
         best.clear();
         keep.clear();
         let pr = hang_right(items, prot, i);
-        for &a in &active {
+        for (k, &a) in active.iter().enumerate() {
             let node = nodes[a];
             let width = sw[i] - node.w + pen_w - pr - node.pl;
             let stretch = sst[i] - node.st + extra - lost.0;
@@ -361,12 +361,16 @@ fn try_pass(
                 }
             } else if width - measure > shrink {
                 // Overfull: no later break from this node can do better (TeX §851).
-                if pen == FORCE && active.len() == 1 && keep.is_empty() {
-                    // The only way forward; accept it rather than fail.
-                    (10_000, false)
-                } else {
+                // But in the last pass, when every node before it has gone the same
+                // way and no break here is feasible, the last one ends an overfull
+                // line here rather than leave the paragraph with no breaking at all
+                // (TeX §854's artificial demerits): a run of marks or a word too
+                // wide for the measure overflows its own line, and only it.
+                let last = k + 1 == active.len() && keep.is_empty() && best.is_empty();
+                if !(last && pass == Pass::Emergency) {
                     continue;
                 }
+                (10_000, false)
             } else {
                 (badness(width - measure, shrink), false)
             };
@@ -541,6 +545,26 @@ mod tests {
         assert_eq!(*b.last().unwrap(), items.len() - 1);
         // 20 words of 30 with 10 spaces: five words a line (190 + stretch).
         assert_eq!(b.len(), 4);
+    }
+
+    #[test]
+    fn a_box_too_wide_for_the_measure_overflows_its_own_line_only() {
+        // Forty words that set five to a line, then one of 500 on a measure of 200
+        // that no break can fit: it ends an overfull line of its own in the last
+        // pass, the words before it set as they would be without it — not one
+        // word to a line, as breaking at every legal point would.
+        let mut ws = vec![30; 40];
+        ws.push(500);
+        let items = words(&ws);
+        let (b, pass) = linebreak(&items, &[], 200, &Params::for_size(12), None);
+        assert_eq!(pass, Pass::Emergency);
+        let (alone, _) =
+            linebreak(&words(&[30; 40]), &[], 200, &Params::for_size(12), None);
+        assert_eq!(b.len(), alone.len() + 1, "{b:?}");
+        // The wide box is the last line's only box.
+        let last_start = b[b.len() - 2] + 1;
+        let boxes = items[last_start..].iter().filter(|i| matches!(i, Item::Box { .. }));
+        assert_eq!(boxes.count(), 1);
     }
 
     #[test]
