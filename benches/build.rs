@@ -4,11 +4,15 @@
 //! - **cost per word**, all four editions, medians of seven runs made in turn: the
 //!   235k-word book (the sample's body fifty times) beside an eleven-chapter book
 //!   of about 107k words with a note on every third paragraph, once with notes
-//!   that refer to other chapters' pages (laid out again for the page numbers) and
-//!   once without;
-//! - **notes**: that book's PDF with 1, 10 and 100 times its 286 notes (each third
-//!   paragraph carries 1, 10 or 100): the cost of one note more, which stays the
-//!   same when the cost grows linearly;
+//!   that refer to other chapters' pages (laid out again for the page numbers),
+//!   once without, and once twice as long (22 chapters, 215k words): the cost that
+//!   grows with the words. Each is given whole, and net of the start-up (the same
+//!   front matter over ten words: fonts, patterns, the cover), which a shorter book
+//!   shares among fewer words;
+//! - **notes**: that book's PDF with 1, 10, 100 and 1,000 times its 286 notes (each
+//!   third paragraph carries 1 to 1,000 short notes under labels of a few letters,
+//!   so that 286,000 fit in a manuscript): the cost of one note more over the step
+//!   before, which stays the same when the cost grows linearly;
 //! - **many manuscripts**: a folder of 200 copies of the sample, every edition, and
 //!   the pamphlets built a second.
 //!
@@ -69,19 +73,64 @@ fn long_book(sample: &str) -> String {
     book
 }
 
-/// Eleven chapters of about 9,450 words from the seed text, `per` notes on every
-/// third paragraph; each note refers to another chapter's page when `refs`.
-fn notes_book(seed: &str, per: usize, refs: bool) -> (String, usize) {
+/// The long book's start-up: its front matter over ten words.
+fn long_start(sample: &str) -> String {
+    sample_parts(sample).0
+        + "\n# Part 1\n\nTen words of text to start the book up with.\n"
+}
+
+/// The notes book's start-up: its front matter over ten words.
+fn notes_start() -> String {
+    NOTES_FRONT.to_string()
+        + "\n# Chapter One\n\nTen words of text to start the book up with.\n"
+}
+
+const NOTES_FRONT: &str =
+    "---\ntitle: The Long Book\nauthor: Ada Writer\nlang: en\ntoc-depth: 2\n---\n";
+
+/// How the notes book's notes are written.
+#[derive(Clone, Copy, PartialEq)]
+enum Form {
+    /// "A note on chapter 3, on chapter 9."
+    Plain,
+    /// "A note on chapter 3, see [](#ch-9)": a reference to a page.
+    Refs,
+    /// "See 9.", under a label of a few letters: 286,000 of them fit in a
+    /// manuscript (which quire reads up to 16 MiB).
+    Short,
+}
+
+/// A label of a few letters for note `n`.
+fn short_label(mut n: usize) -> String {
+    let digits = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut s = Vec::new();
+    loop {
+        s.push(digits[n % 36]);
+        n /= 36;
+        if n == 0 {
+            break;
+        }
+    }
+    s.reverse();
+    String::from_utf8(s).unwrap()
+}
+
+/// `chapters` × 11 chapters of about 9,450 words from the seed text, `per` notes
+/// on every third paragraph, written in `form`.
+fn notes_book(seed: &str, per: usize, form: Form, chapters: usize) -> (String, usize) {
     let paras: Vec<String> = seed
         .split("\n\n")
         .map(|p| p.replace('\n', " "))
         .filter(|p| words(p) > 25)
         .collect();
-    let mut s =
-        "---\ntitle: The Long Book\nauthor: Ada Writer\nlang: en\ntoc-depth: 2\n---\n"
-            .to_string();
+    let mut s = NOTES_FRONT.to_string();
     let (mut k, mut count) = (0, 0);
-    for (c, name) in CHAPTERS.iter().enumerate() {
+    let names = (0..chapters).flat_map(|round| {
+        CHAPTERS
+            .iter()
+            .map(move |n| if round == 0 { n.to_string() } else { format!("{n} {round}") })
+    });
+    for (c, name) in names.enumerate() {
         s.push_str(&format!("\n# Chapter {name} {{#ch-{}}}\n", c + 1));
         let (mut n, mut j, mut defs) = (0, 0, String::new());
         while n < 9450 {
@@ -89,17 +138,20 @@ fn notes_book(seed: &str, per: usize, refs: bool) -> (String, usize) {
             k += 1;
             if j % 3 == 1 {
                 for m in 0..per {
-                    let label = format!("c{}n{j}m{m}", c + 1);
-                    p.push_str(&format!("[^{label}]"));
                     let other = (c + 5) % 11 + 1;
-                    let see = if refs {
-                        format!(", see [](#ch-{other})")
-                    } else {
-                        format!(", on chapter {other}")
+                    let (label, text) = match form {
+                        Form::Plain => (
+                            format!("c{}n{j}m{m}", c + 1),
+                            format!("A note on chapter {c}, on chapter {other}."),
+                        ),
+                        Form::Refs => (
+                            format!("c{}n{j}m{m}", c + 1),
+                            format!("A note on chapter {c}, see [](#ch-{other})."),
+                        ),
+                        Form::Short => (short_label(count), format!("See {other}.")),
                     };
-                    defs.push_str(&format!(
-                        "\n[^{label}]: A note on chapter {c}{see}.\n"
-                    ));
+                    p.push_str(&format!("[^{label}]"));
+                    defs.push_str(&format!("\n[^{label}]: {text}\n"));
                     count += 1;
                 }
             }
@@ -128,15 +180,25 @@ fn main() {
     let dir = tmp.path();
 
     println!("cost per word, all four editions (medians of 7, the cases in turn)");
+    // Each case, and the start-up it shares (an index into `texts`).
+    let texts = [
+        long_book(&sample),
+        notes_book(&seed, 1, Form::Plain, 1).0,
+        notes_book(&seed, 1, Form::Refs, 1).0,
+        notes_book(&seed, 1, Form::Plain, 2).0,
+        long_start(&sample),
+        notes_start(),
+    ];
     let cases = [
-        ("235k-word book", long_book(&sample)),
-        ("107k-word book with notes", notes_book(&seed, 1, false).0),
-        ("the same, notes refer to pages", notes_book(&seed, 1, true).0),
+        ("235k-word book", 0, 4),
+        ("107k-word book with notes", 1, 5),
+        ("the same, notes refer to pages", 2, 5),
+        ("the same, twice as long", 3, 5),
     ];
     // In turn rather than one case after the other, so that the machine's drift
     // (its speed changes by a fifth within minutes) falls on every case alike.
-    let mut times = vec![Vec::new(); cases.len()];
-    for (k, (_, text)) in cases.iter().enumerate() {
+    let mut times = vec![Vec::new(); texts.len()];
+    for (k, text) in texts.iter().enumerate() {
         std::fs::write(dir.join(format!("book{k}.md")), text).unwrap();
     }
     for _ in 0..7 {
@@ -144,24 +206,41 @@ fn main() {
             t.push(build(dir, &[&format!("book{k}.md"), "-o", "out"]));
         }
     }
-    for ((name, text), mut t) in cases.iter().zip(times) {
-        t.sort();
-        let t = t[t.len() / 2];
-        let per = t.as_secs_f64() * 1e6 / words(text) as f64;
-        println!("  {name:<36} {:>7} words {t:>9.2?} {per:>6.2} µs a word", words(text));
+    let medians: Vec<f64> = times
+        .into_iter()
+        .map(|mut t| {
+            t.sort();
+            t[t.len() / 2].as_secs_f64()
+        })
+        .collect();
+    for (name, k, start) in cases {
+        let (t, w) = (medians[k], words(&texts[k]));
+        let net = (t - medians[start]) * 1e6 / (w - words(&texts[start])) as f64;
+        println!(
+            "  {name:<32} {w:>7} words {t:>7.3} s {:>6.2} µs a word, {net:>5.2} net of {:.1} ms start-up",
+            t * 1e6 / w as f64,
+            medians[start] * 1e3
+        );
     }
 
-    println!("notes: the 107k-word book's PDF with ever more notes (medians of 3)");
-    let mut base: Option<(f64, usize)> = None;
-    for per in [1, 10, 100] {
-        let (text, notes) = notes_book(&seed, per, false);
+    println!(
+        "notes: the 107k-word book's PDF with 1, 10, 100 and 1,000 times its notes, each \
+         \"See 9.\" (medians of 3; one run of the last)"
+    );
+    let mut before: Option<(f64, usize)> = None;
+    for per in [1, 10, 100, 1000] {
+        let (text, notes) = notes_book(&seed, per, Form::Short, 1);
         std::fs::write(dir.join("notes.md"), &text).unwrap();
-        let t = median(3, || build(dir, &["notes.md", "--format", "pdf", "-o", "out"]));
+        let runs = if per < 1000 { 3 } else { 1 };
+        let t =
+            median(runs, || build(dir, &["notes.md", "--format", "pdf", "-o", "out"]));
+        // The cost of one note over the step before: the same at every step when
+        // the cost grows linearly with the notes.
         let each =
-            base.map(|(t0, n0)| (t.as_secs_f64() - t0) * 1e6 / (notes - n0) as f64);
-        base.get_or_insert((t.as_secs_f64(), notes));
+            before.map(|(t0, n0)| (t.as_secs_f64() - t0) * 1e6 / (notes - n0) as f64);
+        before = Some((t.as_secs_f64(), notes));
         let each = each.map_or("".into(), |us| format!("{us:>6.1} µs a note more"));
-        println!("  {notes:>6} notes {t:>9.2?} {each}");
+        println!("  {notes:>7} notes {t:>9.2?} {each}");
     }
 
     println!("many manuscripts: 200 copies of the sample, every edition");
