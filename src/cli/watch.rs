@@ -13,7 +13,7 @@ use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 
 use super::CliError;
 use super::args::BuildArgs;
-use super::build::build_all;
+use super::build::{Afterwards, build_all};
 
 /// How long the file system must be quiet before a rebuild.
 const DEBOUNCE: Duration = Duration::from_millis(300);
@@ -55,7 +55,7 @@ pub fn watch(args: &BuildArgs) -> Result<ExitCode, CliError> {
     };
     let out = std::path::absolute(&args.out).unwrap_or_else(|_| args.out.clone());
     let t0 = Instant::now();
-    report(build_all(args), t0);
+    report(build_all(args, Afterwards::Continue), t0);
 
     let (tx, rx) = mpsc::channel::<DebounceEventResult>();
     let mut debouncer = new_debouncer(DEBOUNCE, None, tx)
@@ -115,7 +115,7 @@ pub fn watch(args: &BuildArgs) -> Result<ExitCode, CliError> {
                 if let Some(first) = changed.first() {
                     eprintln!("quire: {} changed; rebuilding", first.display());
                     let t0 = Instant::now();
-                    report(build_all(args), t0);
+                    report(build_all(args, Afterwards::Continue), t0);
                 }
             }
             Err(errors) => {
