@@ -507,3 +507,39 @@ fn issue_17_every_spread_ends_level_among_headings_and_verse() {
         .collect();
     assert!(unlevel.is_empty(), "unlevel spreads: {unlevel:?}");
 }
+
+#[test]
+fn a_note_split_at_the_foot_of_a_right_hand_page_does_not_end_there_in_a_hyphen() {
+    // A reader carries a word broken at the foot of a right-hand page over the turn
+    // of the leaf; the body's lines never end such a page in a hyphen, nor may a
+    // note's. Texts of many lengths before a long note, so that the note splits at
+    // many points: some splits fall on a recto, some at a hyphenated line.
+    let note = "Notwithstanding the extraordinarily comprehensive administrative \
+                reorganisation, the revolutionary municipality's unquestionably \
+                characteristic determination, counterrevolutionary interference and \
+                internationalist understanding notwithstanding, the representatives \
+                deliberated incomprehensibly, unconstitutionally and indefatigably. "
+        .repeat(6);
+    let (mut recto_splits, mut hyphen_ends) = (0, 0);
+    for k in 20..60 {
+        let md = format!(
+            "{}{}A sentence with a note.[^n]\n\n{}\n\n[^n]: {note}\n",
+            front("T"),
+            SENTENCE.repeat(k),
+            SENTENCE.repeat(8)
+        );
+        let (l, _) = lay(&md);
+        for p in &l.pages {
+            let Some(last) = p.lines.iter().skip(p.body_lines).last() else { continue };
+            let recto = p.number % 2 == 1;
+            if recto && !last.line.last {
+                recto_splits += 1;
+                if last.line.hyphenated {
+                    hyphen_ends += 1;
+                }
+            }
+        }
+    }
+    assert!(recto_splits > 5, "the texts split the note on right-hand pages");
+    assert_eq!(hyphen_ends, 0, "{hyphen_ends} of {recto_splits} splits end in a hyphen");
+}

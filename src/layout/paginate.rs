@@ -734,6 +734,7 @@ impl Builder<'_, '_> {
             let fit = (room.max(0) as usize).min(c.to - c.from);
             // An empty foot always takes at least a line, so a page always progresses.
             let fit = if st.chunks.is_empty() { fit.max(1) } else { fit };
+            let fit = self.turn_safe(c.note, c.from, fit);
             if fit > 0 && st.carry.is_empty() {
                 st.notes_h += sep + lead * fit as Sp;
                 st.chunks.push(Chunk { note: c.note, from: c.from, to: c.from + fit });
@@ -764,6 +765,21 @@ impl Builder<'_, '_> {
 
     fn note(&self, n: u32) -> &NoteLines {
         &self.g.notes[&n]
+    }
+
+    /// How many of note `n`'s lines from `from` to set at this page's foot, of the
+    /// `fit` that fit: one fewer when the part would end a right-hand page in a
+    /// hyphen, which the reader would carry over the turn of the leaf — as the
+    /// text's lines never end such a page (see `VItem::break_verso`) — so long as a
+    /// line is left.
+    fn turn_safe(&self, n: u32, from: usize, fit: usize) -> usize {
+        if fit < 2 || self.number().is_multiple_of(2) {
+            return fit;
+        }
+        let lines = &self.note(n).lines;
+        let end = from + fit;
+        let split_in_hyphen = end < lines.len() && lines[end - 1].hyphenated;
+        if split_in_hyphen { fit - 1 } else { fit }
     }
 
     /// The notes an item brings to this page: those it refers to that have not begun
@@ -870,6 +886,7 @@ impl Builder<'_, '_> {
             let room =
                 (self.avail - st.body_h - st.notes_h - reserve) / nl.leading.max(1);
             let fit = (room.max(1) as usize).min(nl.lines.len());
+            let fit = self.turn_safe(n, 0, fit);
             st.notes_h += nl.leading * fit as Sp;
             st.chunks.push(Chunk { note: n, from: 0, to: fit });
             if fit < nl.lines.len() {
@@ -897,7 +914,7 @@ impl Builder<'_, '_> {
             let room = (self.avail - st.body_h - st.notes_h - sep) / nl.leading.max(1);
             let len = nl.lines.len();
             if st.carry.is_empty() && room >= 1 {
-                let fit = (room as usize).min(len);
+                let fit = self.turn_safe(n, 0, (room as usize).min(len));
                 st.notes_h += sep + nl.leading * fit as Sp;
                 st.chunks.push(Chunk { note: n, from: 0, to: fit });
                 if fit < len {
