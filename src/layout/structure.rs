@@ -180,14 +180,7 @@ impl Structure {
     /// edition meets each note where its mark is): right after it — or, when that
     /// is a table cell, at the cell's end.
     pub fn children(&self) -> Vec<Vec<Tag>> {
-        // Notes in the order of their numbers, which is that of their first
-        // references, with the paragraph each follows.
-        let order: Vec<(Tag, Tag)> = self
-            .notes
-            .values()
-            .filter_map(|&(note, from)| Some((note, from?)))
-            .filter(|&(note, from)| note != ARTIFACT && self.may_follow(note, from))
-            .collect();
+        let order = self.note_order();
         let placed: std::collections::BTreeSet<Tag> =
             order.iter().map(|&(n, _)| n).collect();
         let mut kids = Siblings::new(self.nodes.len());
@@ -219,6 +212,16 @@ impl Structure {
             *skip += 1;
         }
         kids.into_lists()
+    }
+
+    /// Notes in the order of their numbers, which is that of their first
+    /// references, with the paragraph each follows.
+    fn note_order(&self) -> Vec<(Tag, Tag)> {
+        self.notes
+            .values()
+            .filter_map(|&(note, from)| Some((note, from?)))
+            .filter(|&(note, from)| note != ARTIFACT && self.may_follow(note, from))
+            .collect()
     }
 
     /// The node `k` is read under: its parent, or the document for a node under
@@ -344,12 +347,7 @@ mod tests {
     /// The placing of notes as one insertion into a vector after another: the
     /// plain statement of the order that `children` builds in linear time.
     fn children_by_insertion(s: &Structure) -> Vec<Vec<Tag>> {
-        let order: Vec<(Tag, Tag)> = s
-            .notes
-            .values()
-            .filter_map(|&(note, from)| Some((note, from?)))
-            .filter(|&(note, from)| note != ARTIFACT && s.may_follow(note, from))
-            .collect();
+        let order = s.note_order();
         let placed: Vec<Tag> = order.iter().map(|&(n, _)| n).collect();
         let mut kids: Vec<Vec<Tag>> = vec![Vec::new(); s.nodes.len()];
         kids[0].extend(&s.front);

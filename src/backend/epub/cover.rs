@@ -369,11 +369,6 @@ mod tests {
             "reproducible"
         );
     }
-}
-
-#[cfg(test)]
-mod fleuron_tests {
-    use super::*;
 
     /// Whether the cover has a fleuron standing clear of every other line.
     fn fleuron_clear(meta: &Metadata) -> Option<bool> {
