@@ -78,8 +78,8 @@ pub fn typographic_sized(
 
 /// The cover's ink, as outlines to fill.
 struct Ink {
-    /// A frame inset from the edge.
-    frame: Option<Path>,
+    /// A frame inset from the edge: its four sides.
+    frame: Vec<Path>,
     /// The title's and the subtitle's lines.
     above: Vec<Path>,
     fleuron: Option<Path>,
@@ -100,14 +100,33 @@ impl Ink {
 fn cover_ink(meta: &Metadata, fonts: &Fonts, (w, h): (f32, f32)) -> Result<Ink, String> {
     let margin = 170.0;
     let measure = w - 2.0 * margin;
-    let mut frame = PathBuilder::new();
-    frame.push_rect(Rect::from_xywh(80.0, 80.0, w - 160.0, h - 160.0).ok_or("frame")?);
-    let stroke = tiny_skia::Stroke { width: 6.0, ..Default::default() };
-    let frame = frame.finish().and_then(|p| p.stroke(&stroke, 1.0));
+    let frame = frame(w, h)?;
     let (above, y) = title_lines(meta, fonts, w, measure);
     let below = author_lines(meta, fonts, (w, h), measure);
     let fleuron = fleuron(fonts, w, (&above, &below), (y + 260.0).max(h * 0.586));
     Ok(Ink { frame, above, fleuron, below })
+}
+
+/// A rule 6 px wide 80 px inside the edge, as its four sides: the rectangle a
+/// stroke of it would fill (its edges fall on whole pixels, so no pixel is part
+/// ink), in parts whose bounds leave the cover's middle out — so that the
+/// encoder knows the macroblocks there are background without looking.
+fn frame(w: f32, h: f32) -> Result<Vec<Path>, String> {
+    let (inset, rule) = (80.0, 6.0);
+    let (outer, inner) = (inset - rule / 2.0, inset + rule / 2.0);
+    let sides = [
+        (outer, outer, w - 2.0 * outer, rule),
+        (outer, h - inner, w - 2.0 * outer, rule),
+        (outer, inner, rule, h - 2.0 * inner),
+        (w - inner, inner, rule, h - 2.0 * inner),
+    ];
+    sides
+        .into_iter()
+        .map(|(x, y, sw, sh)| {
+            let rect = Rect::from_xywh(x, y, sw, sh).ok_or("frame")?;
+            Ok(PathBuilder::from_rect(rect))
+        })
+        .collect()
 }
 
 /// The title, as large as fits in at most four lines, and the subtitle; with the
@@ -206,29 +225,57 @@ fn fleuron(
 const BAND: u32 = 160;
 
 /// Fills the shapes in ink on the background, a band of rows at a time, each
-/// band encoded before the next is drawn in the same pixels.
-fn draw_in_bands(
+/// band encoded before the next is drawn in the same pixels. A macroblock no
+/// shape's bounds come near is background: the encoder writes it so without
+/// reading its pixels, which nine in ten of a cover's are.
+fn draw_in_bands(shapes: &[Path], size: (u32, u32)) -> Result<Vec<u8>, String> {
+    draw_bands(shapes, size, true)
+}
+
+/// [`draw_in_bands`], telling the encoder the background `by_bounds` or leaving
+/// it to find it in the pixels (the yardstick of a test).
+fn draw_bands(
     shapes: &[Path],
     (width, height): (u32, u32),
+    by_bounds: bool,
 ) -> Result<Vec<u8>, String> {
     let mut paint = Paint::default();
     paint.set_color_rgba8(INK.0, INK.1, INK.2, 255);
     paint.anti_alias = true;
     let background =
         tiny_skia::Color::from_rgba8(BACKGROUND.0, BACKGROUND.1, BACKGROUND.2, 255);
+    let plain_colour = [BACKGROUND.0, BACKGROUND.1, BACKGROUND.2];
+    // Each shape's bounds, widened by two pixels for the anti-aliasing at its
+    // edges, as (left, top, right, bottom).
+    let inked: Vec<[f32; 4]> = shapes
+        .iter()
+        .map(|s| s.bounds())
+        .map(|b| [b.left() - 2.0, b.top() - 2.0, b.right() + 2.0, b.bottom() + 2.0])
+        .collect();
+    let meets = |b: &[f32; 4], (x, y): (f32, f32), (w, h): (f32, f32)| {
+        b[0] < x + w && x < b[2] && b[1] < y + h && y < b[3]
+    };
     let mut jpeg = super::jpeg::Encoder::new((width as usize, height as usize), QUALITY)?;
     let mut pix = Pixmap::new(width, BAND.min(height)).ok_or("cover size")?;
     for top in (0..height).step_by(BAND as usize) {
         let rows = BAND.min(height - top);
+        let band = ((0.0, top as f32), (width as f32, rows as f32));
         pix.fill(background);
         let up = Transform::from_translate(0.0, -(top as f32));
-        for shape in shapes {
-            pix.fill_path(shape, &paint, FillRule::Winding, up, None);
+        for (shape, b) in shapes.iter().zip(&inked) {
+            if meets(b, band.0, band.1) {
+                pix.fill_path(shape, &paint, FillRule::Winding, up, None);
+            }
         }
+        let plain = |x: usize, y: usize| {
+            let at = (x as f32, (top as usize + y) as f32);
+            by_bounds && !inked.iter().any(|b| meets(b, at, (16.0, 16.0)))
+        };
         // The background is opaque, so premultiplied RGBA equals straight RGBA.
         let data = &pix.data()[..(width * rows * 4) as usize];
         let (width, height) = (width as usize, rows as usize);
-        jpeg.rows(&super::jpeg::Pixels { data, width, height, bpp: 4 })?;
+        let px = super::jpeg::Pixels { data, width, height, bpp: 4 };
+        jpeg.rows_known(&px, plain_colour, plain)?;
     }
     jpeg.finish()
 }
@@ -368,6 +415,28 @@ mod tests {
             jpg,
             "reproducible"
         );
+    }
+
+    #[test]
+    fn the_background_known_from_the_shapes_is_the_background_drawn() {
+        // The cover as the encoder writes it, told which macroblocks no shape comes
+        // near, against the same bands with every pixel read: a title, subtitle,
+        // author and publisher, at sizes whose frame and lines fall across
+        // macroblocks at other offsets.
+        let meta = Metadata {
+            title: "Which macroblocks are background".into(),
+            subtitle: Some("and which are not".into()),
+            authors: vec!["Ada Writer".into()],
+            publisher: Some("The Press".into()),
+            ..Default::default()
+        };
+        let fonts = Fonts::with(&Typefaces::default()).unwrap();
+        for (w, h) in [(WIDTH, HEIGHT), (1203, 1925), (999, 1601)] {
+            let ink = cover_ink(&meta, &fonts, (w as f32, h as f32)).unwrap();
+            let shapes = ink.shapes();
+            let known = draw_bands(&shapes, (w, h), true).unwrap();
+            assert!(known == draw_bands(&shapes, (w, h), false).unwrap(), "{w} × {h}");
+        }
     }
 
     /// Whether the cover has a fleuron standing clear of every other line.

@@ -59,11 +59,27 @@ impl Encoder {
     /// The next band of rows: the picture's width, a multiple of 16 rows high
     /// unless it is the last.
     pub fn rows(&mut self, px: &Pixels) -> Result<(), String> {
+        self.rows_known(px, [0; 3], |_, _| false)
+    }
+
+    /// The next band of rows, as [`rows`](Self::rows), where the caller knows
+    /// which macroblocks hold `colour` alone: `plain(x, y)`, at the macroblock
+    /// whose first pixel is (x, y) in the band. Those pixels are not read.
+    pub fn rows_known(
+        &mut self,
+        px: &Pixels,
+        colour: [u8; 3],
+        plain: impl Fn(usize, usize) -> bool,
+    ) -> Result<(), String> {
         self.check(px)?;
         for y in (0..px.height).step_by(16) {
             for x in (0..px.width).step_by(16) {
                 let (t, dc, bits) = (&self.tables, &mut self.dc, &mut self.bits);
-                match flat_colour(px, x, y) {
+                let flat = match plain(x, y) {
+                    true => Some(colour),
+                    false => flat_colour(px, x, y),
+                };
+                match flat {
                     Some(rgb) => write_flat(bits, t, dc, ycc(rgb)),
                     None => write_mcu(bits, t, dc, &samples(px, x, y)),
                 }
@@ -221,7 +237,7 @@ impl Codes {
 /// One component class's tables: the quantiser of each coefficient (times 8, as
 /// the transform's output is eight times the DCT's), DC and AC codes.
 struct Class {
-    q: [i32; 64],
+    q: [Quant; 64],
     dc: Codes,
     ac: Codes,
 }
@@ -237,7 +253,7 @@ impl Tables {
     fn new(quality: u8) -> Tables {
         let written = [scaled(&LUMA_Q, quality), scaled(&CHROMA_Q, quality)];
         let class = |t: &[u8; 64], dc, ac| Class {
-            q: t.map(|v| i32::from(v) * 8),
+            q: t.map(|v| Quant::new(u32::from(v) * 8)),
             dc: Codes::new(dc),
             ac: Codes::new(ac),
         };
@@ -293,16 +309,25 @@ fn write_headers(out: &mut Vec<u8>, (w, h): (u16, u16), t: &Tables) {
 /// block's pixels past the picture repeat its last row and column, so they share
 /// it too).
 fn flat_colour(px: &Pixels, x: usize, y: usize) -> Option<[u8; 3]> {
-    let at = |x: usize, y: usize| (y * px.width + x) * px.bpp;
-    let first = &px.data[at(x, y)..at(x, y) + px.bpp];
+    let stride = px.width * px.bpp;
+    let start = y * stride + x * px.bpp;
     let run = 16.min(px.width - x) * px.bpp;
-    // The first pixel repeated along a row, to compare whole rows with.
-    let mut pattern = [0; 64];
-    for p in pattern[..run].chunks_exact_mut(px.bpp) {
-        p.copy_from_slice(first);
-    }
+    let first = &px.data[start..start + px.bpp];
+    // Whole pixels compared as words (RGBA) or as three bytes (RGB), not a
+    // library `memcmp` per row: nine in ten macroblocks of a cover are tested
+    // so, and the call had cost more than the comparison.
+    let flat_row = |row: &[u8]| match px.bpp {
+        4 => {
+            let word = |p: &[u8]| u32::from_ne_bytes([p[0], p[1], p[2], p[3]]);
+            let first = word(first);
+            row.chunks_exact(4).all(|p| word(p) == first)
+        }
+        _ => row
+            .chunks_exact(3)
+            .all(|p| p[0] == first[0] && p[1] == first[1] && p[2] == first[2]),
+    };
     (y..(y + 16).min(px.height))
-        .all(|r| px.data[at(x, r)..at(x, r) + run] == pattern[..run])
+        .all(|r| flat_row(&px.data[r * stride + x * px.bpp..][..run]))
         .then(|| [first[0], first[1], first[2]])
 }
 
@@ -329,13 +354,20 @@ fn samples(px: &Pixels, x0: usize, y0: usize) -> Mcu {
     let stride = px.width * px.bpp;
     // Where each column's pixel starts in a row (past the edge, the last one).
     let at: [usize; 16] = std::array::from_fn(|dx| (x0 + dx).min(px.width - 1) * px.bpp);
+    let mut last = ([0, 0, 0], ycc([0, 0, 0]));
     for dy in 0..16 {
         let y = (y0 + dy).min(px.height - 1);
         let row = &px.data[y * stride..(y + 1) * stride];
         let luma = &mut m.y[dy / 8 * 2..dy / 8 * 2 + 2];
         let (cb, cr) = (&mut m.cb[dy / 2 * 8..][..8], &mut m.cr[dy / 2 * 8..][..8]);
         for (dx, &i) in at.iter().enumerate() {
-            let [l, b, r] = ycc([row[i], row[i + 1], row[i + 2]]);
+            let rgb = [row[i], row[i + 1], row[i + 2]];
+            // A letter's edge is mostly ink and background: a pixel the colour of
+            // the last one reuses its conversion.
+            if rgb != last.0 {
+                last = (rgb, ycc(rgb));
+            }
+            let [l, b, r] = last.1;
             luma[dx / 8][dy % 8 * 8 + dx % 8] = l - 128;
             cb[dx / 2] += b;
             cr[dx / 2] += r;
@@ -360,7 +392,7 @@ fn write_mcu(bits: &mut Bits, t: &Tables, dc: &mut [i32; 3], m: &Mcu) {
 /// sample.
 fn write_samples(bits: &mut Bits, c: &Class, prev: &mut i32, block: &[i32; 64]) {
     if block.iter().all(|&s| s == block[0]) {
-        write_dc_only(bits, c, prev, quantise(64 * block[0], c.q[0]));
+        write_dc_only(bits, c, prev, c.q[0].apply(64 * block[0]));
     } else {
         write_block(bits, c, prev, &fdct(block));
     }
@@ -369,12 +401,12 @@ fn write_samples(bits: &mut Bits, c: &Class, prev: &mut i32, block: &[i32; 64]) 
 /// A macroblock of one colour: each block's transform is its DC coefficient
 /// alone, 64 times the sample (what [`fdct`] gives for a flat block).
 fn write_flat(bits: &mut Bits, t: &Tables, dc: &mut [i32; 3], [y, cb, cr]: [i32; 3]) {
-    let y = quantise(64 * (y - 128), t.luma.q[0]);
+    let y = t.luma.q[0].apply(64 * (y - 128));
     for _ in 0..4 {
         write_dc_only(bits, &t.luma, &mut dc[0], y);
     }
-    write_dc_only(bits, &t.chroma, &mut dc[1], quantise(64 * (cb - 128), t.chroma.q[0]));
-    write_dc_only(bits, &t.chroma, &mut dc[2], quantise(64 * (cr - 128), t.chroma.q[0]));
+    write_dc_only(bits, &t.chroma, &mut dc[1], t.chroma.q[0].apply(64 * (cb - 128)));
+    write_dc_only(bits, &t.chroma, &mut dc[2], t.chroma.q[0].apply(64 * (cr - 128)));
 }
 
 /// A block of a quantised DC coefficient and no other.
@@ -387,10 +419,10 @@ fn write_dc_only(bits: &mut Bits, c: &Class, prev: &mut i32, dc: i32) {
 /// block's of the component, then its AC coefficients in zigzag order as runs of
 /// zeros and values (T.81 F.1.2).
 fn write_block(bits: &mut Bits, c: &Class, prev: &mut i32, coefs: &[i32; 64]) {
-    write_dc(bits, c, prev, quantise(coefs[0], c.q[0]));
+    write_dc(bits, c, prev, c.q[0].apply(coefs[0]));
     let mut run = 0;
     for &i in &ZIGZAG[1..] {
-        let v = quantise(coefs[i], c.q[i]);
+        let v = c.q[i].apply(coefs[i]);
         if v == 0 {
             run += 1;
             continue;
@@ -417,10 +449,35 @@ fn write_dc(bits: &mut Bits, c: &Class, prev: &mut i32, dc: i32) {
     bits.value(diff, size);
 }
 
-/// A coefficient divided by its quantiser, rounded half away from zero.
-fn quantise(coef: i32, q: i32) -> i32 {
-    let v = (coef.abs() + q / 2) / q;
-    if coef < 0 { -v } else { v }
+/// A quantiser, with its reciprocal in 32-bit fixed point rounded up, so that
+/// dividing by it is a multiplication: exact for dividends below 2³² over the
+/// divisor (Granlund and Montgomery, "Division by invariant integers using
+/// multiplication", 1994), which a coefficient (below 2¹⁵) is far below. A
+/// division had cost a third of encoding a cover's lettered blocks.
+#[derive(Clone, Copy)]
+struct Quant {
+    q: u32,
+    recip: u64,
+}
+
+/// Dividends below this are divided by the reciprocal (2³² over the largest
+/// quantiser, 255 × 8, is above 2²¹).
+const RECIP_BELOW: u32 = 1 << 20;
+
+impl Quant {
+    fn new(q: u32) -> Quant {
+        Quant { q, recip: (1u64 << 32) / u64::from(q) + 1 }
+    }
+
+    /// A coefficient divided by the quantiser, rounded half away from zero.
+    fn apply(self, coef: i32) -> i32 {
+        let n = coef.unsigned_abs() + self.q / 2;
+        let v = match n < RECIP_BELOW {
+            true => ((u64::from(n) * self.recip) >> 32) as i32,
+            false => (n / self.q) as i32,
+        };
+        if coef < 0 { -v } else { v }
+    }
 }
 
 /// The number of bits of a value's magnitude (T.81's SSSS category).
@@ -600,6 +657,20 @@ mod tests {
         let mut want = [0; 64];
         want[0] = 64 * 37;
         assert_eq!(fdct(&flat), want, "a flat block is its DC alone");
+    }
+
+    #[test]
+    fn quantising_by_the_reciprocal_is_dividing() {
+        // Every quantiser a table can hold (1–255, times 8), over coefficients well
+        // past a transform's range and past the reciprocal's limit.
+        for q in (1..=255u32).map(|v| v * 8) {
+            let quant = Quant::new(q);
+            for coef in (-1_100_000i32..=1_100_000).step_by(997).chain(-9000..=9000) {
+                let v = (coef.abs() + q as i32 / 2) / q as i32;
+                let want = if coef < 0 { -v } else { v };
+                assert_eq!(quant.apply(coef), want, "{coef} / {q}");
+            }
+        }
     }
 
     #[test]
