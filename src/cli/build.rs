@@ -72,12 +72,10 @@ fn render_text(doc: &crate::model::Document, args: &BuildArgs) -> Vec<u8> {
 }
 
 /// What needs no print layout, made on another core while the print edition is
-/// laid out: the text edition, and the e-book's cover (most of a small e-book's
-/// work).
+/// laid out: the text edition.
 #[derive(Default)]
 struct Early {
     text: Option<Vec<u8>>,
-    cover: Option<Vec<u8>>,
 }
 
 /// Says why the PDF is not PDF/UA-1 + PDF/A-2a when it is not: at each image
@@ -347,27 +345,23 @@ impl Build<'_> {
         epub::modified_time(self.l.modified, self.sde)
     }
 
-    /// What needs no print layout: the text edition, and the e-book's cover.
+    /// What needs no print layout: the text edition.
     fn render_early(&self) -> Result<Early, CliError> {
         let (doc, formats) = (self.doc, self.formats);
         Ok(Early {
             text: formats.contains(&Format::Txt).then(|| render_text(doc, self.args)),
-            cover: match formats.contains(&Format::Epub) {
-                true => {
-                    Some(epub::cover_jpeg(doc, &self.l.res).map_err(|e| self.usage(e))?)
-                }
-                false => None,
-            },
         })
     }
 
-    /// The EPUB, with its cover made beforehand and the print edition's pages (its
-    /// page-list).
+    /// The EPUB, with the print edition's pages (its page-list). Its cover is made
+    /// here too, beside the PDF rather than beside the layout: a small book's
+    /// layout takes a fraction of the cover's time, its PDF about as long, so the
+    /// other core is busy through both steps instead of the first alone.
     fn render_epub(
         &self,
         pages: Vec<crate::layout::PageStart>,
-        cover: Vec<u8>,
     ) -> Result<Vec<u8>, CliError> {
+        let cover = epub::cover_jpeg(self.doc, &self.l.res).map_err(|e| self.usage(e))?;
         let opts = epub::EpubOptions {
             modified: self.modified(),
             embed_fonts: embeds_fonts(self.doc, &self.l.res),
@@ -476,16 +470,16 @@ impl Build<'_> {
     fn render(
         &self,
         job: Option<&PrintJob>,
-        mut early: Early,
+        early: Early,
         findings: &mut Diagnostics,
     ) -> Result<Vec<(PathBuf, Rendered)>, CliError> {
         let b = self;
         let mut epub = None;
         let mut sides: Vec<Box<dyn FnOnce() + Send>> = Vec::new();
-        if let Some(cover) = early.cover.take() {
+        if self.formats.contains(&Format::Epub) {
             let starts = job.map(|j| j.layout.page_starts()).unwrap_or_default();
             let epub = &mut epub;
-            sides.push(Box::new(move || *epub = Some(b.render_epub(starts, cover))));
+            sides.push(Box::new(move || *epub = Some(b.render_epub(starts))));
         }
         let (wants_pdf, wants_booklet) = (
             self.formats.contains(&Format::Pdf),
