@@ -314,8 +314,8 @@ fn flat_colour(px: &Pixels, x: usize, y: usize) -> Option<[u8; 3]> {
     let run = 16.min(px.width - x) * px.bpp;
     let first = &px.data[start..start + px.bpp];
     // Whole pixels compared as words (RGBA) or as three bytes (RGB), not a
-    // library `memcmp` per row: nine in ten macroblocks of a cover are tested
-    // so, and the call had cost more than the comparison.
+    // library `memcmp` per row: for sixteen pixels the call had cost more than
+    // the comparison.
     let flat_row = |row: &[u8]| match px.bpp {
         4 => {
             let word = |p: &[u8]| u32::from_ne_bytes([p[0], p[1], p[2], p[3]]);
