@@ -78,6 +78,13 @@ struct Early {
     text: Option<Vec<u8>>,
 }
 
+/// The e-book's cover: being drawn on a thread of its own, or to be drawn with
+/// the EPUB (see [`Build::start_cover`]).
+enum Cover<'s> {
+    Drawing(std::thread::ScopedJoinHandle<'s, Result<Vec<u8>, epub::EpubError>>),
+    Later,
+}
+
 /// Says why the PDF is not PDF/UA-1 + PDF/A-2a when it is not: at each image
 /// without alternative text, and at the front matter for anything else krilla's
 /// validators refused.
@@ -353,15 +360,34 @@ impl Build<'_> {
         })
     }
 
-    /// The EPUB, with the print edition's pages (its page-list). Its cover is made
-    /// here too, beside the PDF rather than beside the layout: a small book's
-    /// layout takes a fraction of the cover's time, its PDF about as long, so the
-    /// other core is busy through both steps instead of the first alone.
+    /// Starts the e-book's cover on a thread of its own when the editions are
+    /// spread over the cores: it needs nothing but the metadata, so it is drawn
+    /// beside the layout and the PDF alike. A small book's layout takes a fraction
+    /// of the cover's time and its PDF about as long, so drawn beside either step
+    /// alone the cover kept the book waiting. Its own thread, not a rayon job, so
+    /// that the EPUB's job may wait for it without holding up the pool.
+    fn start_cover<'s>(&'s self, s: &'s std::thread::Scope<'s, '_>) -> Cover<'s> {
+        if !self.spread || !self.formats.contains(&Format::Epub) {
+            return Cover::Later;
+        }
+        // A thread the system refuses leaves the cover to the EPUB's job.
+        std::thread::Builder::new()
+            .name("cover".into())
+            .spawn_scoped(s, || epub::cover_jpeg(self.doc, &self.l.res))
+            .map_or(Cover::Later, Cover::Drawing)
+    }
+
+    /// The EPUB, with the print edition's pages (its page-list) and its cover.
     fn render_epub(
         &self,
         pages: Vec<crate::layout::PageStart>,
+        cover: Cover,
     ) -> Result<Vec<u8>, CliError> {
-        let cover = epub::cover_jpeg(self.doc, &self.l.res).map_err(|e| self.usage(e))?;
+        let cover = match cover {
+            Cover::Drawing(h) => h.join().expect("drawing the cover does not panic"),
+            Cover::Later => epub::cover_jpeg(self.doc, &self.l.res),
+        };
+        let cover = cover.map_err(|e| self.usage(e))?;
         let opts = epub::EpubOptions {
             modified: self.modified(),
             embed_fonts: embeds_fonts(self.doc, &self.l.res),
@@ -470,7 +496,7 @@ impl Build<'_> {
     fn render(
         &self,
         job: Option<&PrintJob>,
-        early: Early,
+        (early, cover): (Early, Cover),
         findings: &mut Diagnostics,
     ) -> Result<Vec<(PathBuf, Rendered)>, CliError> {
         let b = self;
@@ -479,7 +505,7 @@ impl Build<'_> {
         if self.formats.contains(&Format::Epub) {
             let starts = job.map(|j| j.layout.page_starts()).unwrap_or_default();
             let epub = &mut epub;
-            sides.push(Box::new(move || *epub = Some(b.render_epub(starts))));
+            sides.push(Box::new(move || *epub = Some(b.render_epub(starts, cover))));
         }
         let (wants_pdf, wants_booklet) = (
             self.formats.contains(&Format::Pdf),
@@ -579,9 +605,13 @@ fn build_one(
     if let Some(doc) = l.doc.as_ref().filter(|_| !l.diags.has_errors()) {
         let b = Build { path, l: &l, doc, formats, args, sde, spread };
         let mut findings = Diagnostics::new();
-        let (job, early) = b.lay_out(&mut findings)?;
+        let (job, outputs) = std::thread::scope(|s| {
+            let cover = b.start_cover(s);
+            let (job, early) = b.lay_out(&mut findings)?;
+            let outputs = b.render(job.as_ref(), (early, cover), &mut findings)?;
+            Ok::<_, CliError>((job, outputs))
+        })?;
         pages = job.as_ref().filter(|_| b.prints()).map(|j| j.layout.pages.len());
-        let outputs = b.render(job.as_ref(), early, &mut findings)?;
         fs::create_dir_all(&args.out).map_err(io_err(&args.out))?;
         for (out, (bytes, conforms)) in outputs {
             write_atomically(&out, &bytes)?;
