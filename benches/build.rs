@@ -73,16 +73,9 @@ fn long_book(sample: &str) -> String {
     book
 }
 
-/// The long book's start-up: its front matter over ten words.
-fn long_start(sample: &str) -> String {
-    sample_parts(sample).0
-        + "\n# Part 1\n\nTen words of text to start the book up with.\n"
-}
-
-/// The notes book's start-up: its front matter over ten words.
-fn notes_start() -> String {
-    NOTES_FRONT.to_string()
-        + "\n# Chapter One\n\nTen words of text to start the book up with.\n"
+/// A book's start-up: its front matter and first heading over ten words.
+fn start_up(front: &str, heading: &str) -> String {
+    format!("{front}\n# {heading}\n\nTen words of text to start the book up with.\n")
 }
 
 const NOTES_FRONT: &str =
@@ -186,8 +179,8 @@ fn main() {
         notes_book(&seed, 1, Form::Plain, 1).0,
         notes_book(&seed, 1, Form::Refs, 1).0,
         notes_book(&seed, 1, Form::Plain, 2).0,
-        long_start(&sample),
-        notes_start(),
+        start_up(&sample_parts(&sample).0, "Part 1"),
+        start_up(NOTES_FRONT, "Chapter One"),
     ];
     let cases = [
         ("235k-word book", 0, 4),

@@ -71,13 +71,6 @@ fn render_text(doc: &crate::model::Document, args: &BuildArgs) -> Vec<u8> {
     text::render(doc, &text::TextOptions { width }).into_bytes()
 }
 
-/// What needs no print layout, made on another core while the print edition is
-/// laid out: the text edition.
-#[derive(Default)]
-struct Early {
-    text: Option<Vec<u8>>,
-}
-
 /// The e-book's cover: being drawn on a thread of its own, or to be drawn with
 /// the EPUB (see [`Build::start_cover`]).
 enum Cover<'s> {
@@ -352,12 +345,10 @@ impl Build<'_> {
         epub::modified_time(self.l.modified, self.sde)
     }
 
-    /// What needs no print layout: the text edition.
-    fn render_early(&self) -> Result<Early, CliError> {
-        let (doc, formats) = (self.doc, self.formats);
-        Ok(Early {
-            text: formats.contains(&Format::Txt).then(|| render_text(doc, self.args)),
-        })
+    /// The text edition, when asked for: it needs no print layout, so it is made
+    /// on another core while the print edition is laid out.
+    fn render_txt(&self) -> Option<Vec<u8>> {
+        self.formats.contains(&Format::Txt).then(|| render_text(self.doc, self.args))
     }
 
     /// Starts the e-book's cover on a thread of its own when the editions are
@@ -461,16 +452,16 @@ impl Build<'_> {
             || self.formats.iter().any(|f| matches!(f, Format::Pdf | Format::Booklet))
     }
 
-    /// Lays out the print edition here while the editions that do not need it
-    /// are made on another core.
+    /// Lays out the print edition here while the text edition, which does not
+    /// need it, is made on another core; returns both.
     fn lay_out(
         &self,
         findings: &mut Diagnostics,
-    ) -> Result<(Option<PrintJob>, Early), CliError> {
-        let (b, mut early) = (self, Ok(Early::default()));
+    ) -> Result<(Option<PrintJob>, Option<Vec<u8>>), CliError> {
+        let (b, mut txt) = (self, None);
         let side: Box<dyn FnOnce() + Send> = {
-            let early = &mut early;
-            Box::new(move || *early = b.render_early())
+            let txt = &mut txt;
+            Box::new(move || *txt = b.render_txt())
         };
         let job = alongside(self.spread, vec![side], || {
             if self.prints() {
@@ -486,7 +477,7 @@ impl Build<'_> {
                 Ok(None)
             }
         })?;
-        Ok((job, early?))
+        Ok((job, txt))
     }
 
     /// Renders every edition asked for — the e-book and the booklet on other
@@ -496,7 +487,7 @@ impl Build<'_> {
     fn render(
         &self,
         job: Option<&PrintJob>,
-        (early, cover): (Early, Cover),
+        (txt, cover): (Option<Vec<u8>>, Cover),
         findings: &mut Diagnostics,
     ) -> Result<Vec<(PathBuf, Rendered)>, CliError> {
         let b = self;
@@ -542,7 +533,7 @@ impl Build<'_> {
         });
         let (pdf, booklet, wrap) = here?;
         let mut rendered = std::collections::BTreeMap::new();
-        rendered.extend(early.text.map(|t| (Format::Txt, (t, None))));
+        rendered.extend(txt.map(|t| (Format::Txt, (t, None))));
         rendered.extend(epub.transpose()?.map(|e| (Format::Epub, (e, None))));
         rendered.extend(booklet.map(|e| (Format::Booklet, (e, None))));
         rendered.extend(pdf.map(|p| (Format::Pdf, p)));
@@ -607,8 +598,8 @@ fn build_one(
         let mut findings = Diagnostics::new();
         let (job, outputs) = std::thread::scope(|s| {
             let cover = b.start_cover(s);
-            let (job, early) = b.lay_out(&mut findings)?;
-            let outputs = b.render(job.as_ref(), (early, cover), &mut findings)?;
+            let (job, txt) = b.lay_out(&mut findings)?;
+            let outputs = b.render(job.as_ref(), (txt, cover), &mut findings)?;
             Ok::<_, CliError>((job, outputs))
         })?;
         pages = job.as_ref().filter(|_| b.prints()).map(|j| j.layout.pages.len());
