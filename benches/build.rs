@@ -3,12 +3,12 @@
 //!
 //! - **cost per word**, all four editions, medians of seven runs made in turn: the
 //!   235k-word book (the sample's body fifty times) beside an eleven-chapter book
-//!   of about 107k words with a note on every third paragraph, once with notes
-//!   that refer to other chapters' pages (laid out again for the page numbers),
-//!   once without, and once twice as long (22 chapters, 215k words): the cost that
-//!   grows with the words. Each is given whole, and net of the start-up (the same
-//!   front matter over ten words: fonts, patterns, the cover), which a shorter book
-//!   shares among fewer words;
+//!   of about 107k words with a note on every third paragraph; the same with notes
+//!   that refer to other chapters' pages (laid out again for the page numbers);
+//!   twice as long (22 chapters, 215k words): the cost that grows with the words;
+//!   and without its notes: what its text costs, and what its notes add. Each is
+//!   given whole, and net of the start-up (the same front matter over ten words:
+//!   fonts, patterns, the cover), which a shorter book shares among fewer words;
 //! - **notes**: that book's PDF with 1, 10, 100 and 1,000 times its 286 notes (each
 //!   third paragraph carries 1 to 1,000 short notes under labels of a few letters,
 //!   so that 286,000 fit in a manuscript): the cost of one note more over the step
@@ -109,7 +109,7 @@ fn short_label(mut n: usize) -> String {
 }
 
 /// `chapters` × 11 chapters of about 9,450 words from the seed text, `per` notes
-/// on every third paragraph, written in `form`.
+/// on every third paragraph (none with 0: the same paragraphs), written in `form`.
 fn notes_book(seed: &str, per: usize, form: Form, chapters: usize) -> (String, usize) {
     let paras: Vec<String> = seed
         .split("\n\n")
@@ -179,14 +179,16 @@ fn main() {
         notes_book(&seed, 1, Form::Plain, 1).0,
         notes_book(&seed, 1, Form::Refs, 1).0,
         notes_book(&seed, 1, Form::Plain, 2).0,
+        notes_book(&seed, 0, Form::Plain, 1).0,
         start_up(&sample_parts(&sample).0, "Part 1"),
         start_up(NOTES_FRONT, "Chapter One"),
     ];
     let cases = [
-        ("235k-word book", 0, 4),
-        ("107k-word book with notes", 1, 5),
-        ("the same, notes refer to pages", 2, 5),
-        ("the same, twice as long", 3, 5),
+        ("235k-word book", 0, 5),
+        ("107k-word book with notes", 1, 6),
+        ("the same, notes refer to pages", 2, 6),
+        ("the same, twice as long", 3, 6),
+        ("the same, without its notes", 4, 6),
     ];
     // In turn rather than one case after the other, so that the machine's drift
     // (its speed changes by a fifth within minutes) falls on every case alike.
@@ -206,15 +208,30 @@ fn main() {
             t[t.len() / 2].as_secs_f64()
         })
         .collect();
+    // µs a word of each case, whole and net of its start-up.
+    let mut per_word = Vec::new();
     for (name, k, start) in cases {
         let (t, w) = (medians[k], words(&texts[k]));
         let net = (t - medians[start]) * 1e6 / (w - words(&texts[start])) as f64;
+        let whole = t * 1e6 / w as f64;
         println!(
-            "  {name:<32} {w:>7} words {t:>7.3} s {:>6.2} µs a word, {net:>5.2} net of {:.1} ms start-up",
-            t * 1e6 / w as f64,
+            "  {name:<32} {w:>7} words {t:>7.3} s {whole:>6.2} µs a word, {net:>5.2} net of {:.1} ms start-up",
             medians[start] * 1e3
         );
+        per_word.push((whole, net));
     }
+    // The notes book against the 235k-word book, and how much of the difference
+    // is its text (the same book without its notes) and how much its notes.
+    let pct = |a: f64, b: f64| (a / b - 1.0) * 100.0;
+    let [book, notes, _, _, text] = per_word[..] else { unreachable!() };
+    println!(
+        "  the notes book against the 235k-word book: {:+.1} % a word whole, {:+.1} % net; \
+         its text without the notes {:+.1} % net, its notes {:+.1} % net",
+        pct(notes.0, book.0),
+        pct(notes.1, book.1),
+        pct(text.1, book.1),
+        pct(notes.1, text.1),
+    );
 
     println!(
         "notes: the 107k-word book's PDF with 1, 10, 100 and 1,000 times its notes, each \
