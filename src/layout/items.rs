@@ -1523,31 +1523,11 @@ fn natural_cuts(s: &Shaped, hyphenate: bool, url: bool) -> Vec<Cut> {
     if s.note.is_some() {
         return Vec::new();
     }
-    let mut points: Vec<(usize, Brk, i32)> = Vec::new();
-    let chars: Vec<(usize, char)> = s.text.char_indices().collect();
-    if url {
-        for w in chars.windows(2) {
-            let ((_, a), (j, b)) = (w[0], w[1]);
-            let after_sep = matches!(a, '/' | '-' | '.' | '?' | '&' | '=' | '#');
-            if after_sep && !(a == '/' && b == '/') {
-                points.push((j, Brk::Plain, URL_PENALTY));
-            }
-        }
-    } else {
-        if hyphenate {
-            points.extend(s.hyphens.iter().map(|&h| (h, Brk::Hyphen, HYPHEN_PENALTY)));
-        }
-        for w in chars.windows(2) {
-            let ((_, a), (j, b)) = (w[0], w[1]);
-            if a == '-' && b.is_alphabetic() && j > 1 {
-                points.push((j, Brk::Explicit, HYPHEN_PENALTY));
-            } else if matches!(a, '—' | '–' | '/') && !b.is_whitespace() && j > 1 {
-                points.push((j, Brk::Plain, DASH_PENALTY));
-            }
-        }
+    let points = break_points(s, hyphenate, url);
+    // Most parts offer none: a short word, a space, a mark.
+    if points.is_empty() {
+        return Vec::new();
     }
-    points.sort_by_key(|p| p.0);
-    points.dedup_by_key(|p| p.0);
     let starts = cluster_starts(s);
     points
         .into_iter()
@@ -1559,6 +1539,42 @@ fn natural_cuts(s: &Shaped, hyphenate: bool, url: bool) -> Vec<Cut> {
                 .map(|&(glyph, byte)| Cut { glyph, byte, kind, penalty })
         })
         .collect()
+}
+
+/// Where a part's text may break before any emergency (see [`natural_cuts`]): byte
+/// offsets in order, each once (a hyphenation point before a hyphen's), with the
+/// kind of break and its penalty.
+fn break_points(s: &Shaped, hyphenate: bool, url: bool) -> Vec<(usize, Brk, i32)> {
+    let mut points: Vec<(usize, Brk, i32)> = Vec::new();
+    // Each character with the one after it.
+    let pairs = s.text.char_indices().zip(s.text.char_indices().skip(1));
+    if url {
+        for ((_, a), (j, b)) in pairs {
+            let after_sep = matches!(a, '/' | '-' | '.' | '?' | '&' | '=' | '#');
+            if after_sep && !(a == '/' && b == '/') {
+                points.push((j, Brk::Plain, URL_PENALTY));
+            }
+        }
+    } else {
+        if hyphenate {
+            points.extend(s.hyphens.iter().map(|&h| (h, Brk::Hyphen, HYPHEN_PENALTY)));
+        }
+        // Only a hyphen, a slash or a dash (U+2013, U+2014: lead byte 0xE2) breaks
+        // after itself: a text without one is not walked.
+        if s.text.bytes().any(|c| matches!(c, b'-' | b'/' | 0xE2)) {
+            for ((_, a), (j, b)) in pairs {
+                if a == '-' && b.is_alphabetic() && j > 1 {
+                    points.push((j, Brk::Explicit, HYPHEN_PENALTY));
+                } else if matches!(a, '—' | '–' | '/') && !b.is_whitespace() && j > 1
+                {
+                    points.push((j, Brk::Plain, DASH_PENALTY));
+                }
+            }
+        }
+    }
+    points.sort_by_key(|p| p.0);
+    points.dedup_by_key(|p| p.0);
+    points
 }
 
 #[cfg(test)]
