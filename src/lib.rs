@@ -18,6 +18,7 @@ pub mod font_files;
 pub mod layout;
 pub mod lint;
 pub mod manuscript;
+pub mod memo;
 pub mod model;
 pub mod print;
 pub mod resources;

@@ -12,6 +12,7 @@ use skrifa::raw::TableProvider;
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::units::Sp;
+use crate::memo::Memo;
 use crate::typeface::{Family, FontFile, Style, Typefaces};
 
 /// What a face is for; [`Fonts`] knows which font each role is set in.
@@ -216,8 +217,12 @@ fn needs_glyph(c: char) -> bool {
 }
 
 /// What a shaped word is cached under: the font, the features, the direction asked
-/// for (none: guessed from the script), the text.
-type ShapeKey = (u16, Feat, Option<bool>, String);
+/// for (none: guessed from the script); then its text.
+type ShapeKey = (u16, Feat, Option<bool>);
+
+/// Shaped words, by what they were shaped with and then by their text: a word is
+/// looked up by its `&str`, with nothing allocated when it is found.
+type ShapeCache = Memo<ShapeKey, Memo<Box<str>, Arc<[Glyph]>>>;
 
 /// The document's faces, loaded once, with their shapers and a cache of shaped
 /// words. Each role and style maps to one loaded font; two faces that are one font
@@ -229,7 +234,7 @@ pub struct Fonts {
     table: Vec<[u16; 4]>,
     /// Shared by the threads that draw one layout's editions (a lock taken once
     /// per word shaped, never held while shaping).
-    cache: Mutex<HashMap<ShapeKey, Arc<[Glyph]>>>,
+    cache: Mutex<ShapeCache>,
     /// Shaping plans, made once for each font, features, direction, script and
     /// language (see [`Fonts::plan`]).
     plans: Mutex<HashMap<PlanKey, Arc<ShapePlan>>>,
@@ -447,8 +452,8 @@ impl Fonts {
         rtl: Option<bool>,
     ) -> Arc<[Glyph]> {
         let slot = self.slot(face);
-        let key = (slot as u16, feat, rtl, text.to_string());
-        if let Some(g) = self.cached().get(&key) {
+        let key = (slot as u16, feat, rtl);
+        if let Some(g) = self.cached().get(&key).and_then(|words| words.get(text)) {
             return g.clone();
         }
         let fd = &self.loaded[slot];
@@ -477,7 +482,7 @@ impl Fonts {
                 dy: p.y_offset,
             })
             .collect();
-        self.cached().insert(key, glyphs.clone());
+        self.cached().entry(key).or_default().insert(text.into(), glyphs.clone());
         glyphs
     }
 
@@ -508,7 +513,7 @@ impl Fonts {
 
     /// The cache of shaped words. A thread that panicked while holding it left it
     /// whole (an insert is all it does), so its lock is taken back.
-    fn cached(&self) -> std::sync::MutexGuard<'_, HashMap<ShapeKey, Arc<[Glyph]>>> {
+    fn cached(&self) -> std::sync::MutexGuard<'_, ShapeCache> {
         self.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }

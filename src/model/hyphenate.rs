@@ -82,7 +82,7 @@ struct Dicts<'a> {
 /// less than running the patterns over it again.
 pub struct Patterns {
     dict: std::sync::Arc<Standard>,
-    memo: std::cell::RefCell<std::collections::HashMap<String, Vec<usize>>>,
+    memo: std::cell::RefCell<crate::memo::Memo<String, Vec<usize>>>,
 }
 
 impl Patterns {
@@ -91,15 +91,16 @@ impl Patterns {
         Patterns { dict: dict.into(), memo: Default::default() }
     }
 
-    /// The patterns' break points in a word (byte offsets), as
-    /// `Hyphenator::hyphenate` gives them.
-    fn breaks(&self, word: &str) -> Vec<usize> {
+    /// Calls `f` with each of the patterns' break points in a word (byte
+    /// offsets), as `Hyphenator::hyphenate` gives them, in order.
+    fn each_break(&self, word: &str, f: impl FnMut(usize)) {
         if let Some(b) = self.memo.borrow().get(word) {
-            return b.clone();
+            b.iter().copied().for_each(f);
+            return;
         }
         let b = self.dict.hyphenate(word).breaks;
-        self.memo.borrow_mut().insert(word.to_string(), b.clone());
-        b
+        b.iter().copied().for_each(f);
+        self.memo.borrow_mut().insert(word.to_string(), b);
     }
 }
 
@@ -172,6 +173,10 @@ pub const SOFT_HYPHEN: char = '\u{AD}';
 /// Where a token's first component ends: at its first hyphen between two letters
 /// (hyphen-minus, U+2010 HYPHEN), or at its end.
 fn first_component(token: &str) -> usize {
+    // Most tokens have no hyphen (U+2010's UTF-8 begins with 0xE2).
+    if !token.bytes().any(|b| b == b'-' || b == 0xE2) {
+        return token.len();
+    }
     let c: Vec<(usize, char)> = token.char_indices().collect();
     c.windows(3)
         .find(|w| {
@@ -222,16 +227,16 @@ fn word_points(word: &str, dict: &Patterns, caps: bool, mut push: impl FnMut(usi
     for part in word.split(is_apostrophe) {
         let len = part.chars().count();
         if len >= LEFT_MIN {
-            for b in dict.breaks(part) {
+            dict.each_break(part, |b| {
                 // The patterns work on the word lower-cased, which can change its
                 // length in bytes (`İ`): a point that is no boundary of the word as
                 // written is dropped.
-                let Some(head) = part.get(..b) else { continue };
+                let Some(head) = part.get(..b) else { return };
                 let before = seen + head.chars().count();
                 if before >= LEFT_MIN && n - before >= RIGHT_MIN {
                     push(at + b);
                 }
-            }
+            });
         }
         seen += len;
         // The part and the apostrophe after it.
