@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::items::{Align, Brk, Frag, Item, Link, Para};
 use super::structure::{DOCUMENT, Tag};
-use super::units::Sp;
+use super::units::{Sp, mul_div};
 
 /// The glue ratio past which a line is loose: its spaces wider than 1.6 times
 /// their natural width (the interword stretch is half the space, so the ratio
@@ -77,8 +77,7 @@ impl Run {
         if grow != 0 && natural > 0 {
             let mut before = 0;
             for a in adv.iter_mut() {
-                let share =
-                    |upto: Sp| (grow as i128 * upto as i128 / natural as i128) as Sp;
+                let share = |upto: Sp| mul_div(grow, upto, natural);
                 let (from, to) = (share(before), share(before + *a));
                 before += *a;
                 *a += to - from;
@@ -256,7 +255,7 @@ struct Shares {
 /// lacks, as the composers of InDesign and pdfTeX's font expansion spend it).
 /// Nothing shrinks past its shrink.
 fn shares(slack: Sp, give: &Give) -> Shares {
-    let part = |x: Sp, of: Sp, total: Sp| (x as i128 * of as i128 / total as i128) as Sp;
+    let part = mul_div;
     if slack >= 0 {
         let (g, l, e) = (give.glue.0, give.letters.0, give.expand.0);
         let total = g + l + e;
@@ -296,7 +295,7 @@ fn more_letters(beyond: Sp, g: Sp, m: Sp) -> Sp {
     if g + m == 0 {
         return 0;
     }
-    let part = |x: Sp, of: Sp, total: Sp| (x as i128 * of as i128 / total as i128) as Sp;
+    let part = mul_div;
     // The spaces' stretch past their range before they are loose.
     let short_of_loose = (g as f64 * (LOOSE_RATIO - 1.0)).round() as Sp;
     let in_proportion =
@@ -321,7 +320,7 @@ impl Spread {
         if self.give_left <= 0 || give == 0 {
             return 0;
         }
-        let part = (self.left as i128 * give as i128 / self.give_left as i128) as Sp;
+        let part = mul_div(self.left, give, self.give_left);
         self.left -= part;
         self.give_left -= give;
         part
