@@ -255,7 +255,6 @@ struct Shares {
 /// lacks, as the composers of InDesign and pdfTeX's font expansion spend it).
 /// Nothing shrinks past its shrink.
 fn shares(slack: Sp, give: &Give) -> Shares {
-    let part = mul_div;
     if slack >= 0 {
         let (g, l, e) = (give.glue.0, give.letters.0, give.expand.0);
         let total = g + l + e;
@@ -264,7 +263,7 @@ fn shares(slack: Sp, give: &Give) -> Shares {
             return Shares { ratio, ..Shares::default() };
         }
         let (letters, expand, more) = if slack <= total {
-            (part(slack, l, total), part(slack, e, total), 0)
+            (mul_div(slack, l, total), mul_div(slack, e, total), 0)
         } else {
             (l, e, more_letters(slack - total, g, give.more))
         };
@@ -278,8 +277,8 @@ fn shares(slack: Sp, give: &Give) -> Shares {
         if total == 0 {
             return Shares::default();
         }
-        let letters = part(need, l, total).min(l);
-        let expand = part(need, e, total).min(e);
+        let letters = mul_div(need, l, total).min(l);
+        let expand = mul_div(need, e, total).min(e);
         let glue = (need - letters - expand).min(g);
         let ratio = if g > 0 { -(glue as f64) / g as f64 } else { 0.0 };
         Shares { glue: -glue, letters: -letters, expand: -expand, more: 0, ratio }
@@ -295,12 +294,11 @@ fn more_letters(beyond: Sp, g: Sp, m: Sp) -> Sp {
     if g + m == 0 {
         return 0;
     }
-    let part = mul_div;
     // The spaces' stretch past their range before they are loose.
     let short_of_loose = (g as f64 * (LOOSE_RATIO - 1.0)).round() as Sp;
     let in_proportion =
-        if g > 0 { beyond.min(part(short_of_loose, g + m, g)) } else { beyond };
-    (part(in_proportion, m, g + m) + beyond - in_proportion).min(m)
+        if g > 0 { beyond.min(mul_div(short_of_loose, g + m, g)) } else { beyond };
+    (mul_div(in_proportion, m, g + m) + beyond - in_proportion).min(m)
 }
 
 /// A share handed out item by item in proportion to each one's give, exactly: the
